@@ -1,0 +1,17 @@
+//! Moves an object to archival storage. (KMIP 1.4 §4.22, Tables 216 and 217.)
+
+use super::prelude::*;
+
+kmip_struct! {
+    /// Archive request payload.
+    pub struct ArchiveRequest {
+        opt unique_identifier: String = UniqueIdentifier,
+    }
+}
+
+kmip_struct! {
+    /// Archive response payload.
+    pub struct ArchiveResponse {
+        req unique_identifier: String = UniqueIdentifier,
+    }
+}

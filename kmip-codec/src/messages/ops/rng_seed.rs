@@ -1,0 +1,17 @@
+//! Provides seed data to the server's generator. (KMIP 1.4 §4.36, Tables 243 and 244.)
+
+use super::prelude::*;
+
+kmip_struct! {
+    /// RNGSeed request payload.
+    pub struct RNGSeedRequest {
+        req data: Bytes = Data,
+    }
+}
+
+kmip_struct! {
+    /// RNGSeed response payload.
+    pub struct RNGSeedResponse {
+        req data_length: i32 = DataLength,
+    }
+}
