@@ -29,16 +29,24 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// Formats POSIX seconds as `YYYY-MM-DDThh:mm:ss+00:00`.
-pub fn format(secs: i64) -> String {
+/// The first and last instants with a four-digit year (0000-01-01 and
+/// 9999-12-31T23:59:59): ISO 8601 without extensions covers only these.
+pub const RANGE: std::ops::RangeInclusive<i64> = -62_167_219_200..=253_402_300_799;
+
+/// Formats POSIX seconds as `YYYY-MM-DDThh:mm:ss+00:00`, or `None` outside
+/// [`RANGE`].
+pub fn format(secs: i64) -> Option<String> {
+    if !RANGE.contains(&secs) {
+        return None;
+    }
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!(
+    Some(format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+00:00",
         s / 3600,
         s / 60 % 60,
         s % 60
-    )
+    ))
 }
 
 /// Parses `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)` into POSIX seconds.
@@ -90,20 +98,21 @@ mod tests {
 
     #[test]
     fn known_values() {
-        assert_eq!(format(6), "1970-01-01T00:00:06+00:00");
+        assert_eq!(format(6).as_deref(), Some("1970-01-01T00:00:06+00:00"));
         assert_eq!(parse("1970-01-01T00:00:06+00:00"), Some(6));
         // 2017-11-22, the date KMIP 1.4 became an OASIS Standard.
         assert_eq!(parse("2017-11-22T12:00:00Z"), Some(1_511_352_000));
         assert_eq!(parse("2017-11-22T13:00:00+01:00"), Some(1_511_352_000));
-        assert_eq!(format(-1), "1969-12-31T23:59:59+00:00");
+        assert_eq!(format(-1).as_deref(), Some("1969-12-31T23:59:59+00:00"));
+        assert_eq!(format(i64::MAX), None);
         assert_eq!(parse("2017-13-22T12:00:00Z"), None);
         assert_eq!(parse("garbage"), None);
     }
 
     #[test]
     fn round_trip_range() {
-        for secs in (-100_000_000_000i64..100_000_000_000).step_by(99_991_117) {
-            assert_eq!(parse(&format(secs)), Some(secs));
+        for secs in RANGE.step_by(99_991_117).chain([*RANGE.start(), *RANGE.end()]) {
+            assert_eq!(format(secs).and_then(|t| parse(&t)), Some(secs));
         }
     }
 }

@@ -333,7 +333,7 @@ pub(crate) fn format_value(value: &Value, values: Option<&EnumDef>) -> String {
         Value::Boolean(v) => v.to_string(),
         Value::TextString(s) => s.clone(),
         Value::ByteString(b) => hex::encode(b),
-        Value::DateTime(v) => datetime::format(*v),
+        Value::DateTime(v) => datetime::format(*v).unwrap_or_else(|| format!("0x{:016X}", *v as u64)),
         Value::Interval(v) => v.to_string(),
     }
 }
@@ -398,7 +398,7 @@ pub fn stand_in(placeholder: &str, ty: ItemType, _tag: Tag) -> Option<String> {
         ItemType::DateTime => {
             let rest = placeholder.strip_prefix("$NOW")?;
             let offset: i64 = if rest.is_empty() { 0 } else { rest.parse().ok()? };
-            Some(datetime::format(NOW + offset))
+            datetime::format(NOW + offset)
         }
         ItemType::ByteString => Some(hex::encode(placeholder.as_bytes())),
         _ => None,

@@ -1,15 +1,47 @@
 //! Test-vector checks shared by the `kmip-testvectors` command and the tests.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use kmip_codec::ttlv::{Document, Limits};
-use kmip_codec::xml;
+use kmip_codec::{json, xml};
 
-/// Where the OASIS test cases are unless `KMIP_TEST_CASES` says otherwise.
+/// Where the OASIS test cases are, relative to the workspace root, unless
+/// `KMIP_TEST_CASES` says otherwise.
 pub const DEFAULT_TEST_CASES: &str = "../shared/kmip-1.4/test-cases";
 
+/// The OASIS test-case directory: `KMIP_TEST_CASES`, else
+/// [`DEFAULT_TEST_CASES`] beside the workspace root.
+pub fn test_cases_dir() -> PathBuf {
+    std::env::var_os("KMIP_TEST_CASES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_TEST_CASES))
+}
+
+/// Every `.xml` file under `path` (or `path` itself), sorted.
+pub fn xml_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    collect(path, &mut out)?;
+    Ok(out)
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            collect(&entry, out)?;
+        }
+    } else if path.extension().is_some_and(|e| e == "xml") {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
 /// Round-trips every message of one OASIS XML test case: XML → TTLV bytes →
-/// XML → TTLV bytes must be identical, and so must TTLV → typed → TTLV.
+/// XML → TTLV bytes must be identical, and so must TTLV → JSON → TTLV and
+/// TTLV → typed message → TTLV.
 /// Returns the number of messages, or the first failure.
 pub fn roundtrip_file(path: &Path) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
@@ -33,6 +65,10 @@ pub fn roundtrip_xml(text: &str) -> Result<usize, String> {
         };
         if again.to_bytes() != bytes {
             return Err(at("XML → TTLV → XML → TTLV changed the bytes"));
+        }
+        let from_json = json::read(&json::write(&first)).map_err(|e| at(&format!("re-reading written JSON: {e}")))?;
+        if from_json.to_bytes() != bytes {
+            return Err(at("TTLV → JSON → TTLV changed the bytes"));
         }
         let doc = Document::decode(&bytes, &Limits::default()).map_err(|e| at(&e.to_string()))?;
         let typed = kmip_codec::messages::Message::decode(doc.root()).map_err(|e| at(&e.to_string()))?;

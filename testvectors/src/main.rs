@@ -7,29 +7,14 @@
 //! file and, last, `N passed, M failed`; the exit status is non-zero when
 //! anything failed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use kmip_testvectors::roundtrip_file;
+use kmip_testvectors::{roundtrip_file, xml_files};
 
 fn usage() -> ExitCode {
     eprintln!("usage: kmip-testvectors roundtrip <DIR or FILE...>");
     ExitCode::from(2)
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for entry in entries {
-            collect(&entry, out)?;
-        }
-    } else if path.extension().is_some_and(|e| e == "xml") {
-        out.push(path.to_path_buf());
-    }
-    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -47,9 +32,12 @@ fn main() -> ExitCode {
             eprintln!("kmip-testvectors: {p}: no such file or directory");
             return ExitCode::from(2);
         }
-        if let Err(e) = collect(path, &mut files) {
-            eprintln!("kmip-testvectors: {p}: {e}");
-            return ExitCode::from(2);
+        match xml_files(path) {
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                eprintln!("kmip-testvectors: {p}: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
     let (mut passed, mut failed) = (0, 0);

@@ -1,0 +1,121 @@
+//! The registry against the specification: every tag of Table 288 and every
+//! value of §9.1.3.2/§9.1.3.3, and the table's own invariants.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use kmip_codec::enums;
+use kmip_codec::tags::{Tag, TAGS};
+
+/// Where the specification text is (`KMIP_SPEC` overrides). `None` when it
+/// is absent, which is a failure under CI.
+fn spec() -> Option<String> {
+    let path = std::env::var_os("KMIP_SPEC").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/kmip-1.4/kmip-spec-v1.4.txt")
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(_) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("{} is absent: registry-vs-specification checks skipped", path.display());
+            None
+        }
+        Err(e) => panic!("CI=true but the specification is unreadable at {}: {e}", path.display()),
+    }
+}
+
+/// `| Name | 42XXXX |` rows of Table 288, with their values.
+fn table_288(spec: &str) -> Vec<(String, u32)> {
+    let start = spec.find("| Activation Date | 420001 |").expect("Table 288 start");
+    let end = start + spec[start..].find("Table 288: Tag Values").expect("Table 288 end");
+    spec[start..end]
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+            let [name, value] = cells.as_slice() else { return None };
+            if value.contains('–') || value.contains(" - ") {
+                return None; // reserved, unused and extension ranges
+            }
+            let hex = value.split_whitespace().next()?;
+            (hex.len() == 6).then(|| ())?;
+            Some(((*name).to_owned(), u32::from_str_radix(hex, 16).ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn every_tag_of_table_288_is_registered_with_its_spec_name() {
+    let Some(spec) = spec() else { return };
+    let rows = table_288(&spec);
+    assert_eq!(rows.len(), TAGS.len(), "Table 288 and the registry list the same number of tags");
+    for (name, value) in rows {
+        let info = Tag(value).info().unwrap_or_else(|| panic!("{name} (0x{value:06X}) is not registered"));
+        assert_eq!(info.spec_name, name, "spec name of 0x{value:06X}");
+    }
+}
+
+#[test]
+fn every_enumeration_value_of_section_9_1_3_2_is_registered() {
+    let Some(spec) = spec() else { return };
+    let start = spec.find("Credential Type Enumeration\n").expect("9.1.3.2");
+    let end = start + spec[start..].find("\n10 Transport").expect("end of 9.1.3");
+    let lines: Vec<&str> = spec[start..end].lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut tables = 0;
+    let mut values = 0;
+    for (i, window) in lines.windows(2).enumerate() {
+        if window[1] != "| Name | Value |" {
+            continue;
+        }
+        let title = window[0].trim().trim_matches('|').trim();
+        let def = enums::ALL
+            .iter()
+            .find(|d| d.spec_name == title || title.starts_with(d.spec_name))
+            .unwrap_or_else(|| panic!("enumeration \"{title}\" is not registered"));
+        tables += 1;
+        for row in lines[i + 2..].iter().take_while(|l| l.starts_with('|')) {
+            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+            let [name, value] = cells.as_slice() else { continue };
+            let Ok(v) = u32::from_str_radix(value.split_whitespace().next().unwrap_or(""), 16) else {
+                continue; // "Extensions | 8XXXXXXX"
+            };
+            assert_eq!(def.value_of(name), Some(v), "{}: {name}", def.spec_name);
+            values += 1;
+        }
+    }
+    assert_eq!(tables, enums::ALL.len(), "every registered enumeration appears in the specification");
+    let registered: usize = enums::ALL.iter().map(|d| d.values.len()).sum();
+    assert_eq!(values, registered, "no registered value is missing from the specification");
+}
+
+#[test]
+fn tags_are_dense_sorted_and_uniquely_named() {
+    for (i, info) in TAGS.iter().enumerate() {
+        assert_eq!(info.tag.0, 0x42_0001 + i as u32, "{} is out of place", info.name);
+        assert_eq!(Tag::from_name(info.name), Some(info.tag));
+        assert_eq!(Tag::from_name(info.spec_name), Some(info.tag));
+    }
+    let names: HashSet<_> = TAGS.iter().map(|i| i.name).collect();
+    assert_eq!(names.len(), TAGS.len());
+    assert_eq!(Tag(0x42_0000).info().map(|i| i.name), None);
+    assert_eq!(Tag(0x42_0125).info().map(|i| i.name), None);
+    assert_eq!(format!("{:?}", Tag(0x54_0001)), "Tag(0x540001)");
+    assert_eq!(format!("{:?}", Tag::ActivationDate), "ActivationDate");
+    assert_eq!(Tag::ActivationDate.to_string(), "Activation Date");
+}
+
+#[test]
+fn enumeration_values_and_names_are_unique() {
+    let mut type_names = HashSet::new();
+    for def in enums::ALL {
+        assert!(type_names.insert(def.name), "{} declared twice", def.name);
+        let values: HashSet<_> = def.values.iter().map(|v| v.value).collect();
+        let names: HashSet<_> = def.values.iter().map(|v| v.name).collect();
+        assert_eq!(values.len(), def.values.len(), "{}: duplicate value", def.name);
+        assert_eq!(names.len(), def.values.len(), "{}: duplicate name", def.name);
+    }
+    assert_eq!(format!("{:?}", enums::State::PreActive), "State::PreActive");
+    assert_eq!(format!("{:?}", enums::State(0x8000_0001)), "State(0x80000001)");
+    assert_eq!(
+        format!("{:?}", enums::CryptographicUsageMask::Encrypt | enums::CryptographicUsageMask::Decrypt),
+        "CryptographicUsageMask(Encrypt|Decrypt)"
+    );
+}
