@@ -139,12 +139,20 @@ fn convert_in(json: &Json, attribute_name: Option<&str>, depth: usize) -> Result
             )
         }
         (ItemType::Structure, _) => return Err(bad()),
-        (ItemType::Integer, Json::Number(n)) => Value::Integer(n.as_i64().and_then(|v| i32::try_from(v).ok()).ok_or_else(bad)?),
+        (ItemType::Integer, Json::Number(n)) => {
+            Value::Integer(n.as_i64().and_then(|v| i32::try_from(v).ok()).ok_or_else(bad)?)
+        }
         (ItemType::LongInteger, Json::Number(n)) => Value::LongInteger(n.as_i64().ok_or_else(bad)?),
-        (ItemType::Interval, Json::Number(n)) => Value::Interval(n.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(bad)?),
-        (ItemType::Enumeration, Json::Number(n)) => Value::Enumeration(n.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(bad)?),
+        (ItemType::Interval, Json::Number(n)) => {
+            Value::Interval(n.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(bad)?)
+        }
+        (ItemType::Enumeration, Json::Number(n)) => {
+            Value::Enumeration(n.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(bad)?)
+        }
         (ItemType::Boolean, Json::Bool(b)) => Value::Boolean(*b),
-        (_, Json::String(s)) => parse_value(ty, s, values_for(tag, attribute_name)).map_err(|m| JsonError(format!("{tag_name}: {m}")))?,
+        (_, Json::String(s)) => {
+            parse_value(ty, s, values_for(tag, attribute_name)).map_err(|m| JsonError(format!("{tag_name}: {m}")))?
+        }
         _ => return Err(bad()),
     };
     Ok(Ttlv::new(tag, value))

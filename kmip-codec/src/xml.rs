@@ -112,7 +112,10 @@ pub fn parse(xml: &str) -> Result<Vec<Element>, XmlError> {
                     .unescape()
                     .map_err(|e| error(position, format!("malformed text: {e}")))?;
                 if !text.trim().is_empty() {
-                    return Err(error(position, "unexpected text content: values go in the value attribute"));
+                    return Err(error(
+                        position,
+                        "unexpected text content: values go in the value attribute",
+                    ));
                 }
             }
             Event::CData(_) => return Err(error(position, "unexpected CDATA")),
@@ -189,7 +192,10 @@ fn parse_hex_u32(text: &str) -> Option<u32> {
 /// Value takes the table of the attribute its sibling Attribute Name names.
 pub(crate) fn values_for(tag: Tag, attribute_name: Option<&str>) -> Option<&'static EnumDef> {
     if tag == Tag::AttributeValue {
-        return attribute_name.and_then(Tag::from_name).and_then(|t| t.info()).and_then(|i| i.values);
+        return attribute_name
+            .and_then(Tag::from_name)
+            .and_then(|t| t.info())
+            .and_then(|i| i.values);
     }
     tag.info().and_then(|i| i.values)
 }

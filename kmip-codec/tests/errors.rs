@@ -1,6 +1,9 @@
 //! Malformed input gets a typed error that says what and where, and each
 //! error maps to the Result Reason the specification names.
 
+// Tests state their expectations with expect and indexing: a panic is a failure report here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
 use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::{Message, MessageError, RequestMessage};
 use kmip_codec::ttlv::{DecodeErrorKind, Document, Limits, Writer};
@@ -14,10 +17,25 @@ fn decode_err(hex_text: &str) -> (usize, DecodeErrorKind) {
 
 #[test]
 fn truncated_header_and_value() {
-    assert!(matches!(decode_err("420020 02 0000"), (0, DecodeErrorKind::Truncated { needed: 8, available: 6 })));
+    assert!(matches!(
+        decode_err("420020 02 0000"),
+        (
+            0,
+            DecodeErrorKind::Truncated {
+                needed: 8,
+                available: 6
+            }
+        )
+    ));
     assert!(matches!(
         decode_err("420020 02 00000004 00000008"),
-        (0, DecodeErrorKind::Truncated { needed: 16, available: 12 })
+        (
+            0,
+            DecodeErrorKind::Truncated {
+                needed: 16,
+                available: 12
+            }
+        )
     ));
     assert!(matches!(decode_err(""), (0, DecodeErrorKind::Empty)));
 }
@@ -38,25 +56,56 @@ fn a_structure_length_that_lies() {
     let (offset, _) = decode_err("420020 01 00000008 420021 02 00000004 00000001 00000000");
     assert_eq!(offset, 8);
     // A Structure length that is not a multiple of 8.
-    assert!(matches!(decode_err("420020 01 00000004 00000000 00000000").1, DecodeErrorKind::BadLength { .. }));
+    assert!(matches!(
+        decode_err("420020 01 00000004 00000000 00000000").1,
+        DecodeErrorKind::BadLength { .. }
+    ));
 }
 
 #[test]
 fn wrong_lengths_for_fixed_types() {
-    for (ty, len) in [("02", "00000008"), ("03", "00000004"), ("05", "00000008"), ("06", "00000004"), ("09", "00000004"), ("0A", "00000008")] {
+    for (ty, len) in [
+        ("02", "00000008"),
+        ("03", "00000004"),
+        ("05", "00000008"),
+        ("06", "00000004"),
+        ("09", "00000004"),
+        ("0A", "00000008"),
+    ] {
         let text = format!("420020 {ty} {len} 0000000000000000");
-        assert!(matches!(decode_err(&text).1, DecodeErrorKind::BadLength { .. }), "type {ty} length {len}");
+        assert!(
+            matches!(decode_err(&text).1, DecodeErrorKind::BadLength { .. }),
+            "type {ty} length {len}"
+        );
     }
-    assert!(matches!(decode_err("420020 04 00000004 00000001 00000000").1, DecodeErrorKind::BadLength { .. }));
+    assert!(matches!(
+        decode_err("420020 04 00000004 00000001 00000000").1,
+        DecodeErrorKind::BadLength { .. }
+    ));
 }
 
 #[test]
 fn padding_booleans_utf8_types_and_trailing_bytes() {
-    assert!(matches!(decode_err("420020 02 00000004 00000008 00000001").1, DecodeErrorKind::NonZeroPadding { .. }));
-    assert!(matches!(decode_err("420020 08 00000001 01FF000000000000").1, DecodeErrorKind::NonZeroPadding { .. }));
-    assert!(matches!(decode_err("420020 06 00000008 0000000000000002").1, DecodeErrorKind::BadBoolean { value: 2, .. }));
-    assert!(matches!(decode_err("420020 07 00000002 C328000000000000").1, DecodeErrorKind::InvalidUtf8 { .. }));
-    assert!(matches!(decode_err("420020 0B 00000000").1, DecodeErrorKind::UnknownItemType(0x0B)));
+    assert!(matches!(
+        decode_err("420020 02 00000004 00000008 00000001").1,
+        DecodeErrorKind::NonZeroPadding { .. }
+    ));
+    assert!(matches!(
+        decode_err("420020 08 00000001 01FF000000000000").1,
+        DecodeErrorKind::NonZeroPadding { .. }
+    ));
+    assert!(matches!(
+        decode_err("420020 06 00000008 0000000000000002").1,
+        DecodeErrorKind::BadBoolean { value: 2, .. }
+    ));
+    assert!(matches!(
+        decode_err("420020 07 00000002 C328000000000000").1,
+        DecodeErrorKind::InvalidUtf8 { .. }
+    ));
+    assert!(matches!(
+        decode_err("420020 0B 00000000").1,
+        DecodeErrorKind::UnknownItemType(0x0B)
+    ));
     assert!(matches!(
         decode_err("420020 01 00000000 00").1,
         DecodeErrorKind::TrailingBytes(1)
@@ -71,20 +120,39 @@ fn depth_and_size_limits() {
         w.end(s);
     }
     let bytes = w.into_bytes();
-    let limits = Limits { max_message_size: 1 << 20, max_depth: 32 };
+    let limits = Limits {
+        max_message_size: 1 << 20,
+        max_depth: 32,
+    };
     let e = Document::decode(&bytes, &limits).expect_err("too deep");
     assert!(matches!(e.kind, DecodeErrorKind::TooDeep { max: 32 }));
     assert_eq!(e.offset, 32 * 8, "the 33rd Structure is where the limit is crossed");
-    assert!(Document::decode(&bytes, &Limits { max_depth: 40, ..limits }).is_ok());
-    let small = Limits { max_message_size: 64, max_depth: 64 };
-    assert!(matches!(Document::decode(&bytes, &small).expect_err("too large").kind, DecodeErrorKind::TooLarge { size: 320, max: 64 }));
+    assert!(Document::decode(
+        &bytes,
+        &Limits {
+            max_depth: 40,
+            ..limits
+        }
+    )
+    .is_ok());
+    let small = Limits {
+        max_message_size: 64,
+        max_depth: 64,
+    };
+    assert!(matches!(
+        Document::decode(&bytes, &small).expect_err("too large").kind,
+        DecodeErrorKind::TooLarge { size: 320, max: 64 }
+    ));
 }
 
 #[test]
 fn errors_name_the_place_in_their_message() {
     let bytes = hex::decode("420020060000000800000000000000FF").expect("hex");
     let e = Document::decode(&bytes, &Limits::default()).expect_err("bad boolean");
-    assert_eq!(e.to_string(), "Compromise Date: Boolean value 255 is not 0 or 1 (at byte 0)");
+    assert_eq!(
+        e.to_string(),
+        "Compromise Date: Boolean value 255 is not 0 or 1 (at byte 0)"
+    );
 }
 
 fn request(build: impl FnOnce(&mut Writer)) -> Vec<u8> {
@@ -118,7 +186,13 @@ fn typed_errors_name_the_field_and_map_to_result_reasons() {
         w.enumeration(Tag::Operation, 0x0A);
         w.end(b);
     }));
-    assert_eq!(e, MessageError::Missing { field: Tag::RequestPayload, within: Tag::BatchItem });
+    assert_eq!(
+        e,
+        MessageError::Missing {
+            field: Tag::RequestPayload,
+            within: Tag::BatchItem
+        }
+    );
     assert_eq!(e.result_reason(), ResultReason::InvalidMessage);
 
     // An unknown tag inside a payload.
@@ -131,7 +205,17 @@ fn typed_errors_name_the_field_and_map_to_result_reasons() {
         w.end(p);
         w.end(b);
     }));
-    assert!(matches!(e, MessageError::Unexpected { field: Tag(0x54_0001), within: Tag::RequestPayload, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            MessageError::Unexpected {
+                field: Tag(0x54_0001),
+                within: Tag::RequestPayload,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("0x540001"), "{e}");
 
     // A wrong item type.
@@ -146,9 +230,18 @@ fn typed_errors_name_the_field_and_map_to_result_reasons() {
     }));
     assert_eq!(
         e.to_string(),
-        format!("Unique Identifier must be a TextString, not a Integer (at byte {})", 8 + 64 + 8 + 16 + 8)
+        format!(
+            "Unique Identifier must be a TextString, not a Integer (at byte {})",
+            8 + 64 + 8 + 16 + 8
+        )
     );
-    assert!(matches!(e, MessageError::WrongType { expected: ItemType::TextString, .. }));
+    assert!(matches!(
+        e,
+        MessageError::WrongType {
+            expected: ItemType::TextString,
+            ..
+        }
+    ));
 
     // Batch Count disagreeing with the batch.
     let e = typed_err(&request(|w| {
@@ -159,7 +252,13 @@ fn typed_errors_name_the_field_and_map_to_result_reasons() {
         w.end(p);
         w.end(b);
     }));
-    assert!(matches!(e, MessageError::InvalidValue { field: Tag::BatchCount, .. }));
+    assert!(matches!(
+        e,
+        MessageError::InvalidValue {
+            field: Tag::BatchCount,
+            ..
+        }
+    ));
     assert_eq!(e.result_reason(), ResultReason::InvalidField);
 
     // An attribute name that is neither standard nor custom.

@@ -1,6 +1,9 @@
 //! Property tests: arbitrary TTLV trees round-trip through every encoding,
 //! and arbitrary or mutated input never panics a decoder.
 
+// Tests state their expectations with expect and indexing: a panic is a failure report here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
 use kmip_codec::messages::Message;
 use kmip_codec::ttlv::{Bytes, Document, Limits, Ttlv, Value};
 use kmip_codec::{json, xml, Tag};
@@ -37,7 +40,10 @@ fn tree() -> impl Strategy<Value = Ttlv> {
 }
 
 fn limits() -> Limits {
-    Limits { max_message_size: 1 << 20, max_depth: 16 }
+    Limits {
+        max_message_size: 1 << 20,
+        max_depth: 16,
+    }
 }
 
 proptest! {

@@ -1,6 +1,9 @@
 //! The registry against the specification: every tag of Table 288 and every
 //! value of §9.1.3.2/§9.1.3.3, and the table's own invariants.
 
+// Tests state their expectations with expect and indexing: a panic is a failure report here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -10,9 +13,9 @@ use kmip_codec::tags::{Tag, TAGS};
 /// Where the specification text is (`KMIP_SPEC` overrides). `None` when it
 /// is absent, which is a failure under CI.
 fn spec() -> Option<String> {
-    let path = std::env::var_os("KMIP_SPEC").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/kmip-1.4/kmip-spec-v1.4.txt")
-    });
+    let path = std::env::var_os("KMIP_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/kmip-1.4/kmip-spec-v1.4.txt"));
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(_) if std::env::var("CI").as_deref() != Ok("true") => {
@@ -36,7 +39,9 @@ fn table_288(spec: &str) -> Vec<(String, u32)> {
                 return None; // reserved, unused and extension ranges
             }
             let hex = value.split_whitespace().next()?;
-            (hex.len() == 6).then(|| ())?;
+            if hex.len() != 6 {
+                return None;
+            }
             Some(((*name).to_owned(), u32::from_str_radix(hex, 16).ok()?))
         })
         .collect()
@@ -46,9 +51,15 @@ fn table_288(spec: &str) -> Vec<(String, u32)> {
 fn every_tag_of_table_288_is_registered_with_its_spec_name() {
     let Some(spec) = spec() else { return };
     let rows = table_288(&spec);
-    assert_eq!(rows.len(), TAGS.len(), "Table 288 and the registry list the same number of tags");
+    assert_eq!(
+        rows.len(),
+        TAGS.len(),
+        "Table 288 and the registry list the same number of tags"
+    );
     for (name, value) in rows {
-        let info = Tag(value).info().unwrap_or_else(|| panic!("{name} (0x{value:06X}) is not registered"));
+        let info = Tag(value)
+            .info()
+            .unwrap_or_else(|| panic!("{name} (0x{value:06X}) is not registered"));
         assert_eq!(info.spec_name, name, "spec name of 0x{value:06X}");
     }
 }
@@ -81,9 +92,16 @@ fn every_enumeration_value_of_section_9_1_3_2_is_registered() {
             values += 1;
         }
     }
-    assert_eq!(tables, enums::ALL.len(), "every registered enumeration appears in the specification");
+    assert_eq!(
+        tables,
+        enums::ALL.len(),
+        "every registered enumeration appears in the specification"
+    );
     let registered: usize = enums::ALL.iter().map(|d| d.values.len()).sum();
-    assert_eq!(values, registered, "no registered value is missing from the specification");
+    assert_eq!(
+        values, registered,
+        "no registered value is missing from the specification"
+    );
 }
 
 #[test]
@@ -115,7 +133,10 @@ fn enumeration_values_and_names_are_unique() {
     assert_eq!(format!("{:?}", enums::State::PreActive), "State::PreActive");
     assert_eq!(format!("{:?}", enums::State(0x8000_0001)), "State(0x80000001)");
     assert_eq!(
-        format!("{:?}", enums::CryptographicUsageMask::Encrypt | enums::CryptographicUsageMask::Decrypt),
+        format!(
+            "{:?}",
+            enums::CryptographicUsageMask::Encrypt | enums::CryptographicUsageMask::Decrypt
+        ),
         "CryptographicUsageMask(Encrypt|Decrypt)"
     );
 }

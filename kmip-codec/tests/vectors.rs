@@ -1,6 +1,9 @@
 //! The project's own hand-written vectors (testvectors/vectors/), checked
 //! in both directions, so the codec is tested without ../shared.
 
+// Tests state their expectations with expect and indexing: a panic is a failure report here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
 use std::path::PathBuf;
 
 use kmip_codec::messages::Message;
@@ -25,7 +28,11 @@ fn check(name: &str, xml_text: &str, bytes: &[u8]) -> Ttlv {
     let from_xml = xml::read(xml_text).unwrap_or_else(|e| panic!("{name}: XML: {e}"));
     assert_eq!(from_xml.len(), 1, "{name}: one item per vector");
     let item = &from_xml[0];
-    assert_eq!(hex::encode(&item.to_bytes()), hex::encode(bytes), "{name}: XML encodes to the vector's bytes");
+    assert_eq!(
+        hex::encode(&item.to_bytes()),
+        hex::encode(bytes),
+        "{name}: XML encodes to the vector's bytes"
+    );
     let decoded = Ttlv::from_bytes(bytes, &Limits::default()).unwrap_or_else(|e| panic!("{name}: decode: {e}"));
     assert_eq!(&decoded, item, "{name}: bytes decode to the XML's tree");
     decoded
@@ -68,7 +75,9 @@ fn typed_fields_of_the_get_request() {
     let msg = RequestMessage::from_bytes(&bytes, &Limits::default()).expect("decode");
     assert_eq!(msg.header.protocol_version.major, 1);
     assert_eq!(msg.header.protocol_version.minor, 4);
-    let [item] = msg.batch_items.as_slice() else { panic!("one batch item") };
+    let [item] = msg.batch_items.as_slice() else {
+        panic!("one batch item")
+    };
     match &item.payload {
         RequestPayload::Get(get) => assert_eq!(get.unique_identifier.as_deref(), Some("1")),
         other => panic!("expected a Get payload, got {other:?}"),

@@ -14,7 +14,11 @@ pub const DEFAULT_TEST_CASES: &str = "../shared/kmip-1.4/test-cases";
 pub fn test_cases_dir() -> PathBuf {
     std::env::var_os("KMIP_TEST_CASES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_TEST_CASES))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(DEFAULT_TEST_CASES)
+        })
 }
 
 /// Every `.xml` file under `path` (or `path` itself), sorted.

@@ -6,6 +6,9 @@
 //! and passes, relying on the project's own vectors; under `CI=true` their
 //! absence is a failure.
 
+// Tests state their expectations with expect and indexing: a panic is a failure report here.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
 use kmip_testvectors::{roundtrip_file, test_cases_dir, xml_files};
 
 #[test]
@@ -18,14 +21,27 @@ fn every_oasis_test_case_round_trips() {
             "CI=true but the OASIS test cases are not at {}",
             dir.display()
         );
-        eprintln!("{} is absent: OASIS round trip skipped (the project's own vectors still run)", dir.display());
+        eprintln!(
+            "{} is absent: OASIS round trip skipped (the project's own vectors still run)",
+            dir.display()
+        );
         return;
     }
     let files = xml_files(&dir).expect("list test cases");
-    assert!(files.len() >= 75, "expected the 1.4 test cases, found {} files", files.len());
+    assert!(
+        files.len() >= 75,
+        "expected the 1.4 test cases, found {} files",
+        files.len()
+    );
     let failures: Vec<String> = files
         .iter()
         .filter_map(|f| roundtrip_file(f).err().map(|e| format!("{}: {e}", f.display())))
         .collect();
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }

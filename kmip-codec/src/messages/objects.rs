@@ -310,7 +310,17 @@ macro_rules! objects {
     };
 }
 
-objects!(Certificate, SymmetricKey, PublicKey, PrivateKey, SplitKey, Template, SecretData, OpaqueObject, PGPKey);
+objects!(
+    Certificate,
+    SymmetricKey,
+    PublicKey,
+    PrivateKey,
+    SplitKey,
+    Template,
+    SecretData,
+    OpaqueObject,
+    PGPKey
+);
 
 /// The tag under which payloads declare their managed-object field; any
 /// object tag fills it (see [`Object`]'s `accepts`).

@@ -227,16 +227,7 @@ fn read_item<'a>(buf: &'a [u8], pos: usize, limit: usize) -> Result<(Node<'a>, u
         ItemType::from_byte(type_byte).ok_or_else(|| err(pos, DecodeErrorKind::UnknownItemType(type_byte)))?;
     let length = be_u32(h_len);
     let len = length as usize;
-    let bad_length = || {
-        err(
-            pos,
-            DecodeErrorKind::BadLength {
-                tag,
-                item_type,
-                length,
-            },
-        )
-    };
+    let bad_length = || err(pos, DecodeErrorKind::BadLength { tag, item_type, length });
     let total = padded(len)
         .and_then(|p| p.checked_add(HEADER_LEN))
         .ok_or_else(bad_length)?;
@@ -295,9 +286,9 @@ fn read_item<'a>(buf: &'a [u8], pos: usize, limit: usize) -> Result<(Node<'a>, u
             }
             ValueRef::BigInteger(body)
         }
-        ItemType::TextString => ValueRef::TextString(
-            std::str::from_utf8(body).map_err(|_| err(pos, DecodeErrorKind::InvalidUtf8 { tag }))?,
-        ),
+        ItemType::TextString => {
+            ValueRef::TextString(std::str::from_utf8(body).map_err(|_| err(pos, DecodeErrorKind::InvalidUtf8 { tag }))?)
+        }
         ItemType::ByteString => ValueRef::ByteString(body),
     };
     if item_type != ItemType::Structure && padding.iter().any(|b| *b != 0) {
@@ -371,10 +362,7 @@ impl<'d, 'a> Item<'d, 'a> {
             ValueRef::DateTime(v) => Value::DateTime(v),
             ValueRef::Interval(v) => Value::Interval(v),
         };
-        Ttlv {
-            tag: self.tag(),
-            value,
-        }
+        Ttlv { tag: self.tag(), value }
     }
 }
 

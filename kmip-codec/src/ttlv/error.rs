@@ -75,20 +75,13 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use DecodeErrorKind::*;
         match &self.kind {
-            Truncated { needed, available } => write!(
-                f,
-                "item needs {needed} bytes but only {available} remain"
-            ),
+            Truncated { needed, available } => write!(f, "item needs {needed} bytes but only {available} remain"),
             TooLarge { size, max } => {
                 write!(f, "message of {size} bytes exceeds the maximum of {max}")
             }
             TooDeep { max } => write!(f, "structures nest deeper than {max} levels"),
             UnknownItemType(t) => write!(f, "unknown item type 0x{t:02X}"),
-            BadLength {
-                tag,
-                item_type,
-                length,
-            } => write!(f, "{tag}: length {length} is invalid for a {item_type}"),
+            BadLength { tag, item_type, length } => write!(f, "{tag}: length {length} is invalid for a {item_type}"),
             NonZeroPadding { tag } => write!(f, "{tag}: padding bytes are not zero"),
             BadBoolean { tag, value } => write!(f, "{tag}: Boolean value {value} is not 0 or 1"),
             InvalidUtf8 { tag } => write!(f, "{tag}: Text String is not valid UTF-8"),

@@ -87,9 +87,7 @@ impl ItemType {
 
     /// Parses the XML/JSON type name.
     pub fn from_name(name: &str) -> Option<ItemType> {
-        (1..=0x0A)
-            .filter_map(ItemType::from_byte)
-            .find(|t| t.name() == name)
+        (1..=0x0A).filter_map(ItemType::from_byte).find(|t| t.name() == name)
     }
 }
 

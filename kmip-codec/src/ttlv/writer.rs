@@ -52,7 +52,7 @@ impl Writer {
 
     fn padding(&mut self, len: usize) {
         let pad = padded(len).unwrap_or(len) - len;
-        self.buf.extend_from_slice(&ZEROS[..pad]);
+        self.buf.resize(self.buf.len() + pad, 0);
     }
 
     /// Opens a Structure.
@@ -88,7 +88,11 @@ impl Writer {
     pub fn big_integer(&mut self, tag: Tag, v: &[u8]) {
         let len = padded(v.len().max(1)).unwrap_or(8);
         self.header(tag, ItemType::BigInteger, len as u32);
-        let fill = if v.first().is_some_and(|b| b & 0x80 != 0) { 0xFF } else { 0 };
+        let fill = if v.first().is_some_and(|b| b & 0x80 != 0) {
+            0xFF
+        } else {
+            0
+        };
         self.buf.extend(std::iter::repeat_n(fill, len - v.len()));
         self.buf.extend_from_slice(v);
     }
