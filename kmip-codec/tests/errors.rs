@@ -217,6 +217,11 @@ fn typed_errors_name_the_field_and_map_to_result_reasons() {
         "{e}"
     );
     assert!(e.to_string().contains("0x540001"), "{e}");
+    assert_eq!(
+        e.result_reason(),
+        ResultReason::InvalidField,
+        "an unknown field is an Invalid Field"
+    );
 
     // A wrong item type.
     let e = typed_err(&request(|w| {

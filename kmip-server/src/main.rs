@@ -1,13 +1,474 @@
-//! `kmip-server`: the KMIP 1.4 key management server.
-//!
-//! The mutual-TLS listener, internal CA, scopes, roles and operations are
-//! delivered by their own issues; until then this binary says so and exits
-//! with a failure status rather than pretending to serve.
+//! `kmip-server`: the KMIP 1.4 key management server and its admin CLI.
 
-fn main() {
-    eprintln!(
-        "kmip-server: the server is not built yet (the codec is, see kmip-codec); \
-         this binary starts serving with the server issue"
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
+use kmip_server::config::{Config, KeyType};
+use kmip_server::net;
+use kmip_server::policy::{OperationSet, RoleName, Scope};
+use kmip_server::setup::{self, Paths};
+
+/// KMIP 1.4 key management server: mutually authenticated TLS on port 5696,
+/// an internal CA, and scopes and roles in the model of the Vault KMIP
+/// secrets engine.
+///
+/// Settings come from defaults, then the --config file, then KMIP_*
+/// environment variables (KMIP_DATA_DIR, KMIP_LISTEN, ...), then flags.
+/// Logging follows RUST_LOG (default "info").
+#[derive(Parser)]
+#[command(name = "kmip-server", version, about, long_about)]
+struct Cli {
+    /// A TOML configuration file (see README.md for every key).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// The data directory [default: ./kmip-data; env KMIP_DATA_DIR].
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Initialise the data directory if needed, then serve.
+    Serve(ServeArgs),
+    /// Initialise the data directory (CA, server certificate, database,
+    /// key-encryption key, scope "default", role "admin", a credential).
+    Init(InitArgs),
+    /// Manage scopes (partitions of the object store).
+    #[command(subcommand)]
+    Scope(ScopeCommand),
+    /// Manage roles (the operations a credential may call).
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Issue, list, look up and revoke client credentials.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// An extra DNS name or IP address for the server certificate (repeatable).
+    #[arg(long = "server-name")]
+    server_names: Vec<String>,
+    /// The CA key type at initialisation: ec, rsa2048, rsa3072 or rsa4096.
+    #[arg(long)]
+    ca_key_type: Option<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 0.0.0.0:5696; env KMIP_LISTEN].
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    init: InitArgs,
+}
+
+#[derive(Subcommand)]
+enum ScopeCommand {
+    /// Create a scope.
+    Create { name: String },
+    /// List scopes.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a scope, its roles and credentials. Refused while it holds
+    /// objects, unless --force, which destroys them.
+    Delete {
+        name: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RoleCommand {
+    /// Create or replace a role.
+    Write {
+        scope: String,
+        role: String,
+        /// Comma-separated permissions: operation_create, operation_get, ...,
+        /// operation_all or operation_none.
+        #[arg(long)]
+        operations: String,
+        /// Key type of credentials generated for this role: ec or rsa.
+        #[arg(long, default_value = "ec")]
+        tls_client_key_type: String,
+        /// Key size for rsa (2048, 3072, 4096); 256 for ec.
+        #[arg(long)]
+        tls_client_key_bits: Option<u32>,
+        /// Lifetime of credentials generated for this role, e.g. 8760h, 365d.
+        #[arg(long, default_value = "365d")]
+        tls_client_ttl: String,
+    },
+    /// Show a role.
+    Read {
+        scope: String,
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the roles of a scope.
+    List {
+        scope: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a role and revoke its credentials.
+    Delete { scope: String, role: String },
+}
+
+#[derive(Subcommand)]
+enum CredentialCommand {
+    /// Issue a key and certificate: writes ca.pem, client.pem, client.key,
+    /// client.p12 and client.p12.password to --out, and prints the serial.
+    Generate {
+        scope: String,
+        role: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// ec or rsa (default: the role's).
+        #[arg(long)]
+        key_type: Option<String>,
+        /// Key size for rsa.
+        #[arg(long)]
+        key_bits: Option<u32>,
+        /// Lifetime, e.g. 90d (default: the role's).
+        #[arg(long)]
+        ttl: Option<String>,
+    },
+    /// Sign a client's CSR (the client keeps its key); writes the certificate.
+    Sign {
+        scope: String,
+        role: String,
+        #[arg(long)]
+        csr: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        ttl: Option<String>,
+    },
+    /// List the credentials of a role.
+    List {
+        scope: String,
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a credential by serial.
+    Lookup {
+        serial: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a credential; open connections using it end at their next request.
+    Revoke { serial: String },
+}
+
+/// Parses `90d`, `12h`, `30m`, `45s` or plain seconds.
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("invalid duration \"{text}\": use e.g. 90d, 12h, 30m, 3600"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("invalid duration unit in \"{text}\": use s, m, h or d")),
+    };
+    if secs == 0 {
+        return Err("a credential lifetime must be positive".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+fn load_config(cli: &Cli) -> Result<Config, String> {
+    let mut config = match &cli.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    config.apply_env(|k| std::env::var(k).ok())?;
+    if let Some(dir) = &cli.data_dir {
+        config.data_dir = dir.clone();
+    }
+    Ok(config)
+}
+
+fn apply_init_args(config: &mut Config, args: &InitArgs) -> Result<(), String> {
+    config.server_names.extend(args.server_names.iter().cloned());
+    if let Some(kind) = &args.ca_key_type {
+        config.ca_key_type = KeyType::parse(kind, None)?;
+    }
+    Ok(())
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), String> {
+    println!("{}", serde_json::to_string_pretty(value).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+fn open_registry(config: &Config) -> Result<Registry, String> {
+    if !config.data_dir.join(kmip_server::store::DB_FILE).exists() {
+        return Err(format!(
+            "{} is not initialised: run `kmip-server init --data-dir {}` first",
+            config.data_dir.display(),
+            config.data_dir.display()
+        ));
+    }
+    Registry::open(&config.data_dir).map_err(|e| e.to_string())
+}
+
+fn scope_cmd(config: &Config, cmd: ScopeCommand) -> Result<(), String> {
+    let registry = open_registry(config)?;
+    match cmd {
+        ScopeCommand::Create { name } => {
+            registry.create_scope(&Scope::new(&name)?).map_err(|e| e.to_string())?;
+            println!("scope {name} created");
+        }
+        ScopeCommand::List { json } => {
+            let scopes = registry.list_scopes().map_err(|e| e.to_string())?;
+            if json {
+                print_json(&scopes)?;
+            } else {
+                for s in scopes {
+                    println!("{}\t{} roles\t{} objects", s.name, s.roles, s.objects);
+                }
+            }
+        }
+        ScopeCommand::Delete { name, force } => {
+            let destroyed = registry
+                .delete_scope(&Scope::new(&name)?, force)
+                .map_err(|e| e.to_string())?;
+            println!("scope {name} deleted ({destroyed} objects destroyed)");
+        }
+    }
+    Ok(())
+}
+
+fn role_cmd(config: &Config, cmd: RoleCommand) -> Result<(), String> {
+    let registry = open_registry(config)?;
+    match cmd {
+        RoleCommand::Write {
+            scope,
+            role,
+            operations,
+            tls_client_key_type,
+            tls_client_key_bits,
+            tls_client_ttl,
+        } => {
+            let settings = RoleSettings {
+                operations: OperationSet::parse(&operations)?,
+                key_type: KeyType::parse(&tls_client_key_type, tls_client_key_bits)?,
+                ttl_secs: parse_ttl(&tls_client_ttl)?.as_secs(),
+            };
+            registry
+                .write_role(&Scope::new(&scope)?, &RoleName::new(&role)?, settings)
+                .map_err(|e| e.to_string())?;
+            println!("role {scope}/{role} written: {}", settings.operations.names().join(","));
+        }
+        RoleCommand::Read { scope, role, json } => {
+            let info = registry
+                .read_role(&Scope::new(&scope)?, &RoleName::new(&role)?)
+                .map_err(|e| e.to_string())?;
+            if json {
+                print_json(&info)?;
+            } else {
+                println!("scope:                {}", info.scope);
+                println!("role:                 {}", info.name);
+                println!("operations:           {}", info.operations.join(","));
+                println!("tls_client_key_type:  {}", info.tls_client_key_type);
+                println!("tls_client_ttl:       {}s", info.tls_client_ttl_secs);
+            }
+        }
+        RoleCommand::List { scope, json } => {
+            let roles = registry.list_roles(&Scope::new(&scope)?).map_err(|e| e.to_string())?;
+            if json {
+                print_json(&roles)?;
+            } else {
+                roles.iter().for_each(|r| println!("{r}"));
+            }
+        }
+        RoleCommand::Delete { scope, role } => {
+            registry
+                .delete_role(&Scope::new(&scope)?, &RoleName::new(&role)?)
+                .map_err(|e| e.to_string())?;
+            println!("role {scope}/{role} deleted and its credentials revoked");
+        }
+    }
+    Ok(())
+}
+
+fn credential_cmd(config: &Config, cmd: CredentialCommand) -> Result<(), String> {
+    let registry = open_registry(config)?;
+    let load_ca = || Ca::load(&Paths::new(&config.data_dir).ca_dir()).map_err(|e| e.to_string());
+    match cmd {
+        CredentialCommand::Generate {
+            scope,
+            role,
+            out,
+            key_type,
+            key_bits,
+            ttl,
+        } => {
+            let key_type = key_type.map(|k| KeyType::parse(&k, key_bits)).transpose()?;
+            let ttl = ttl.map(|t| parse_ttl(&t)).transpose()?;
+            let (scope, role) = (Scope::new(&scope)?, RoleName::new(&role)?);
+            let made = auth::generate_credential(&registry, &load_ca()?, &scope, &role, &out, key_type, ttl)?;
+            println!("serial {}", made.serial);
+            println!(
+                "wrote {0}/ca.pem, {0}/client.pem, {0}/client.key, {0}/client.p12 (password in client.p12.password)",
+                made.dir
+            );
+        }
+        CredentialCommand::Sign {
+            scope,
+            role,
+            csr,
+            out,
+            ttl,
+        } => {
+            let csr_pem = std::fs::read_to_string(&csr).map_err(|e| format!("{}: {e}", csr.display()))?;
+            let ttl = ttl.map(|t| parse_ttl(&t)).transpose()?;
+            let (scope, role) = (Scope::new(&scope)?, RoleName::new(&role)?);
+            let made = auth::sign_credential(&registry, &load_ca()?, &scope, &role, &csr_pem, &out, ttl)?;
+            println!("serial {}", made.serial);
+            println!("wrote {}", made.dir);
+        }
+        CredentialCommand::List { scope, role, json } => {
+            let list = registry
+                .list_credentials(&Scope::new(&scope)?, &RoleName::new(&role)?)
+                .map_err(|e| e.to_string())?;
+            if json {
+                print_json(&list)?;
+            } else {
+                for c in list {
+                    let state = if c.revoked.is_some() { "revoked" } else { "valid" };
+                    println!("{}\t{state}\tnot after {}", c.serial, c.not_after);
+                }
+            }
+        }
+        CredentialCommand::Lookup { serial, json } => {
+            let c = registry.lookup(&serial).map_err(|e| e.to_string())?;
+            if json {
+                print_json(&c)?;
+            } else {
+                println!("serial:    {}", c.serial);
+                println!("scope:     {}", c.scope);
+                println!("role:      {}", c.role);
+                println!("subject:   {}", c.subject);
+                println!("not after: {}", c.not_after);
+                println!(
+                    "revoked:   {}",
+                    c.revoked.map_or_else(|| "no".to_owned(), |t| format!("at {t}"))
+                );
+            }
+        }
+        CredentialCommand::Revoke { serial } => {
+            registry.revoke(&serial).map_err(|e| e.to_string())?;
+            println!("credential {serial} revoked");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let initialised = setup::init(&config)?;
+    let shared = setup::shared(&config, initialised.registry)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let dir = initialised.admin_dir.display();
+    println!(
+        "KMIP server listening on {local} (data in {})",
+        config.data_dir.display()
     );
-    std::process::exit(2);
+    println!("Admin credential (scope default, role admin): {dir}/");
+    println!("  trust {dir}/ca.pem, present {dir}/client.pem with {dir}/client.key");
+    println!("  (Java clients: {dir}/client.p12, password in client.p12.password)");
+    println!("  e.g. openssl s_client -connect localhost:{} -CAfile {dir}/ca.pem -cert {dir}/client.pem -key {dir}/client.key", local.port());
+    let (shutdown, stop) = net::shutdown_channel();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("signal received: shutting down");
+        shutdown.trigger();
+    });
+    net::serve(listener, Arc::clone(&shared), stop).await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let mut config = load_config(&cli)?;
+    match cli.command {
+        Command::Serve(args) => {
+            apply_init_args(&mut config, &args.init)?;
+            if let Some(listen) = args.listen {
+                config.listen = listen;
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the runtime: {e}"))?;
+            runtime.block_on(serve(config))
+        }
+        Command::Init(args) => {
+            apply_init_args(&mut config, &args)?;
+            let done = setup::init(&config)?;
+            if done.created {
+                println!("initialised {}", config.data_dir.display());
+            } else {
+                println!("{} was already initialised", config.data_dir.display());
+            }
+            println!("admin credential: {}/", done.admin_dir.display());
+            Ok(())
+        }
+        Command::Scope(cmd) => scope_cmd(&config, cmd),
+        Command::Role(cmd) => role_cmd(&config, cmd),
+        Command::Credential(cmd) => credential_cmd(&config, cmd),
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kmip-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }

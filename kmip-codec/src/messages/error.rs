@@ -54,10 +54,12 @@ pub enum MessageError {
 
 impl MessageError {
     /// The Result Reason a server answers this error with (KMIP 1.4 §11.1):
-    /// what cannot be parsed is an Invalid Message; a well-formed field whose
-    /// name or value the server does not accept is an Invalid Field.
+    /// what cannot be parsed is an Invalid Message; an unknown field ("same
+    /// major and minor version, unknown field"), an unknown attribute or a
+    /// value the server does not accept is an Invalid Field.
     pub fn result_reason(&self) -> ResultReason {
         match self {
+            MessageError::Unexpected { field, .. } if field.info().is_none() => ResultReason::InvalidField,
             MessageError::Decode(_)
             | MessageError::Missing { .. }
             | MessageError::Unexpected { .. }

@@ -104,3 +104,11 @@ pub const HEADER_LEN: usize = 8;
 pub(crate) fn padded(len: usize) -> Option<usize> {
     len.checked_add(7).map(|n| n & !7)
 }
+
+/// The length of the message a TTLV frame header announces: the 8 header
+/// bytes plus the value length. Transports read the header, check this
+/// against their limit, and only then read (and allocate for) the body.
+pub fn frame_length(header: &[u8; HEADER_LEN]) -> usize {
+    let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
+    HEADER_LEN + len as usize
+}

@@ -1,0 +1,107 @@
+//! The audit trail: one JSON line per batch item, to a file and to tracing.
+//!
+//! A record says who (certificate serial and subject, scope, role), did
+//! what (operation, object identifiers), with what result (status, reason)
+//! and how long it took. It never holds key material or request data: the
+//! only values copied from a request are operation names and Unique
+//! Identifiers.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One audited batch item.
+#[derive(Debug, Serialize)]
+pub struct Record<'a> {
+    /// RFC 3339 time of the request.
+    pub time: String,
+    /// Client address.
+    pub peer: String,
+    /// Client certificate serial, hex.
+    pub serial: &'a str,
+    /// Client certificate subject.
+    pub subject: &'a str,
+    /// The credential's scope.
+    pub scope: &'a str,
+    /// The credential's role.
+    pub role: &'a str,
+    /// The operation, or `null` when the item could not be decoded.
+    pub operation: Option<String>,
+    /// Unique Identifiers named in the request or returned.
+    pub uids: Vec<String>,
+    /// Result Status.
+    pub status: String,
+    /// Result Reason, on failure.
+    pub reason: Option<String>,
+    /// Time spent on the item, microseconds.
+    pub duration_us: u64,
+}
+
+/// Where audit records go.
+pub struct Audit {
+    file: Option<Mutex<BufWriter<File>>>,
+}
+
+impl Audit {
+    /// Appends to `path` (created 0600), or only traces when `None`.
+    pub fn open(path: Option<&Path>) -> std::io::Result<Audit> {
+        let file = match path {
+            Some(p) => {
+                if let Some(dir) = p.parent() {
+                    crate::fsutil::create_private_dir(dir)?;
+                }
+                let f = OpenOptions::new().create(true).append(true).mode(0o600).open(p)?;
+                Some(Mutex::new(BufWriter::new(f)))
+            }
+            None => None,
+        };
+        Ok(Audit { file })
+    }
+
+    /// Records a batch item.
+    pub fn record(&self, record: &Record<'_>) {
+        let line = match serde_json::to_string(record) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!("audit record could not be serialised: {e}");
+                return;
+            }
+        };
+        tracing::info!(target: "kmip_audit", "{line}");
+        if let Some(file) = &self.file {
+            let mut f = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Err(e) = writeln!(f, "{line}") {
+                tracing::error!("audit log write failed: {e}");
+            }
+        }
+    }
+
+    /// Pushes buffered records to the file (after each request).
+    pub fn flush(&self) {
+        if let Some(file) = &self.file {
+            let mut f = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Err(e) = f.flush() {
+                tracing::error!("audit log flush failed: {e}");
+            }
+        }
+    }
+}
+
+/// The current time in RFC 3339, UTC, with milliseconds.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.millisecond()
+    )
+}

@@ -1,0 +1,436 @@
+//! The credential registry: scopes, roles and issued credentials, kept in
+//! the database so that `kmip-server scope|role|credential ...` can change
+//! them while the server runs.
+//!
+//! The server answers "who is this certificate?" from an in-memory map of
+//! live credentials. Before each use it asks SQLite whether the database
+//! changed (`PRAGMA data_version`, a counter read, no I/O) and, if the
+//! registry's own generation counter moved, reloads the map. So a
+//! revocation or a role change made by the CLI takes effect at the very next
+//! request, and the check costs a mutex and a counter read.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::config::KeyType;
+use crate::policy::{Identity, OperationSet, RoleName, Scope};
+use crate::store::{self, unix_now, DbError};
+
+/// A scope as listed by the admin CLI.
+#[derive(Debug, Serialize)]
+pub struct ScopeInfo {
+    /// The name.
+    pub name: String,
+    /// When it was created, POSIX seconds.
+    pub created: i64,
+    /// How many roles it has.
+    pub roles: u64,
+    /// How many objects it holds.
+    pub objects: u64,
+}
+
+/// A role as read by the admin CLI.
+#[derive(Debug, Serialize)]
+pub struct RoleInfo {
+    /// Its scope.
+    pub scope: String,
+    /// Its name.
+    pub name: String,
+    /// The permitted operations, by permission name.
+    pub operations: Vec<&'static str>,
+    /// Key type of credentials generated for it.
+    pub tls_client_key_type: String,
+    /// Lifetime of credentials generated for it, seconds.
+    pub tls_client_ttl_secs: u64,
+}
+
+/// A role's settings for new credentials.
+#[derive(Clone, Copy, Debug)]
+pub struct RoleSettings {
+    /// What the role permits.
+    pub operations: OperationSet,
+    /// Key type of credentials generated for it.
+    pub key_type: KeyType,
+    /// Lifetime of credentials generated for it, seconds.
+    pub ttl_secs: u64,
+}
+
+/// An issued credential.
+#[derive(Debug, Serialize)]
+pub struct CredentialInfo {
+    /// Certificate serial, lower-case hex.
+    pub serial: String,
+    /// Its scope.
+    pub scope: String,
+    /// Its role.
+    pub role: String,
+    /// Certificate subject.
+    pub subject: String,
+    /// End of validity, POSIX seconds.
+    pub not_after: i64,
+    /// When it was issued, POSIX seconds.
+    pub created: i64,
+    /// When it was revoked, if it was.
+    pub revoked: Option<i64>,
+}
+
+/// Default lifetime of client credentials: one year, because appliances
+/// expect months or years (Vault's 24-hour default breaks them).
+pub const DEFAULT_CLIENT_TTL_SECS: u64 = 365 * 86_400;
+
+struct Live {
+    data_version: i64,
+    generation: i64,
+    identities: HashMap<String, (Arc<Identity>, i64)>,
+}
+
+/// The registry, with its own database connection.
+pub struct Registry {
+    conn: Mutex<Connection>,
+    live: Mutex<Option<Live>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the data inconsistent
+    // (every change is a committed SQL transaction), so keep going.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn bump(conn: &Connection) -> Result<(), DbError> {
+    conn.execute("UPDATE registry_generation SET value = value + 1", [])?;
+    Ok(())
+}
+
+fn fail(message: String) -> DbError {
+    DbError(message)
+}
+
+impl Registry {
+    /// Opens the registry in a data directory's database.
+    pub fn open(data_dir: &std::path::Path) -> Result<Registry, DbError> {
+        let conn = store::open(data_dir)?;
+        Ok(Registry {
+            conn: Mutex::new(conn),
+            live: Mutex::new(None),
+        })
+    }
+
+    /// Runs `f` in an immediate (write-locked) transaction and bumps the
+    /// generation so that running servers reload.
+    fn change<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
+        let mut conn = lock(&self.conn);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        bump(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The identity of a live credential: registered, not revoked, not
+    /// expired, with its role as it is now.
+    pub fn identify(&self, serial: &str) -> Result<Option<Arc<Identity>>, DbError> {
+        let conn = lock(&self.conn);
+        let mut live = lock(&self.live);
+        let data_version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let stale = live.as_ref().is_none_or(|l| l.data_version != data_version);
+        if stale {
+            let generation: i64 = conn.query_row("SELECT value FROM registry_generation", [], |r| r.get(0))?;
+            if live.as_ref().is_none_or(|l| l.generation != generation) {
+                *live = Some(Live {
+                    data_version,
+                    generation,
+                    identities: load_identities(&conn)?,
+                });
+            } else if let Some(l) = live.as_mut() {
+                l.data_version = data_version;
+            }
+        }
+        Ok(live
+            .as_ref()
+            .and_then(|l| l.identities.get(serial))
+            .filter(|(_, not_after)| *not_after > unix_now())
+            .map(|(id, _)| Arc::clone(id)))
+    }
+
+    /// Creates a scope.
+    pub fn create_scope(&self, scope: &Scope) -> Result<(), DbError> {
+        self.change(|c| {
+            let n = c.execute(
+                "INSERT OR IGNORE INTO scopes (name, created) VALUES (?1, ?2)",
+                params![scope.as_str(), unix_now()],
+            )?;
+            if n == 0 {
+                return Err(fail(format!("scope \"{scope}\" already exists")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Creates a scope unless it exists.
+    pub fn ensure_scope(&self, scope: &Scope) -> Result<(), DbError> {
+        self.change(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO scopes (name, created) VALUES (?1, ?2)",
+                params![scope.as_str(), unix_now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Lists scopes with their role and object counts.
+    pub fn list_scopes(&self) -> Result<Vec<ScopeInfo>, DbError> {
+        let conn = lock(&self.conn);
+        let mut stmt = conn.prepare(
+            "SELECT s.name, s.created,
+                    (SELECT count(*) FROM roles r WHERE r.scope = s.name),
+                    (SELECT count(*) FROM objects o WHERE o.scope = s.name)
+             FROM scopes s ORDER BY s.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ScopeInfo {
+                name: r.get(0)?,
+                created: r.get(1)?,
+                roles: r.get(2)?,
+                objects: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes a scope with its roles, revoking their credentials. A scope
+    /// that holds objects is refused unless `force`, which destroys them.
+    /// Returns the number of objects destroyed.
+    pub fn delete_scope(&self, scope: &Scope, force: bool) -> Result<u64, DbError> {
+        self.change(|c| {
+            require_scope(c, scope)?;
+            let objects: u64 = c.query_row(
+                "SELECT count(*) FROM objects WHERE scope = ?1",
+                params![scope.as_str()],
+                |r| r.get(0),
+            )?;
+            if objects > 0 && !force {
+                return Err(fail(format!(
+                    "scope \"{scope}\" still holds {objects} objects; delete with --force to destroy them with it"
+                )));
+            }
+            c.execute("DELETE FROM objects WHERE scope = ?1", params![scope.as_str()])?;
+            c.execute(
+                "UPDATE credentials SET revoked = ?2 WHERE scope = ?1 AND revoked IS NULL",
+                params![scope.as_str(), unix_now()],
+            )?;
+            c.execute("DELETE FROM roles WHERE scope = ?1", params![scope.as_str()])?;
+            c.execute("DELETE FROM scopes WHERE name = ?1", params![scope.as_str()])?;
+            Ok(objects)
+        })
+    }
+
+    /// Creates or replaces a role.
+    pub fn write_role(&self, scope: &Scope, role: &RoleName, settings: RoleSettings) -> Result<(), DbError> {
+        self.change(|c| {
+            require_scope(c, scope)?;
+            c.execute(
+                "INSERT INTO roles (scope, name, operations, tls_key_type, tls_ttl_secs, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (scope, name) DO UPDATE SET
+                   operations = excluded.operations, tls_key_type = excluded.tls_key_type,
+                   tls_ttl_secs = excluded.tls_ttl_secs",
+                params![
+                    scope.as_str(),
+                    role.as_str(),
+                    settings.operations.names().join(","),
+                    settings.key_type.name(),
+                    settings.ttl_secs as i64,
+                    unix_now()
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Reads a role.
+    pub fn read_role(&self, scope: &Scope, role: &RoleName) -> Result<RoleInfo, DbError> {
+        let conn = lock(&self.conn);
+        conn.query_row(
+            "SELECT operations, tls_key_type, tls_ttl_secs FROM roles WHERE scope = ?1 AND name = ?2",
+            params![scope.as_str(), role.as_str()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
+        )
+        .optional()?
+        .map(|(ops, key_type, ttl)| RoleInfo {
+            scope: scope.to_string(),
+            name: role.to_string(),
+            operations: OperationSet::parse(&ops).unwrap_or_default().names(),
+            tls_client_key_type: key_type,
+            tls_client_ttl_secs: ttl.max(0) as u64,
+        })
+        .ok_or_else(|| fail(format!("role \"{role}\" does not exist in scope \"{scope}\"")))
+    }
+
+    /// A role's settings for issuing credentials.
+    pub fn role_settings(&self, scope: &Scope, role: &RoleName) -> Result<RoleSettings, DbError> {
+        let info = self.read_role(scope, role)?;
+        Ok(RoleSettings {
+            operations: OperationSet::parse(&info.operations.join(",")).unwrap_or_default(),
+            key_type: KeyType::parse(&info.tls_client_key_type, None).unwrap_or_default(),
+            ttl_secs: info.tls_client_ttl_secs,
+        })
+    }
+
+    /// Lists the roles of a scope.
+    pub fn list_roles(&self, scope: &Scope) -> Result<Vec<String>, DbError> {
+        let conn = lock(&self.conn);
+        require_scope(&conn, scope)?;
+        let mut stmt = conn.prepare("SELECT name FROM roles WHERE scope = ?1 ORDER BY name")?;
+        let rows = stmt.query_map(params![scope.as_str()], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes a role and revokes its credentials.
+    pub fn delete_role(&self, scope: &Scope, role: &RoleName) -> Result<(), DbError> {
+        self.change(|c| {
+            let n = c.execute(
+                "DELETE FROM roles WHERE scope = ?1 AND name = ?2",
+                params![scope.as_str(), role.as_str()],
+            )?;
+            if n == 0 {
+                return Err(fail(format!("role \"{role}\" does not exist in scope \"{scope}\"")));
+            }
+            c.execute(
+                "UPDATE credentials SET revoked = ?3 WHERE scope = ?1 AND role = ?2 AND revoked IS NULL",
+                params![scope.as_str(), role.as_str(), unix_now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records an issued credential.
+    pub fn add_credential(
+        &self,
+        serial: &str,
+        scope: &Scope,
+        role: &RoleName,
+        subject: &str,
+        not_after: i64,
+    ) -> Result<(), DbError> {
+        self.change(|c| {
+            c.execute(
+                "INSERT INTO credentials (serial, scope, role, subject, not_after, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![serial, scope.as_str(), role.as_str(), subject, not_after, unix_now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Lists the credentials of a role.
+    pub fn list_credentials(&self, scope: &Scope, role: &RoleName) -> Result<Vec<CredentialInfo>, DbError> {
+        let conn = lock(&self.conn);
+        let mut stmt = conn.prepare(
+            "SELECT serial, scope, role, subject, not_after, created, revoked FROM credentials
+             WHERE scope = ?1 AND role = ?2 ORDER BY created, serial",
+        )?;
+        let rows = stmt.query_map(params![scope.as_str(), role.as_str()], credential_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Looks a credential up by serial.
+    pub fn lookup(&self, serial: &str) -> Result<CredentialInfo, DbError> {
+        let conn = lock(&self.conn);
+        conn.query_row(
+            "SELECT serial, scope, role, subject, not_after, created, revoked FROM credentials WHERE serial = ?1",
+            params![serial.to_ascii_lowercase()],
+            credential_row,
+        )
+        .optional()?
+        .ok_or_else(|| fail(format!("no credential has serial {serial}")))
+    }
+
+    /// Revokes a credential; open connections using it fail at their next request.
+    pub fn revoke(&self, serial: &str) -> Result<(), DbError> {
+        self.change(|c| {
+            let n = c.execute(
+                "UPDATE credentials SET revoked = ?2 WHERE serial = ?1 AND revoked IS NULL",
+                params![serial.to_ascii_lowercase(), unix_now()],
+            )?;
+            if n == 0 {
+                return Err(fail(format!("no unrevoked credential has serial {serial}")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` on the registry's connection (store access for the admin
+    /// CLI and tests).
+    pub fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        f(&lock(&self.conn))
+    }
+}
+
+fn require_scope(c: &Connection, scope: &Scope) -> Result<(), DbError> {
+    let exists: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM scopes WHERE name = ?1)",
+        params![scope.as_str()],
+        |r| r.get(0),
+    )?;
+    if exists {
+        Ok(())
+    } else {
+        Err(fail(format!("scope \"{scope}\" does not exist")))
+    }
+}
+
+fn credential_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialInfo> {
+    Ok(CredentialInfo {
+        serial: r.get(0)?,
+        scope: r.get(1)?,
+        role: r.get(2)?,
+        subject: r.get(3)?,
+        not_after: r.get(4)?,
+        created: r.get(5)?,
+        revoked: r.get(6)?,
+    })
+}
+
+fn load_identities(conn: &Connection) -> Result<HashMap<String, (Arc<Identity>, i64)>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.serial, c.subject, c.scope, c.role, r.operations, c.not_after
+         FROM credentials c JOIN roles r ON r.scope = c.scope AND r.name = c.role
+         WHERE c.revoked IS NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    let mut map = HashMap::new();
+    for row in rows {
+        let (serial, subject, scope, role, ops, not_after) = row?;
+        // Names were validated when written; a row that fails now is skipped
+        // (it cannot authenticate) rather than taking the server down.
+        let (Ok(scope), Ok(role), Ok(operations)) =
+            (Scope::new(&scope), RoleName::new(&role), OperationSet::parse(&ops))
+        else {
+            tracing::warn!(
+                serial,
+                "credential row with an invalid scope, role or operation list is ignored"
+            );
+            continue;
+        };
+        let identity = Identity {
+            serial: serial.clone(),
+            subject,
+            scope,
+            role,
+            operations,
+        };
+        map.insert(serial, (Arc::new(identity), not_after));
+    }
+    Ok(map)
+}

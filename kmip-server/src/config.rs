@@ -1,0 +1,254 @@
+//! Server configuration: a TOML file (`--config`), then `KMIP_*` environment
+//! variables, then command-line flags, each overriding the one before.
+//! Unknown keys are rejected so that a misspelt setting is not silently
+//! ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Every server setting, with its default.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the CA, database, key-encryption key, credentials and audit
+    /// log live. Default `./kmip-data`.
+    pub data_dir: PathBuf,
+    /// Address to listen on. Default `0.0.0.0:5696`, the KMIP port.
+    pub listen: SocketAddr,
+    /// Extra DNS names or IP addresses for the server certificate, beside
+    /// `localhost` and `127.0.0.1`. Used when the certificate is first made.
+    pub server_names: Vec<String>,
+    /// The CA's key type at initialisation: `ec` (P-256), `rsa2048`,
+    /// `rsa3072` or `rsa4096`.
+    pub ca_key_type: KeyType,
+    /// Largest request accepted, in bytes; a longer frame closes the
+    /// connection before its body is read. Default 1 MiB.
+    pub max_message_size: usize,
+    /// Deepest Structure nesting accepted. Default 32.
+    pub max_depth: usize,
+    /// Most simultaneous connections; more wait in the accept queue.
+    pub max_connections: usize,
+    /// Seconds a connection may sit idle between requests. Default 300.
+    pub idle_timeout_secs: u64,
+    /// Seconds a started request may take to arrive in full. Default 30.
+    pub read_timeout_secs: u64,
+    /// Seconds the TLS handshake may take. Default 10.
+    pub handshake_timeout_secs: u64,
+    /// Most batch items in one request. Default 1000.
+    pub max_batch_items: usize,
+    /// The audit log (one JSON line per batch item). Default
+    /// `<data_dir>/audit.log`; empty to log audit records only to tracing.
+    pub audit_log: Option<PathBuf>,
+}
+
+/// Key types for the CA and client certificates.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyType {
+    /// ECDSA P-256.
+    #[default]
+    Ec,
+    /// RSA 2048.
+    Rsa2048,
+    /// RSA 3072.
+    Rsa3072,
+    /// RSA 4096.
+    Rsa4096,
+}
+
+impl KeyType {
+    /// Parses `ec`, `rsa` (2048), `rsa2048`, `rsa3072`, `rsa4096`, or a
+    /// type and a bit count.
+    pub fn parse(kind: &str, bits: Option<u32>) -> Result<KeyType, String> {
+        match (kind, bits) {
+            ("ec", None | Some(256)) => Ok(KeyType::Ec),
+            ("rsa" | "rsa2048", None) | ("rsa", Some(2048)) => Ok(KeyType::Rsa2048),
+            ("rsa3072", None) | ("rsa", Some(3072)) => Ok(KeyType::Rsa3072),
+            ("rsa4096", None) | ("rsa", Some(4096)) => Ok(KeyType::Rsa4096),
+            _ => Err(format!(
+                "unsupported key type {kind}{}: use ec (P-256) or rsa with 2048, 3072 or 4096 bits",
+                bits.map(|b| format!(" with {b} bits")).unwrap_or_default()
+            )),
+        }
+    }
+
+    /// The name used in the registry and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::Ec => "ec",
+            KeyType::Rsa2048 => "rsa2048",
+            KeyType::Rsa3072 => "rsa3072",
+            KeyType::Rsa4096 => "rsa4096",
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./kmip-data"),
+            listen: SocketAddr::from(([0, 0, 0, 0], 5696)),
+            server_names: Vec::new(),
+            ca_key_type: KeyType::Ec,
+            max_message_size: 1 << 20,
+            max_depth: 32,
+            max_connections: 1024,
+            idle_timeout_secs: 300,
+            read_timeout_secs: 30,
+            handshake_timeout_secs: 10,
+            max_batch_items: 1000,
+            audit_log: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parses TOML over the defaults.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Applies `KMIP_*` environment variables (`KMIP_DATA_DIR`,
+    /// `KMIP_LISTEN`, `KMIP_MAX_MESSAGE_SIZE`, ... — the key in capitals).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        fn parsed<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, key: &str) -> Result<Option<T>, String> {
+            get(key)
+                .map(|v| v.parse().map_err(|_| format!("{key}={v}: not a valid value")))
+                .transpose()
+        }
+        if let Some(v) = get("KMIP_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = parsed(&get, "KMIP_LISTEN")? {
+            self.listen = v;
+        }
+        if let Some(v) = get("KMIP_SERVER_NAMES") {
+            self.server_names = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Some(v) = get("KMIP_CA_KEY_TYPE") {
+            self.ca_key_type = KeyType::parse(&v, None)?;
+        }
+        let numbers: [(&str, &mut usize); 4] = [
+            ("KMIP_MAX_MESSAGE_SIZE", &mut self.max_message_size),
+            ("KMIP_MAX_DEPTH", &mut self.max_depth),
+            ("KMIP_MAX_CONNECTIONS", &mut self.max_connections),
+            ("KMIP_MAX_BATCH_ITEMS", &mut self.max_batch_items),
+        ];
+        for (key, field) in numbers {
+            if let Some(v) = parsed(&get, key)? {
+                *field = v;
+            }
+        }
+        let seconds: [(&str, &mut u64); 3] = [
+            ("KMIP_IDLE_TIMEOUT_SECS", &mut self.idle_timeout_secs),
+            ("KMIP_READ_TIMEOUT_SECS", &mut self.read_timeout_secs),
+            ("KMIP_HANDSHAKE_TIMEOUT_SECS", &mut self.handshake_timeout_secs),
+        ];
+        for (key, field) in seconds {
+            if let Some(v) = parsed(&get, key)? {
+                *field = v;
+            }
+        }
+        if let Some(v) = get("KMIP_AUDIT_LOG") {
+            self.audit_log = Some(v.into());
+        }
+        Ok(())
+    }
+
+    /// The audit log path: configured, or `<data_dir>/audit.log`; `None`
+    /// when configured empty (tracing only).
+    pub fn audit_path(&self) -> Option<PathBuf> {
+        match &self.audit_log {
+            Some(p) if p.as_os_str().is_empty() => None,
+            Some(p) => Some(p.clone()),
+            None => Some(self.data_dir.join("audit.log")),
+        }
+    }
+
+    /// Idle timeout.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// Read timeout.
+    pub fn read_timeout(&self) -> Duration {
+        Duration::from_secs(self.read_timeout_secs)
+    }
+
+    /// Handshake timeout.
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs)
+    }
+
+    /// The decoder limits this configuration sets.
+    pub fn limits(&self) -> kmip_codec::ttlv::Limits {
+        kmip_codec::ttlv::Limits {
+            max_message_size: self.max_message_size,
+            max_depth: self.max_depth,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example in README.md, every key set.
+    const EXAMPLE: &str = r#"
+data_dir = "/var/lib/kmip"
+listen = "127.0.0.1:15696"
+server_names = ["kms.example.com", "10.0.0.5"]
+ca_key_type = "rsa3072"
+max_message_size = 65536
+max_depth = 16
+max_connections = 64
+idle_timeout_secs = 60
+read_timeout_secs = 5
+handshake_timeout_secs = 5
+max_batch_items = 100
+audit_log = "/var/log/kmip/audit.log"
+"#;
+
+    #[test]
+    fn the_example_parses_and_every_key_is_known() {
+        let c = Config::from_toml(EXAMPLE).expect("parses");
+        assert_eq!(c.listen.port(), 15696);
+        assert_eq!(c.ca_key_type, KeyType::Rsa3072);
+        assert_eq!(c.max_batch_items, 100);
+        // Each line, misspelt, is rejected: nothing is silently ignored.
+        for line in EXAMPLE.lines().filter(|l| l.contains('=')) {
+            let bogus = EXAMPLE.replace(line, &line.replacen(' ', "x ", 1));
+            assert!(Config::from_toml(&bogus).is_err(), "misspelt key accepted: {line}");
+        }
+    }
+
+    #[test]
+    fn environment_overrides() {
+        let mut c = Config::default();
+        c.apply_env(|k| match k {
+            "KMIP_LISTEN" => Some("127.0.0.1:1".into()),
+            "KMIP_SERVER_NAMES" => Some("a.example, b.example".into()),
+            "KMIP_AUDIT_LOG" => Some(String::new()),
+            _ => None,
+        })
+        .expect("valid");
+        assert_eq!(c.listen.port(), 1);
+        assert_eq!(c.server_names, ["a.example", "b.example"]);
+        assert_eq!(c.audit_path(), None);
+        assert!(c.apply_env(|k| (k == "KMIP_MAX_DEPTH").then(|| "deep".into())).is_err());
+    }
+}

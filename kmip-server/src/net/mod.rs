@@ -1,0 +1,202 @@
+//! The listener: TCP accept, TLS handshake, framing, limits and timeouts.
+//!
+//! One task per connection; requests on a connection run in turn. The
+//! number of connections is capped by a semaphore taken before `accept`, so
+//! excess clients wait in the kernel's backlog instead of costing memory.
+//! Each frame's 8-byte header is read first and its length checked against
+//! the maximum message size before the body is read or allocated; an
+//! oversize or unreadable frame closes that connection only. The client's
+//! certificate is looked up in the credential registry after the handshake
+//! and again before every request, so a revoked credential loses an open
+//! connection at its next request. Shutdown stops accepting, lets each
+//! connection finish the request it is running, and waits for them.
+
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kmip_codec::ttlv::{frame_length, HEADER_LEN};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+use tokio::time::timeout;
+use tokio_rustls::TlsAcceptor;
+
+use crate::audit::Audit;
+use crate::auth::{self, registry::Registry};
+use crate::config::Config;
+use crate::policy::Identity;
+use crate::protocol::Processor;
+
+/// Everything a connection needs, shared by all of them.
+pub struct Shared {
+    /// Settings.
+    pub config: Config,
+    /// The TLS acceptor.
+    pub tls: TlsAcceptor,
+    /// The credential registry.
+    pub registry: Registry,
+    /// The audit trail.
+    pub audit: Audit,
+}
+
+/// Tells a running server to stop.
+#[derive(Clone)]
+pub struct Shutdown(watch::Sender<bool>);
+
+impl Shutdown {
+    /// Asks the server to stop accepting and finish.
+    pub fn trigger(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+/// Creates a shutdown trigger and the receiver `serve` waits on.
+pub fn shutdown_channel() -> (Shutdown, watch::Receiver<bool>) {
+    let (tx, rx) = watch::channel(false);
+    (Shutdown(tx), rx)
+}
+
+/// Serves on an already-bound listener until shutdown.
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let permits = Arc::new(Semaphore::new(shared.config.max_connections.max(1)));
+    let mut connections = JoinSet::new();
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&permits).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = stop.changed() => break,
+        };
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.changed() => break,
+        };
+        match accepted {
+            Ok((tcp, peer)) => {
+                let shared = Arc::clone(&shared);
+                let stop = stop.clone();
+                connections.spawn(async move {
+                    connection(tcp, peer, &shared, stop).await;
+                    drop(permit);
+                });
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: back off, keep serving.
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        // Reap finished connection tasks so the set does not grow.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    tracing::info!("shutting down: waiting for {} connections to finish", connections.len());
+    while connections.join_next().await.is_some() {}
+}
+
+/// Why a connection ended, for the log.
+enum End {
+    Closed,
+    Refused(String),
+    Error(String),
+}
+
+async fn connection(tcp: TcpStream, peer: SocketAddr, shared: &Shared, stop: watch::Receiver<bool>) {
+    let _ = tcp.set_nodelay(true);
+    let end = match timeout(shared.config.handshake_timeout(), shared.tls.accept(tcp)).await {
+        Err(_) => End::Refused("TLS handshake timed out".into()),
+        Ok(Err(e)) => End::Refused(format!("TLS handshake failed: {e}")),
+        Ok(Ok(stream)) => serve_connection(stream, peer, shared, stop).await,
+    };
+    match end {
+        End::Closed => tracing::debug!(%peer, "connection closed"),
+        End::Refused(why) => tracing::info!(%peer, "connection refused: {why}"),
+        End::Error(why) => tracing::info!(%peer, "connection dropped: {why}"),
+    }
+}
+
+/// The connection's identity now, or why it has none.
+fn identify(shared: &Shared, serial: &str) -> Result<Arc<Identity>, String> {
+    match shared.registry.identify(serial) {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(format!("credential {serial} is not registered, revoked or expired")),
+        Err(e) => Err(format!("credential registry unavailable: {e}")),
+    }
+}
+
+async fn serve_connection(
+    mut stream: tokio_rustls::server::TlsStream<TcpStream>,
+    peer: SocketAddr,
+    shared: &Shared,
+    mut stop: watch::Receiver<bool>,
+) -> End {
+    let serial = match stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|c| auth::serial_of(c))
+    {
+        Some(s) => s,
+        None => return End::Refused("no usable client certificate".into()),
+    };
+    if let Err(why) = identify(shared, &serial) {
+        return End::Refused(why);
+    }
+    let peer_text = peer.to_string();
+    let processor = Processor {
+        config: &shared.config,
+        audit: &shared.audit,
+    };
+    loop {
+        let mut header = [0u8; HEADER_LEN];
+        // Wait for the next request, as long as the idle timeout allows and
+        // the server is not shutting down.
+        let first = tokio::select! {
+            r = timeout(shared.config.idle_timeout(), stream.read_u8()) => r,
+            _ = stop.changed() => return End::Closed,
+        };
+        match first {
+            Err(_) => return End::Closed,
+            Ok(Err(_)) => return End::Closed, // clean EOF between requests
+            Ok(Ok(b)) => header[0] = b,
+        }
+        let rest = timeout(shared.config.read_timeout(), stream.read_exact(&mut header[1..])).await;
+        if !matches!(rest, Ok(Ok(_))) {
+            return End::Error("incomplete message header".into());
+        }
+        // A KMIP request is a Request Message Structure; anything else is
+        // not KMIP and gets no KMIP answer.
+        if header[..4] != [0x42, 0x00, 0x78, 0x01] {
+            return End::Error("not a KMIP request message".into());
+        }
+        let len = frame_length(&header);
+        if len > shared.config.max_message_size {
+            return End::Error(format!(
+                "request of {len} bytes exceeds the maximum message size of {}",
+                shared.config.max_message_size
+            ));
+        }
+        let mut request = Vec::with_capacity(len);
+        request.extend_from_slice(&header);
+        let mut body = (&mut stream).take((len - HEADER_LEN) as u64);
+        match timeout(shared.config.read_timeout(), body.read_to_end(&mut request)).await {
+            Ok(Ok(_)) if request.len() == len => {}
+            Ok(_) => return End::Error("connection ended inside a message".into()),
+            Err(_) => return End::Error("message not received within the read timeout".into()),
+        }
+        // Re-check the credential: a revocation takes effect here.
+        let identity = match identify(shared, &serial) {
+            Ok(id) => id,
+            Err(why) => return End::Refused(why),
+        };
+        let response = processor.process(&identity, &peer_text, &request);
+        if let Err(e) = stream.write_all(&response).await {
+            return End::Error(format!("write failed: {e}"));
+        }
+        if let Err(e) = stream.flush().await {
+            return End::Error(format!("write failed: {e}"));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Discover Versions (KMIP 1.4 §4.26): "If the client provides the server
+//! with a list of supported protocol versions in the request payload, the
+//! server SHALL return only the protocol versions that are supported by both
+//! the client and server", in the server's order of preference; with no
+//! list, all of the server's.
+
+use kmip_codec::messages::ops::discover_versions::{DiscoverVersionsRequest, DiscoverVersionsResponse};
+use kmip_codec::messages::ProtocolVersion;
+
+use super::{Context, OpError};
+
+/// The versions this server speaks, most preferred first.
+pub const SUPPORTED: &[ProtocolVersion] = &[
+    ProtocolVersion::new(1, 4),
+    ProtocolVersion::new(1, 3),
+    ProtocolVersion::new(1, 2),
+    ProtocolVersion::new(1, 1),
+    ProtocolVersion::new(1, 0),
+];
+
+/// Runs Discover Versions.
+pub fn run(_ctx: &mut Context<'_>, req: &DiscoverVersionsRequest) -> Result<DiscoverVersionsResponse, OpError> {
+    let protocol_versions = SUPPORTED
+        .iter()
+        .filter(|v| req.protocol_versions.is_empty() || req.protocol_versions.contains(v))
+        .cloned()
+        .collect();
+    Ok(DiscoverVersionsResponse { protocol_versions })
+}

@@ -1,0 +1,78 @@
+//! Query (KMIP 1.4 §4.25): what this server supports, drawn from the same
+//! tables the server runs on — the dispatcher's list of operations, the
+//! registry of versions — so the answer cannot drift from the behaviour.
+//!
+//! Today the server stores no objects, so Query Objects and Query Profiles
+//! answer empty lists; they fill in as the object and cryptographic
+//! operations arrive. Fields that a request's protocol version does not
+//! know (RNG Parameters, Profile and Capability Information are 1.3) are
+//! left out for that version.
+
+use kmip_codec::enums::{CryptographicAlgorithm, DRBGAlgorithm, QueryFunction, RNGAlgorithm, UnwrapMode};
+use kmip_codec::messages::ops::query::{QueryRequest, QueryResponse};
+use kmip_codec::messages::{CapabilityInformation, ProtocolVersion, RNGParameters};
+
+use super::{Context, OpError, IMPLEMENTED};
+
+/// The Vendor Identification this server reports.
+pub const VENDOR: &str = concat!("kmip-rs ", env!("CARGO_PKG_VERSION"));
+
+fn at_least(v: &ProtocolVersion, minor: i32) -> bool {
+    v.major > 1 || (v.major == 1 && v.minor >= minor)
+}
+
+/// Runs Query.
+pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, OpError> {
+    let v13 = at_least(ctx.version, 3);
+    let mut out = QueryResponse {
+        operations: vec![],
+        object_types: vec![],
+        vendor_identification: None,
+        server_information: None,
+        application_namespaces: vec![],
+        extension_information: vec![],
+        attestation_types: vec![],
+        rng_parameters: vec![],
+        profile_information: vec![],
+        validation_information: vec![],
+        capability_information: vec![],
+        client_registration_methods: vec![],
+    };
+    for function in &req.query_functions {
+        match *function {
+            QueryFunction::QueryOperations => out.operations = IMPLEMENTED.to_vec(),
+            QueryFunction::QueryServerInformation => out.vendor_identification = Some(VENDOR.to_owned()),
+            QueryFunction::QueryRNGs if v13 => {
+                // aws-lc's generator: CTR_DRBG with AES-256 (NIST SP 800-90A).
+                out.rng_parameters = vec![RNGParameters {
+                    rng_algorithm: RNGAlgorithm::DRBG,
+                    cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+                    cryptographic_length: Some(256),
+                    hashing_algorithm: None,
+                    drbg_algorithm: Some(DRBGAlgorithm::CTR),
+                    recommended_curve: None,
+                    fips186_variation: None,
+                    prediction_resistance: None,
+                }]
+            }
+            QueryFunction::QueryCapabilities if v13 => {
+                out.capability_information = vec![CapabilityInformation {
+                    streaming_capability: Some(false),
+                    asynchronous_capability: Some(false),
+                    attestation_capability: Some(false),
+                    batch_undo_capability: Some(false),
+                    batch_continue_capability: Some(true),
+                    unwrap_mode: Some(UnwrapMode::Unspecified),
+                    destroy_action: None,
+                    shredding_algorithm: None,
+                    rng_mode: None,
+                }]
+            }
+            // Objects, Application Namespaces, Extension List/Map,
+            // Attestation Types, Profiles, Validations and Client
+            // Registration Methods: none supported yet, so nothing to list.
+            _ => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,151 @@
+//! Zero-setup initialisation of a data directory, and loading it.
+//!
+//! On an empty directory `init` creates everything a working server needs:
+//! the internal CA, a server certificate for `localhost`, `127.0.0.1` and
+//! the configured names, the database, a key-encryption key, the scope
+//! `default` with the role `admin` (`operation_all`), and a ready client
+//! credential in `clients/default/admin/`. Whatever already exists is
+//! reused, so a second start changes nothing.
+//!
+//! ```text
+//! <data_dir>/
+//!   ca/ca.pem, ca/ca.key          the internal CA (key 0600)
+//!   server/server.pem, .key       the server certificate
+//!   kek.key                       the key-encryption key (0600)
+//!   kmip.db                       SQLite: registry and objects
+//!   clients/default/admin/        the first client credential
+//!   audit.log                     one JSON line per batch item
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings, registry::DEFAULT_CLIENT_TTL_SECS};
+use crate::config::{Config, KeyType};
+use crate::fsutil::{create_private_dir, write_private, write_public};
+use crate::policy::{OperationSet, RoleName, Scope};
+
+/// The scope created at initialisation.
+pub const DEFAULT_SCOPE: &str = "default";
+/// The role created at initialisation, with `operation_all`.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// Paths of a data directory.
+pub struct Paths {
+    /// The data directory.
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// Paths inside `data_dir`.
+    pub fn new(data_dir: &Path) -> Self {
+        Paths {
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+    /// The CA directory.
+    pub fn ca_dir(&self) -> PathBuf {
+        auth::ca::ca_dir(&self.data_dir)
+    }
+    /// The CA certificate.
+    pub fn ca_pem(&self) -> PathBuf {
+        self.ca_dir().join("ca.pem")
+    }
+    /// The server certificate.
+    pub fn server_pem(&self) -> PathBuf {
+        self.data_dir.join("server").join("server.pem")
+    }
+    /// The server key.
+    pub fn server_key(&self) -> PathBuf {
+        self.data_dir.join("server").join("server.key")
+    }
+    /// The key-encryption key.
+    pub fn kek(&self) -> PathBuf {
+        self.data_dir.join("kek.key")
+    }
+    /// The credential directory of a scope and role.
+    pub fn client_dir(&self, scope: &str, role: &str) -> PathBuf {
+        self.data_dir.join("clients").join(scope).join(role)
+    }
+}
+
+/// What `init` did.
+pub struct Initialised {
+    /// The loaded CA.
+    pub ca: Ca,
+    /// The registry.
+    pub registry: Registry,
+    /// Whether anything was created (false on a second start).
+    pub created: bool,
+    /// The admin credential directory.
+    pub admin_dir: PathBuf,
+}
+
+/// Initialises `config.data_dir`, creating what is missing.
+pub fn init(config: &Config) -> Result<Initialised, String> {
+    let paths = Paths::new(&config.data_dir);
+    create_private_dir(&paths.data_dir).map_err(|e| format!("{}: {e}", paths.data_dir.display()))?;
+    let mut created = false;
+    let ca = if paths.ca_pem().exists() {
+        Ca::load(&paths.ca_dir()).map_err(|e| e.to_string())?
+    } else {
+        created = true;
+        Ca::create(&paths.ca_dir(), config.ca_key_type).map_err(|e| e.to_string())?
+    };
+    if !paths.server_pem().exists() {
+        created = true;
+        let server = ca.issue_server(&config.server_names).map_err(|e| e.to_string())?;
+        let io = |e: std::io::Error| format!("writing the server certificate: {e}");
+        write_private(&paths.server_key(), server.key_pem.as_bytes()).map_err(io)?;
+        write_public(&paths.server_pem(), server.issued.cert_pem.as_bytes()).map_err(io)?;
+    }
+    if !paths.kek().exists() {
+        // The key-encryption key that seals object key material at rest
+        // (the `soft` key protector; see DESIGN.md).
+        created = true;
+        let mut kek = zeroize::Zeroizing::new([0u8; 32]);
+        aws_lc_rs::rand::fill(kek.as_mut()).map_err(|_| "the system random generator failed".to_owned())?;
+        write_private(&paths.kek(), kek.as_ref()).map_err(|e| format!("writing the key-encryption key: {e}"))?;
+    }
+    let registry = Registry::open(&paths.data_dir).map_err(|e| e.to_string())?;
+    let scope = Scope::new(DEFAULT_SCOPE)?;
+    let role = RoleName::new(ADMIN_ROLE)?;
+    if registry.read_role(&scope, &role).is_err() {
+        created = true;
+        registry.ensure_scope(&scope).map_err(|e| e.to_string())?;
+        let settings = RoleSettings {
+            operations: OperationSet::all(),
+            key_type: KeyType::Ec,
+            ttl_secs: DEFAULT_CLIENT_TTL_SECS,
+        };
+        registry
+            .write_role(&scope, &role, settings)
+            .map_err(|e| e.to_string())?;
+    }
+    let admin_dir = paths.client_dir(DEFAULT_SCOPE, ADMIN_ROLE);
+    if !admin_dir.join("client.pem").exists() {
+        created = true;
+        auth::generate_credential(&registry, &ca, &scope, &role, &admin_dir, None, None)?;
+    }
+    Ok(Initialised {
+        ca,
+        registry,
+        created,
+        admin_dir,
+    })
+}
+
+/// Builds the shared server state from an initialised data directory.
+pub fn shared(config: &Config, registry: Registry) -> Result<Arc<crate::net::Shared>, String> {
+    let paths = Paths::new(&config.data_dir);
+    let tls = crate::net::tls::server_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
+    let audit_path = config.audit_path();
+    let audit = crate::audit::Audit::open(audit_path.as_deref())
+        .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
+    Ok(Arc::new(crate::net::Shared {
+        config: config.clone(),
+        tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
+        registry,
+        audit,
+    }))
+}

@@ -1,0 +1,97 @@
+//! A real server on 127.0.0.1:0 in a temporary data directory, with helpers
+//! to mint credentials, for the integration tests.
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kmip_client::{Client, Credentials};
+use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
+use kmip_server::config::{Config, KeyType};
+use kmip_server::net::{self, Shutdown};
+use kmip_server::policy::{OperationSet, RoleName, Scope};
+use kmip_server::setup::{self, Paths};
+
+/// A running test server.
+pub struct TestServer {
+    pub addr: String,
+    pub config: Config,
+    pub admin: Credentials,
+    shutdown: Shutdown,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config {
+            data_dir: dir.path().join("data"),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let init = setup::init(&config).expect("init");
+        let admin = Credentials::from_dir(&init.admin_dir).expect("admin credential");
+        let shared = setup::shared(&config, init.registry).expect("shared");
+        let listener = tokio::net::TcpListener::bind(config.listen).await.expect("bind");
+        let addr = listener.local_addr().unwrap().to_string();
+        let (shutdown, stop) = net::shutdown_channel();
+        let task = tokio::spawn(net::serve(listener, Arc::clone(&shared), stop));
+        TestServer {
+            addr,
+            config,
+            admin,
+            shutdown,
+            task,
+            _dir: dir,
+        }
+    }
+
+    pub async fn connect(&self, creds: &Credentials) -> Result<Client, kmip_client::ClientError> {
+        Client::connect(&self.addr, "localhost", creds).await
+    }
+
+    pub async fn admin_client(&self) -> Client {
+        self.connect(&self.admin).await.expect("admin connects")
+    }
+
+    /// A second registry connection, as the admin CLI would open.
+    pub fn registry(&self) -> Registry {
+        Registry::open(&self.config.data_dir).expect("registry")
+    }
+
+    pub fn ca(&self) -> Ca {
+        Ca::load(&Paths::new(&self.config.data_dir).ca_dir()).expect("ca")
+    }
+
+    /// Creates (if needed) a scope and a role with `operations`, and a
+    /// credential for it. Returns the credential and its serial.
+    pub fn credential(&self, scope: &str, role: &str, operations: &str) -> (Credentials, String) {
+        let registry = self.registry();
+        let (scope, role) = (Scope::new(scope).unwrap(), RoleName::new(role).unwrap());
+        registry.ensure_scope(&scope).unwrap();
+        let settings = RoleSettings {
+            operations: OperationSet::parse(operations).unwrap(),
+            key_type: KeyType::Ec,
+            ttl_secs: 3600,
+        };
+        registry.write_role(&scope, &role, settings).unwrap();
+        let out = self.path(&format!("clients/{scope}/{role}"));
+        let made = auth::generate_credential(&registry, &self.ca(), &scope, &role, &out, None, None).unwrap();
+        (Credentials::from_dir(&out).unwrap(), made.serial)
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.config.data_dir.join(rel)
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.trigger();
+        self.task.await.expect("server task");
+    }
+}
