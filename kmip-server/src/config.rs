@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Every server setting, with its default.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Where the CA, database, key-encryption key, credentials and audit
@@ -44,8 +44,26 @@ pub struct Config {
     pub audit_log: Option<PathBuf>,
 }
 
+/// Every setting, for `kmip-server --help`: TOML key, environment
+/// variable, default, meaning. A test keeps it in step with [`Config`].
+pub const SETTINGS_HELP: &str = "\
+Settings (TOML key in --config FILE / environment variable, default):
+  data_dir                KMIP_DATA_DIR                ./kmip-data   CA, database, key-encryption key, credentials, audit log
+  listen                  KMIP_LISTEN                  0.0.0.0:5696  address to listen on
+  server_names            KMIP_SERVER_NAMES (a,b)      []            extra names for the server certificate (at first start)
+  ca_key_type             KMIP_CA_KEY_TYPE             ec            CA key at init: ec (P-256), rsa2048, rsa3072, rsa4096
+  max_message_size        KMIP_MAX_MESSAGE_SIZE        1048576       largest request in bytes; larger closes the connection
+  max_depth               KMIP_MAX_DEPTH               32            deepest Structure nesting accepted
+  max_connections         KMIP_MAX_CONNECTIONS         1024          simultaneous connections; more wait to be accepted
+  idle_timeout_secs       KMIP_IDLE_TIMEOUT_SECS       300           idle time allowed between requests
+  read_timeout_secs       KMIP_READ_TIMEOUT_SECS       30            time allowed for a started request to arrive
+  handshake_timeout_secs  KMIP_HANDSHAKE_TIMEOUT_SECS  10            time allowed for the TLS handshake
+  max_batch_items         KMIP_MAX_BATCH_ITEMS         1000          most batch items in one request
+  audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
+Logging: RUST_LOG (default info).";
+
 /// Key types for the CA and client certificates.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyType {
     /// ECDSA P-256.
@@ -234,6 +252,21 @@ audit_log = "/var/log/kmip/audit.log"
             let bogus = EXAMPLE.replace(line, &line.replacen(' ', "x ", 1));
             assert!(Config::from_toml(&bogus).is_err(), "misspelt key accepted: {line}");
         }
+    }
+
+    #[test]
+    fn the_help_names_every_setting() {
+        let defaults = toml::to_string(&Config::default()).expect("serialises");
+        for line in defaults.lines().filter(|l| l.contains(" = ")) {
+            let key = line.split(" = ").next().unwrap_or_default();
+            assert!(
+                SETTINGS_HELP.contains(&format!("\n  {key} ")),
+                "{key} missing from SETTINGS_HELP"
+            );
+            let env = format!("KMIP_{}", key.to_uppercase());
+            assert!(SETTINGS_HELP.contains(&env), "{env} missing from SETTINGS_HELP");
+        }
+        assert!(SETTINGS_HELP.contains("audit_log"), "optional keys too");
     }
 
     #[test]

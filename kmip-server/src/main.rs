@@ -20,7 +20,7 @@ use kmip_server::setup::{self, Paths};
 /// environment variables (KMIP_DATA_DIR, KMIP_LISTEN, ...), then flags.
 /// Logging follows RUST_LOG (default "info").
 #[derive(Parser)]
-#[command(name = "kmip-server", version, about, long_about)]
+#[command(name = "kmip-server", version, about, long_about, after_help = kmip_server::config::SETTINGS_HELP)]
 struct Cli {
     /// A TOML configuration file (see README.md for every key).
     #[arg(long, global = true)]

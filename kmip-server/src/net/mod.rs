@@ -91,6 +91,7 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
+    while connections.try_join_next().is_some() {}
     tracing::info!("shutting down: waiting for {} connections to finish", connections.len());
     while connections.join_next().await.is_some() {}
 }

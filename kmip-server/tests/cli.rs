@@ -1,0 +1,356 @@
+//! The `kmip-server` binary as an operator uses it: init, serve, and the
+//! scope/role/credential admin commands, against a running server.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use kmip_client::{Client, ClientError, Credentials};
+use kmip_codec::enums::{QueryFunction, ResultReason};
+use kmip_codec::messages::ops::get::GetRequest;
+use kmip_codec::messages::ops::query::QueryRequest;
+use kmip_codec::messages::RequestPayload;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kmip-server"));
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    bin().arg("--data-dir").arg(data).args(args).output().expect("runs")
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let out = run(data, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `kmip-server serve` on a free port; killed (SIGTERM) on drop.
+struct Served {
+    child: Child,
+    addr: String,
+}
+
+impl Served {
+    fn start(data: &Path) -> Served {
+        let mut child = bin()
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let addr = first
+            .strip_prefix("KMIP server listening on ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_owned();
+        let rest: Vec<String> = lines.take(4).map(|l| l.unwrap()).collect();
+        assert!(
+            rest[0].contains("clients/default/admin"),
+            "says where the credential is: {rest:?}"
+        );
+        Served { child, addr }
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn init_creates_everything_once_and_a_second_start_reuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(ok(&data, &["init"]).contains("initialised"));
+    let admin = data.join("clients/default/admin");
+    for f in [
+        "ca.pem",
+        "client.pem",
+        "client.key",
+        "client.p12",
+        "client.p12.password",
+    ] {
+        assert!(admin.join(f).exists(), "{f}");
+    }
+    for secret in [
+        "ca/ca.key",
+        "server/server.key",
+        "kek.key",
+        "clients/default/admin/client.key",
+    ] {
+        let mode = std::fs::metadata(data.join(secret)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{secret} must be private");
+    }
+    let ca = std::fs::read(data.join("ca/ca.pem")).unwrap();
+    assert!(ok(&data, &["init"]).contains("already initialised"));
+    assert_eq!(std::fs::read(data.join("ca/ca.pem")).unwrap(), ca, "the CA is reused");
+
+    // The PKCS#12 bundle opens with its password and holds key and chain.
+    let password = std::fs::read_to_string(admin.join("client.p12.password")).unwrap();
+    let p12 = std::fs::read(admin.join("client.p12")).unwrap();
+    let store = p12_keystore::KeyStore::from_pkcs12(&p12, &password, p12_keystore::Pkcs12ImportPolicy::default())
+        .expect("valid PKCS#12");
+    let (_, chain) = store.private_key_chain().expect("a key with its chain");
+    assert_eq!(chain.certs().len(), 2);
+}
+
+#[tokio::test]
+async fn a_newcomer_creates_a_scope_a_get_locate_role_and_sees_a_denied_operation_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let served = Served::start(&data);
+
+    assert_eq!(ok(&data, &["scope", "create", "finance"]), "scope finance created\n");
+    ok(
+        &data,
+        &[
+            "role",
+            "write",
+            "finance",
+            "readers",
+            "--operations",
+            "operation_get,operation_locate",
+        ],
+    );
+    let out_dir = dir.path().join("readers");
+    let generated = ok(
+        &data,
+        &[
+            "credential",
+            "generate",
+            "finance",
+            "readers",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--ttl",
+            "90d",
+        ],
+    );
+    let serial = generated
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("serial ")
+        .unwrap()
+        .to_owned();
+
+    let creds = Credentials::from_dir(&out_dir).unwrap();
+    let mut client = Client::connect(&served.addr, "localhost", &creds)
+        .await
+        .expect("connects");
+    let denied = client
+        .call(RequestPayload::Query(QueryRequest {
+            query_functions: vec![QueryFunction::QueryOperations],
+        }))
+        .await;
+    match denied {
+        Err(ClientError::Failed { reason, message }) => {
+            assert_eq!(reason, Some(ResultReason::PermissionDenied));
+            assert!(message.unwrap().contains("operation_query"));
+        }
+        other => panic!("expected Permission Denied, got {other:?}"),
+    }
+    let get = client
+        .call(RequestPayload::Get(GetRequest {
+            unique_identifier: Some("x".into()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        }))
+        .await;
+    assert!(
+        matches!(
+            get,
+            Err(ClientError::Failed {
+                reason: Some(ResultReason::OperationNotSupported),
+                ..
+            })
+        ),
+        "Get is permitted, and not implemented yet: {get:?}"
+    );
+
+    // Machine-readable views.
+    let role: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["role", "read", "finance", "readers", "--json"])).unwrap();
+    assert_eq!(
+        role["operations"],
+        serde_json::json!(["operation_get", "operation_locate"])
+    );
+    assert_eq!(role["tls_client_key_type"], "ec");
+    let scopes: serde_json::Value = serde_json::from_str(&ok(&data, &["scope", "list", "--json"])).unwrap();
+    let names: Vec<&str> = scopes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["default", "finance"]);
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["credential", "list", "finance", "readers", "--json"])).unwrap();
+    assert_eq!(list[0]["serial"], serial.as_str());
+    let found: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["credential", "lookup", &serial, "--json"])).unwrap();
+    assert_eq!(found["role"], "readers");
+    assert_eq!(found["revoked"], serde_json::Value::Null);
+    let days = (found["not_after"].as_i64().unwrap() - kmip_server::store::unix_now()) / 86_400;
+    assert!((89..=90).contains(&days), "--ttl 90d: {days} days");
+
+    // Revoked while connected: the next request finds the connection closed.
+    ok(&data, &["credential", "revoke", &serial]);
+    assert!(client
+        .call(RequestPayload::Query(QueryRequest {
+            query_functions: vec![]
+        }))
+        .await
+        .is_err());
+    let found: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["credential", "lookup", &serial, "--json"])).unwrap();
+    assert!(found["revoked"].is_i64());
+
+    assert!(served.stop().success(), "SIGTERM shuts the server down cleanly");
+}
+
+#[test]
+fn mistakes_get_messages_a_person_can_act_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = run(&data, &["scope", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not initialised: run `kmip-server init"));
+
+    ok(&data, &["init"]);
+    let out = run(
+        &data,
+        &[
+            "role",
+            "write",
+            "default",
+            "r",
+            "--operations",
+            "operation_get,operation_fly",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown operation \"operation_fly\"; valid names are: operation_activate"),
+        "{err}"
+    );
+    assert!(
+        err.contains("operation_validate, operation_all, operation_none"),
+        "{err}"
+    );
+
+    let out = run(
+        &data,
+        &["role", "write", "nowhere", "r", "--operations", "operation_get"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scope \"nowhere\" does not exist"));
+    let out = run(&data, &["scope", "create", "default"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let out = run(&data, &["credential", "revoke", "00"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no unrevoked credential has serial 00"));
+}
+
+#[test]
+fn roles_scopes_and_csr_signing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&data, &["init"]);
+    ok(&data, &["scope", "create", "storage"]);
+    ok(
+        &data,
+        &[
+            "role",
+            "write",
+            "storage",
+            "vcenter",
+            "--operations",
+            "operation_all",
+            "--tls-client-key-type",
+            "rsa",
+            "--tls-client-key-bits",
+            "2048",
+            "--tls-client-ttl",
+            "8760h",
+        ],
+    );
+    assert_eq!(ok(&data, &["role", "list", "storage"]), "vcenter\n");
+
+    // vCenter keeps its own key and sends a CSR that asks for serverAuth only:
+    // the issued certificate still gets clientAuth.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["vcenter.example".into()]).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let csr = params.serialize_request(&key).unwrap().pem().unwrap();
+    let csr_path = dir.path().join("vcenter.csr");
+    std::fs::write(&csr_path, csr).unwrap();
+    let cert_path: PathBuf = dir.path().join("vcenter.pem");
+    let out = ok(
+        &data,
+        &[
+            "credential",
+            "sign",
+            "storage",
+            "vcenter",
+            "--csr",
+            csr_path.to_str().unwrap(),
+            "--out",
+            cert_path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.starts_with("serial "));
+    let pem = std::fs::read(&cert_path).unwrap();
+    let der = rustls_pemfile::certs(&mut pem.as_slice()).next().unwrap().unwrap();
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let eku = cert.extended_key_usage().unwrap().unwrap().value;
+    assert!(eku.client_auth, "clientAuth whatever the CSR asked");
+    assert_eq!(
+        cert.public_key().raw,
+        x509_parser::parse_x509_certificate(&der).unwrap().1.public_key().raw
+    );
+
+    // A generated credential follows the role's key type.
+    let out_dir = dir.path().join("rsa");
+    ok(
+        &data,
+        &[
+            "credential",
+            "generate",
+            "storage",
+            "vcenter",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    let key_pem = std::fs::read_to_string(out_dir.join("client.key")).unwrap();
+    let key = rcgen::KeyPair::from_pem(&key_pem).unwrap();
+    assert!(key.is_compatible(&rcgen::PKCS_RSA_SHA256), "an RSA key for an rsa role");
+
+    ok(&data, &["role", "delete", "storage", "vcenter"]);
+    assert_eq!(ok(&data, &["role", "list", "storage"]), "");
+    assert!(ok(&data, &["scope", "delete", "storage"]).contains("scope storage deleted"));
+}
