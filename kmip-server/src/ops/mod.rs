@@ -5,7 +5,7 @@
 mod discover_versions;
 mod query;
 
-use kmip_codec::enums::{Operation, ResultReason};
+use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
 
 use crate::policy::Authorized;
@@ -39,6 +39,10 @@ impl OpError {
         }
     }
 }
+
+/// The object types the server can create, register and keep. None until
+/// the object store arrives; Query Objects and Query Profiles read this.
+pub const OBJECT_TYPES: &[ObjectType] = &[];
 
 macro_rules! handlers {
     ($($op:ident => $module:ident,)*) => {

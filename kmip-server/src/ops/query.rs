@@ -2,17 +2,18 @@
 //! tables the server runs on — the dispatcher's list of operations, the
 //! registry of versions — so the answer cannot drift from the behaviour.
 //!
-//! Today the server stores no objects, so Query Objects and Query Profiles
-//! answer empty lists; they fill in as the object and cryptographic
-//! operations arrive. Fields that a request's protocol version does not
+//! Query Profiles lists a profile (from `profiles/`) only when every
+//! operation and object type it requires is implemented; today the server
+//! stores no objects, so Query Objects and Query Profiles answer empty
+//! lists until the object operations arrive. Fields that a request's protocol version does not
 //! know (RNG Parameters, Profile and Capability Information are 1.3) are
 //! left out for that version.
 
 use kmip_codec::enums::{CryptographicAlgorithm, DRBGAlgorithm, QueryFunction, RNGAlgorithm, UnwrapMode};
 use kmip_codec::messages::ops::query::{QueryRequest, QueryResponse};
-use kmip_codec::messages::{CapabilityInformation, ProtocolVersion, RNGParameters};
+use kmip_codec::messages::{CapabilityInformation, ProfileInformation, ProtocolVersion, RNGParameters};
 
-use super::{Context, OpError, IMPLEMENTED};
+use super::{Context, OpError, IMPLEMENTED, OBJECT_TYPES};
 
 /// The Vendor Identification this server reports.
 pub const VENDOR: &str = concat!("kmip-rs ", env!("CARGO_PKG_VERSION"));
@@ -41,7 +42,9 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
     for function in &req.query_functions {
         match *function {
             QueryFunction::QueryOperations => out.operations = IMPLEMENTED.to_vec(),
+            QueryFunction::QueryObjects => out.object_types = OBJECT_TYPES.to_vec(),
             QueryFunction::QueryServerInformation => out.vendor_identification = Some(VENDOR.to_owned()),
+            QueryFunction::QueryProfiles if v13 => out.profile_information = supported_profiles(),
             QueryFunction::QueryRNGs if v13 => {
                 // aws-lc's generator: CTR_DRBG with AES-256 (NIST SP 800-90A).
                 out.rng_parameters = vec![RNGParameters {
@@ -68,11 +71,31 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
                     rng_mode: None,
                 }]
             }
-            // Objects, Application Namespaces, Extension List/Map,
-            // Attestation Types, Profiles, Validations and Client
-            // Registration Methods: none supported yet, so nothing to list.
+            // Application Namespaces, Extension List/Map, Attestation Types,
+            // Validations and Client Registration Methods: none supported,
+            // so nothing to list.
             _ => {}
         }
     }
     Ok(out)
+}
+
+/// Profile Information for every profile the server fully supports.
+fn supported_profiles() -> Vec<ProfileInformation> {
+    let profiles = match kmip_profiles::all() {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("profile definitions are invalid: {e}");
+            return vec![];
+        }
+    };
+    kmip_profiles::supported(&profiles, IMPLEMENTED, OBJECT_TYPES)
+        .into_iter()
+        .flat_map(|p| p.profile_names.iter())
+        .map(|name| ProfileInformation {
+            profile_name: *name,
+            server_uri: None,
+            server_port: None,
+        })
+        .collect()
 }
