@@ -190,7 +190,7 @@ fn parse_hex_u32(text: &str) -> Option<u32> {
 
 /// The enumeration or mask that names the values of `tag`. An Attribute
 /// Value takes the table of the attribute its sibling Attribute Name names.
-pub(crate) fn values_for(tag: Tag, attribute_name: Option<&str>) -> Option<&'static EnumDef> {
+pub fn values_for(tag: Tag, attribute_name: Option<&str>) -> Option<&'static EnumDef> {
     if tag == Tag::AttributeValue {
         return attribute_name
             .and_then(Tag::from_name)
@@ -201,7 +201,7 @@ pub(crate) fn values_for(tag: Tag, attribute_name: Option<&str>) -> Option<&'sta
 }
 
 /// The text of a sibling Attribute Name among `items`, for value naming.
-pub(crate) fn attribute_name_of<'a>(names: impl Iterator<Item = (Tag, Option<&'a str>)>) -> Option<&'a str> {
+pub fn attribute_name_of<'a>(names: impl Iterator<Item = (Tag, Option<&'a str>)>) -> Option<&'a str> {
     names.filter(|(t, _)| *t == Tag::AttributeName).find_map(|(_, v)| v)
 }
 
@@ -259,8 +259,9 @@ impl Element {
     }
 }
 
-/// Parses one value in the XML notation (shared with the JSON encoding).
-pub(crate) fn parse_value(ty: ItemType, text: &str, values: Option<&EnumDef>) -> Result<Value, String> {
+/// Parses one value in the XML notation (shared with the JSON encoding);
+/// `values` names Enumeration and mask values (see [`values_for`]).
+pub fn parse_value(ty: ItemType, text: &str, values: Option<&EnumDef>) -> Result<Value, String> {
     let bad = || format!("\"{text}\" is not a valid {ty}");
     Ok(match ty {
         ItemType::Structure => return Err("a Structure has no value".into()),
@@ -316,7 +317,7 @@ pub(crate) fn parse_value(ty: ItemType, text: &str, values: Option<&EnumDef>) ->
 }
 
 /// Formats one value in the XML notation (shared with the JSON encoding).
-pub(crate) fn format_value(value: &Value, values: Option<&EnumDef>) -> String {
+pub fn format_value(value: &Value, values: Option<&EnumDef>) -> String {
     match value {
         Value::Structure(_) => String::new(),
         Value::Integer(v) => match values.filter(|d| d.mask) {

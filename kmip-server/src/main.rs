@@ -1,5 +1,6 @@
 //! `kmip-server`: the KMIP 1.4 key management server and its admin CLI.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -387,14 +388,29 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let dir = initialised.admin_dir.display();
-    println!(
+    // Written with errors ignored: a closed stdout must not stop the server.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
         "KMIP server listening on {local} (data in {})",
         config.data_dir.display()
     );
-    println!("Admin credential (scope default, role admin): {dir}/");
-    println!("  trust {dir}/ca.pem, present {dir}/client.pem with {dir}/client.key");
-    println!("  (Java clients: {dir}/client.p12, password in client.p12.password)");
-    println!("  e.g. openssl s_client -connect localhost:{} -CAfile {dir}/ca.pem -cert {dir}/client.pem -key {dir}/client.key", local.port());
+    let _ = writeln!(out, "Admin credential (scope default, role admin): {dir}/");
+    let _ = writeln!(
+        out,
+        "  trust {dir}/ca.pem, present {dir}/client.pem with {dir}/client.key"
+    );
+    let _ = writeln!(
+        out,
+        "  (Java clients: {dir}/client.p12, password in client.p12.password)"
+    );
+    let _ = writeln!(
+        out,
+        "  e.g. openssl s_client -connect localhost:{} -CAfile {dir}/ca.pem -cert {dir}/client.pem -key {dir}/client.key",
+        local.port()
+    );
+    let _ = out.flush();
+    drop(out);
     let (shutdown, stop) = net::shutdown_channel();
     tokio::spawn(async move {
         wait_for_signal().await;

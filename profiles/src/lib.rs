@@ -9,14 +9,32 @@ use serde::Deserialize;
 /// The profile files, embedded at build time.
 const FILES: &[(&str, &str)] = &[
     ("baseline.toml", include_str!("../baseline.toml")),
-    ("symmetric-key-lifecycle.toml", include_str!("../symmetric-key-lifecycle.toml")),
-    ("asymmetric-key-lifecycle.toml", include_str!("../asymmetric-key-lifecycle.toml")),
+    (
+        "symmetric-key-lifecycle.toml",
+        include_str!("../symmetric-key-lifecycle.toml"),
+    ),
+    (
+        "asymmetric-key-lifecycle.toml",
+        include_str!("../asymmetric-key-lifecycle.toml"),
+    ),
     ("basic-cryptographic.toml", include_str!("../basic-cryptographic.toml")),
-    ("advanced-cryptographic.toml", include_str!("../advanced-cryptographic.toml")),
+    (
+        "advanced-cryptographic.toml",
+        include_str!("../advanced-cryptographic.toml"),
+    ),
     ("rng-cryptographic.toml", include_str!("../rng-cryptographic.toml")),
-    ("symmetric-key-foundry.toml", include_str!("../symmetric-key-foundry.toml")),
-    ("opaque-managed-object-store.toml", include_str!("../opaque-managed-object-store.toml")),
-    ("storage-array-self-encrypting-drive.toml", include_str!("../storage-array-self-encrypting-drive.toml")),
+    (
+        "symmetric-key-foundry.toml",
+        include_str!("../symmetric-key-foundry.toml"),
+    ),
+    (
+        "opaque-managed-object-store.toml",
+        include_str!("../opaque-managed-object-store.toml"),
+    ),
+    (
+        "storage-array-self-encrypting-drive.toml",
+        include_str!("../storage-array-self-encrypting-drive.toml"),
+    ),
     ("tape-library.toml", include_str!("../tape-library.toml")),
     ("suite-b.toml", include_str!("../suite-b.toml")),
     ("message-encodings.toml", include_str!("../message-encodings.toml")),
@@ -54,10 +72,19 @@ pub struct Profile {
     pub test_cases: Vec<String>,
 }
 
-fn values<T>(file: &str, def: &kmip_codec::enums::EnumDef, names: &[String], make: fn(u32) -> T) -> Result<Vec<T>, String> {
+fn values<T>(
+    file: &str,
+    def: &kmip_codec::enums::EnumDef,
+    names: &[String],
+    make: fn(u32) -> T,
+) -> Result<Vec<T>, String> {
     names
         .iter()
-        .map(|n| def.value_of(n).map(make).ok_or_else(|| format!("{file}: \"{n}\" is not a {}", def.spec_name)))
+        .map(|n| {
+            def.value_of(n)
+                .map(make)
+                .ok_or_else(|| format!("{file}: \"{n}\" is not a {}", def.spec_name))
+        })
         .collect()
 }
 
@@ -97,7 +124,9 @@ pub fn for_test_case<'p>(profiles: &'p [Profile], file_name: &str) -> Option<&'p
 pub fn supported<'p>(profiles: &'p [Profile], operations: &[Operation], objects: &[ObjectType]) -> Vec<&'p Profile> {
     profiles
         .iter()
-        .filter(|p| p.operations.iter().all(|o| operations.contains(o)) && p.objects.iter().all(|o| objects.contains(o)))
+        .filter(|p| {
+            p.operations.iter().all(|o| operations.contains(o)) && p.objects.iter().all(|o| objects.contains(o))
+        })
         .collect()
 }
 
@@ -129,17 +158,30 @@ mod tests {
                 assert_eq!(for_test_case(&profiles, file).map(|q| &q.name), Some(&p.name), "{case}");
             }
         }
-        assert_eq!(for_test_case(&profiles, "CS-AC-M-OAEP-1-14.xml").map(|p| p.prefix.as_str()), Some("CS-AC"));
-        assert_eq!(for_test_case(&profiles, "SUITEB_192-M-1-14.xml").map(|p| p.prefix.as_str()), Some("SUITEB"));
+        assert_eq!(
+            for_test_case(&profiles, "CS-AC-M-OAEP-1-14.xml").map(|p| p.prefix.as_str()),
+            Some("CS-AC")
+        );
+        assert_eq!(
+            for_test_case(&profiles, "SUITEB_192-M-1-14.xml").map(|p| p.prefix.as_str()),
+            Some("SUITEB")
+        );
         assert!(for_test_case(&profiles, "UNKNOWN-1.xml").is_none());
     }
 
     #[test]
     fn every_oasis_test_case_belongs_to_exactly_one_profile() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/kmip-1.4/test-cases");
-        let dir = std::env::var_os("KMIP_TEST_CASES").map(std::path::PathBuf::from).unwrap_or(dir);
+        let dir = std::env::var_os("KMIP_TEST_CASES")
+            .map(std::path::PathBuf::from)
+            .unwrap_or(dir);
         if !dir.is_dir() {
-            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but {} is absent", dir.display());
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI=true but {} is absent",
+                dir.display()
+            );
             eprintln!("{} is absent: profile file lists not checked", dir.display());
             return;
         }
@@ -153,8 +195,16 @@ mod tests {
             }
         }
         for f in &on_disk {
-            assert_eq!(listed.iter().filter(|l| **l == f).count(), 1, "{f} must be in exactly one profile");
+            assert_eq!(
+                listed.iter().filter(|l| **l == f).count(),
+                1,
+                "{f} must be in exactly one profile"
+            );
         }
-        assert_eq!(listed.len(), on_disk.len(), "no profile lists a file that does not exist");
+        assert_eq!(
+            listed.len(),
+            on_disk.len(),
+            "no profile lists a file that does not exist"
+        );
     }
 }

@@ -1,4 +1,9 @@
-//! Test-vector checks shared by the `kmip-testvectors` command and the tests.
+//! Test-vector checks shared by the `kmip-testvectors` command and the tests:
+//! the OASIS round trip here, the conformance runner in [`runner`] with its
+//! comparison rules in [`compare`].
+
+pub mod compare;
+pub mod runner;
 
 use std::path::{Path, PathBuf};
 

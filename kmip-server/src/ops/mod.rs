@@ -55,7 +55,10 @@ macro_rules! handlers {
                 $(RequestPayload::$op(p) => $module::run(ctx, p).map(ResponsePayload::$op),)*
                 other => Err(OpError::new(
                     ResultReason::OperationNotSupported,
-                    format!("{:?} is not supported by this server yet", other.operation()),
+                    format!(
+                        "{} is not supported by this server yet",
+                        other.operation().name().unwrap_or("this operation")
+                    ),
                 )),
             }
         }

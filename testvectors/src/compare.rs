@@ -1,0 +1,387 @@
+//! Semantic comparison of an actual response with a test case's expected
+//! one, and the placeholder bindings a conversation accumulates.
+//!
+//! The comparison is exact — same tags, same order, same types, same values
+//! — except where a value is legitimately not reproducible. Each such
+//! tolerance is a named [`Rule`], all of them listed here, none of them a
+//! blanket "ignore this file":
+//!
+//! - [`Rule::ServerClock`]: a response Date-Time written `$NOW` (or
+//!   `$NOW-3600`, ...) is the server's clock at that moment; it matches any
+//!   time within [`CLOCK_SLACK`] of the runner's clock, offset likewise.
+//! - [`Rule::ServerValue`]: any other placeholder in a response
+//!   (`$UNIQUE_IDENTIFIER_n`, `$IV_COUNTER_NONCE`, `$DATA_n`,
+//!   `$KEY_MATERIAL_n`, `$SIGNATURE_DATA`, `$MAC_DATA`,
+//!   `$CORRELATION_VALUE`, `$AUTHENTICATED_ENCRYPTION_TAG`, ...) is a value
+//!   the server chose (an identifier, a random IV, material derived from a
+//!   generated key). The first occurrence binds it; every later occurrence,
+//!   in requests and responses, must be the same value.
+//! - [`Rule::ResultMessage`]: a Result Message is free text for people; any
+//!   text matches, but it must be present when expected.
+//! - [`Rule::QueryCapabilities`]: the Operations and Object Types of a Query
+//!   response describe the reference server; the server under test must
+//!   list at least those, in any order, and may list more.
+//! - [`Rule::VendorSpecific`]: Vendor Identification and Server Information
+//!   identify the vendor; any value matches.
+
+use std::collections::HashMap;
+
+use kmip_codec::ttlv::{Ttlv, Value};
+use kmip_codec::xml::{self, Element};
+use kmip_codec::{ItemType, Tag};
+
+/// How far the server's clock may be from the runner's.
+pub const CLOCK_SLACK: i64 = 300;
+
+/// The named tolerances; see the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// `$NOW±N` matches the server's clock within [`CLOCK_SLACK`].
+    ServerClock,
+    /// A server-chosen value binds on first sight and must repeat.
+    ServerValue,
+    /// Result Message text is free.
+    ResultMessage,
+    /// Query may list more Operations and Object Types than the reference.
+    QueryCapabilities,
+    /// Vendor Identification and Server Information are free.
+    VendorSpecific,
+}
+
+/// Placeholder values learnt during one conversation.
+#[derive(Debug, Default)]
+pub struct Bindings {
+    values: HashMap<String, Value>,
+}
+
+/// `$NOW`, `$NOW-3600`, `$NOW+60` → the offset in seconds.
+pub fn now_offset(placeholder: &str) -> Option<i64> {
+    let rest = placeholder.strip_prefix("$NOW")?;
+    if rest.is_empty() {
+        Some(0)
+    } else {
+        rest.parse().ok()
+    }
+}
+
+/// The runner's clock, POSIX seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Bindings {
+    /// Replacement text for a request placeholder: `$NOW±N` is the runner's
+    /// clock; anything else must have been bound by an earlier response.
+    pub fn resolve(&self, placeholder: &str, _ty: ItemType, _tag: Tag) -> Option<String> {
+        if let Some(offset) = now_offset(placeholder) {
+            return kmip_codec::datetime::format(unix_now() + offset);
+        }
+        self.values.get(placeholder).map(|v| xml::format_value(v, None))
+    }
+}
+
+/// Where and how an actual response differs from the expected one.
+#[derive(Debug)]
+pub struct Mismatch {
+    /// Path of the first difference, e.g. `BatchItem[0]/ResponsePayload/UniqueIdentifier`.
+    pub path: String,
+    /// What was expected.
+    pub expected: String,
+    /// What the server sent.
+    pub actual: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at {}: expected {}, got {}", self.path, self.expected, self.actual)
+    }
+}
+
+fn describe(t: &Ttlv) -> String {
+    match &t.value {
+        Value::Structure(items) => format!("{:?} (Structure of {} items)", t.tag, items.len()),
+        v => format!(
+            "{:?} {} \"{}\"",
+            t.tag,
+            v.item_type(),
+            xml::format_value(v, xml::values_for(t.tag, None))
+        ),
+    }
+}
+
+/// The text of an actual item's child, for explanations.
+fn child_text(item: &Ttlv, tag: Tag) -> Option<String> {
+    item.child(tag)
+        .map(|c| xml::format_value(&c.value, xml::values_for(tag, None)))
+}
+
+/// Where the server failed a batch item the test case expects to succeed,
+/// says so with the server's own reason: the most useful first difference.
+fn unexpected_failure(expected: &Element, actual: &Ttlv) -> Option<Mismatch> {
+    let expected_items = expected.children.iter().filter(|c| c.tag == Tag::BatchItem);
+    let actual_items = actual.children().iter().filter(|c| c.tag == Tag::BatchItem);
+    for (n, (e, a)) in expected_items.zip(actual_items).enumerate() {
+        let want = e
+            .children
+            .iter()
+            .find(|c| c.tag == Tag::ResultStatus)
+            .and_then(|c| c.value.as_deref());
+        let got = child_text(a, Tag::ResultStatus);
+        if want == Some("Success") && got.as_deref() != Some("Success") {
+            let operation = child_text(a, Tag::Operation).unwrap_or_else(|| "the item".into());
+            return Some(mismatch(
+                &format!("{:?}/BatchItem[{n}]/ResultStatus", expected.tag),
+                format!("Success for {operation}"),
+                format!(
+                    "{} ({}: {})",
+                    got.unwrap_or_default(),
+                    child_text(a, Tag::ResultReason).unwrap_or_default(),
+                    child_text(a, Tag::ResultMessage).unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    None
+}
+
+fn mismatch(path: &str, expected: impl Into<String>, actual: impl Into<String>) -> Mismatch {
+    Mismatch {
+        path: path.to_owned(),
+        expected: expected.into(),
+        actual: actual.into(),
+    }
+}
+
+/// Compares an actual response with the expected element, binding
+/// placeholders as it goes.
+pub fn compare(expected: &Element, actual: &Ttlv, bindings: &mut Bindings) -> Result<(), Mismatch> {
+    if let Some(m) = unexpected_failure(expected, actual) {
+        return Err(m);
+    }
+    let name = format!("{:?}", expected.tag);
+    compare_at(expected, actual, bindings, &name, None, false)
+}
+
+fn compare_at(
+    expected: &Element,
+    actual: &Ttlv,
+    bindings: &mut Bindings,
+    path: &str,
+    attribute_name: Option<&str>,
+    in_query: bool,
+) -> Result<(), Mismatch> {
+    if expected.tag != actual.tag {
+        return Err(mismatch(path, format!("{:?}", expected.tag), describe(actual)));
+    }
+    if matches!(expected.tag, Tag::VendorIdentification | Tag::ServerInformation) {
+        return Ok(()); // Rule::VendorSpecific
+    }
+    if expected.item_type != actual.value.item_type() {
+        return Err(mismatch(
+            path,
+            format!("a {}", expected.item_type),
+            format!("a {}", actual.value.item_type()),
+        ));
+    }
+    let Value::Structure(items) = &actual.value else {
+        return compare_leaf(expected, actual, bindings, path, attribute_name);
+    };
+    let name = xml::attribute_name_of(expected.children.iter().map(|c| (c.tag, c.value.as_deref())));
+    let query_payload = in_query && expected.tag == Tag::ResponsePayload;
+    let (expected_children, actual_children): (Vec<&Element>, Vec<&Ttlv>) = if query_payload {
+        check_capabilities(expected, items, path)?;
+        let listed = |t: Tag| matches!(t, Tag::Operation | Tag::ObjectType);
+        (
+            expected.children.iter().filter(|c| !listed(c.tag)).collect(),
+            items.iter().filter(|c| !listed(c.tag)).collect(),
+        )
+    } else {
+        (expected.children.iter().collect(), items.iter().collect())
+    };
+    let is_query = in_query
+        || (expected.tag == Tag::BatchItem
+            && expected
+                .children
+                .iter()
+                .any(|c| c.tag == Tag::Operation && c.value.as_deref() == Some("Query")));
+    let mut batch_items = 0;
+    for (n, e) in expected_children.iter().enumerate() {
+        let child_path = if e.tag == Tag::BatchItem {
+            batch_items += 1;
+            format!("{path}/BatchItem[{}]", batch_items - 1)
+        } else {
+            format!("{path}/{:?}", e.tag)
+        };
+        let Some(a) = actual_children.get(n) else {
+            return Err(mismatch(
+                &child_path,
+                format!("{:?}", e.tag),
+                "nothing (the structure ends)",
+            ));
+        };
+        compare_at(e, a, bindings, &child_path, name, is_query)?;
+    }
+    if let Some(extra) = actual_children.get(expected_children.len()) {
+        return Err(mismatch(
+            &format!("{path}/{:?}", extra.tag),
+            "nothing more",
+            describe(extra),
+        ));
+    }
+    Ok(())
+}
+
+/// [`Rule::QueryCapabilities`]: every expected Operation and Object Type is listed.
+fn check_capabilities(expected: &Element, actual: &[Ttlv], path: &str) -> Result<(), Mismatch> {
+    for e in expected
+        .children
+        .iter()
+        .filter(|c| matches!(c.tag, Tag::Operation | Tag::ObjectType))
+    {
+        let text = e.value.as_deref().unwrap_or_default();
+        let want = xml::parse_value(ItemType::Enumeration, text, xml::values_for(e.tag, None))
+            .map_err(|m| mismatch(path, m, "-"))?;
+        if !actual.iter().any(|a| a.tag == e.tag && a.value == want) {
+            return Err(mismatch(
+                &format!("{path}/{:?}", e.tag),
+                format!("{text} among those listed"),
+                "not listed",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn compare_leaf(
+    expected: &Element,
+    actual: &Ttlv,
+    bindings: &mut Bindings,
+    path: &str,
+    attribute_name: Option<&str>,
+) -> Result<(), Mismatch> {
+    let text = expected.value.as_deref().unwrap_or_default();
+    if expected.tag == Tag::ResultMessage {
+        return Ok(()); // Rule::ResultMessage
+    }
+    if xml::is_placeholder(text) {
+        if let (Some(offset), Value::DateTime(t)) = (now_offset(text), &actual.value) {
+            // Rule::ServerClock
+            let want = unix_now() + offset;
+            return if (t - want).abs() <= CLOCK_SLACK {
+                Ok(())
+            } else {
+                Err(mismatch(
+                    path,
+                    format!("{text} (within {CLOCK_SLACK} s)"),
+                    describe(actual),
+                ))
+            };
+        }
+        // Rule::ServerValue
+        return match bindings.values.get(text) {
+            Some(bound) if *bound == actual.value => Ok(()),
+            Some(bound) => Err(mismatch(
+                path,
+                format!("{text} = \"{}\" as bound earlier", xml::format_value(bound, None)),
+                describe(actual),
+            )),
+            None => {
+                bindings.values.insert(text.to_owned(), actual.value.clone());
+                Ok(())
+            }
+        };
+    }
+    let want = xml::parse_value(expected.item_type, text, xml::values_for(expected.tag, attribute_name))
+        .map_err(|m| mismatch(path, m, "-"))?;
+    if want == actual.value {
+        Ok(())
+    } else {
+        Err(mismatch(path, format!("\"{text}\""), describe(actual)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expected(xml_text: &str) -> Element {
+        xml::parse(xml_text).expect("valid").remove(0)
+    }
+
+    fn actual(xml_text: &str) -> Ttlv {
+        xml::read(xml_text).expect("valid").remove(0)
+    }
+
+    #[test]
+    fn server_values_bind_once_and_must_repeat() {
+        let mut b = Bindings::default();
+        let e = expected(r#"<UniqueIdentifier type="TextString" value="$UNIQUE_IDENTIFIER_0"/>"#);
+        compare(
+            &e,
+            &actual(r#"<UniqueIdentifier type="TextString" value="abc"/>"#),
+            &mut b,
+        )
+        .expect("binds");
+        compare(
+            &e,
+            &actual(r#"<UniqueIdentifier type="TextString" value="abc"/>"#),
+            &mut b,
+        )
+        .expect("repeats");
+        let m = compare(
+            &e,
+            &actual(r#"<UniqueIdentifier type="TextString" value="xyz"/>"#),
+            &mut b,
+        )
+        .expect_err("differs");
+        assert!(m.to_string().contains("as bound earlier"), "{m}");
+        assert_eq!(
+            b.resolve("$UNIQUE_IDENTIFIER_0", ItemType::TextString, Tag::UniqueIdentifier)
+                .as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            b.resolve("$UNIQUE_IDENTIFIER_1", ItemType::TextString, Tag::UniqueIdentifier),
+            None
+        );
+    }
+
+    #[test]
+    fn server_clock_has_slack_but_not_unlimited() {
+        let mut b = Bindings::default();
+        let e = expected(r#"<TimeStamp type="DateTime" value="$NOW-3600"/>"#);
+        let at = |t: i64| Ttlv::new(Tag::TimeStamp, Value::DateTime(t));
+        compare(&e, &at(unix_now() - 3600 + 30), &mut b).expect("within slack");
+        assert!(compare(&e, &at(unix_now()), &mut b).is_err(), "an hour off");
+    }
+
+    #[test]
+    fn exact_values_types_and_structure() {
+        let mut b = Bindings::default();
+        let e = expected(
+            r#"<Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Enumeration" value="Active"/></Attribute>"#,
+        );
+        let ok = actual(
+            r#"<Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Enumeration" value="Active"/></Attribute>"#,
+        );
+        compare(&e, &ok, &mut b).expect("same");
+        let wrong = actual(
+            r#"<Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Enumeration" value="PreActive"/></Attribute>"#,
+        );
+        let m = compare(&e, &wrong, &mut b).expect_err("different state");
+        assert_eq!(m.path, "Attribute/AttributeValue");
+        let extra = actual(
+            r#"<Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Enumeration" value="Active"/><AttributeIndex type="Integer" value="0"/></Attribute>"#,
+        );
+        assert!(compare(&e, &extra, &mut b)
+            .expect_err("extra field")
+            .expected
+            .contains("nothing more"));
+        let typed = actual(
+            r#"<Attribute><AttributeName type="TextString" value="State"/><AttributeValue type="Integer" value="2"/></Attribute>"#,
+        );
+        assert!(compare(&e, &typed, &mut b).is_err(), "Integer is not Enumeration");
+    }
+}

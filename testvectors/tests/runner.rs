@@ -1,0 +1,82 @@
+//! The conformance runner against a real server over TLS: a conversation
+//! the server answers correctly passes, and the same conversation with a
+//! wrong expectation fails at the right place.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kmip_client::Credentials;
+use kmip_server::config::Config;
+use kmip_server::{net, setup};
+use kmip_testvectors::runner::{run_case, Target};
+
+fn vector(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors/conversations")
+        .join(name)
+}
+
+async fn server(dir: &std::path::Path) -> (Target, net::Shutdown) {
+    let config = Config {
+        data_dir: dir.join("data"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    let init = setup::init(&config).unwrap();
+    let credentials = Credentials::from_dir(&init.admin_dir).unwrap();
+    let shared = setup::shared(&config, init.registry).unwrap();
+    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (shutdown, stop) = net::shutdown_channel();
+    tokio::spawn(net::serve(listener, Arc::clone(&shared), stop));
+    let target = Target {
+        addr,
+        server_name: "localhost".into(),
+        credentials,
+    };
+    (target, shutdown)
+}
+
+#[tokio::test]
+async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, shutdown) = server(dir.path()).await;
+    assert_eq!(run_case(&vector("discover-query.xml"), &target).await, Ok(2));
+
+    let good = std::fs::read_to_string(vector("discover-query.xml")).unwrap();
+    let cases = [
+        // The server lists 1.0 after 1.4; expecting 1.3 instead must fail there.
+        (
+            good.replacen(
+                "<ProtocolVersionMinor type=\"Integer\" value=\"0\"/>\n      </ProtocolVersion>\n    </ResponsePayload>",
+                "<ProtocolVersionMinor type=\"Integer\" value=\"3\"/>\n      </ProtocolVersion>\n    </ResponsePayload>",
+                1,
+            ),
+            "exchange 1: at ResponseMessage/BatchItem[0]/ResponsePayload/ProtocolVersion/ProtocolVersionMinor: expected \"3\"",
+        ),
+        // An operation the server does not list.
+        (
+            good.replacen(
+                "<Operation type=\"Enumeration\" value=\"Query\"/>\n      <VendorIdentification",
+                "<Operation type=\"Enumeration\" value=\"Locate\"/>\n      <VendorIdentification",
+                1,
+            ),
+            "expected Locate among those listed",
+        ),
+        // A failure expected where the server succeeds, or the reverse.
+        (
+            good.replacen("value=\"OperationNotSupported\"", "value=\"ItemNotFound\"", 1),
+            "BatchItem[1]/ResultReason: expected \"ItemNotFound\"",
+        ),
+    ];
+    for (n, (text, want)) in cases.iter().enumerate() {
+        assert_ne!(text, &good, "case {n} must change the vector");
+        let path = dir.path().join(format!("case-{n}.xml"));
+        std::fs::write(&path, text).unwrap();
+        let err = run_case(&path, &target).await.expect_err("must fail");
+        assert!(err.contains(want), "case {n}: {err}");
+    }
+    shutdown.trigger();
+}
