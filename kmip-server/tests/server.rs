@@ -42,7 +42,13 @@ async fn answers(client: &mut Client) -> bool {
 async fn discover_versions_and_query_over_mutual_tls() {
     let server = TestServer::start().await;
     let mut client = server.admin_client().await;
-    let versions = client.discover_versions().await.expect("discover");
+    let versions = client
+        .discover_versions(DiscoverVersionsRequest {
+            protocol_versions: vec![],
+        })
+        .await
+        .expect("discover")
+        .protocol_versions;
     let expected: Vec<_> = [(1, 4), (1, 3), (1, 2), (1, 1), (1, 0)]
         .iter()
         .map(|(a, b)| ProtocolVersion::new(*a, *b))
@@ -101,6 +107,8 @@ async fn a_response_carries_the_request_version_and_other_majors_are_refused() {
     assert!(item.result_message.as_deref().unwrap().contains("2.0 is not supported"));
     client.set_version(ProtocolVersion::new(1, 4));
     assert!(answers(&mut client).await, "the connection stays usable");
+    // Negotiation picks the highest version both speak.
+    assert_eq!(client.negotiate().await.unwrap(), ProtocolVersion::new(1, 4));
     server.stop().await;
 }
 
@@ -458,7 +466,13 @@ async fn sixty_four_concurrent_clients_all_get_correct_answers() {
         tasks.push(tokio::spawn(async move {
             let mut c = Client::connect(&addr, "localhost", &creds).await.unwrap();
             for _ in 0..10 {
-                assert_eq!(c.discover_versions().await.unwrap().len(), 5);
+                let answer = c
+                    .discover_versions(DiscoverVersionsRequest {
+                        protocol_versions: vec![],
+                    })
+                    .await
+                    .unwrap();
+                assert_eq!(answer.protocol_versions.len(), 5);
             }
         }));
     }
@@ -502,5 +516,15 @@ async fn every_batch_item_is_audited_without_request_data() {
     assert_eq!(mine[0]["role"], "auditor");
     assert_eq!(mine[1]["operation"], "Query");
     assert_eq!(mine[1]["reason"], "PermissionDenied");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_client_reconnects_after_the_server_closes_an_idle_connection() {
+    let server = TestServer::start_with(|c| c.idle_timeout_secs = 1).await;
+    let mut client = server.admin_client().await;
+    assert!(answers(&mut client).await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(answers(&mut client).await, "the next request reconnects");
     server.stop().await;
 }
