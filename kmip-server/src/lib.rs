@@ -15,3 +15,41 @@ pub mod policy;
 pub mod protocol;
 pub mod setup;
 pub mod store;
+
+/// A server running on the current tokio runtime.
+pub struct Running {
+    /// The address it listens on (the real port when configured with port 0).
+    pub addr: std::net::SocketAddr,
+    /// The admin credential directory (scope `default`, role `admin`).
+    pub admin_dir: std::path::PathBuf,
+    shutdown: net::Shutdown,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting, lets open requests finish, and waits.
+    pub async fn stop(self) {
+        self.shutdown.trigger();
+        let _ = self.task.await;
+    }
+}
+
+/// Initialises `config.data_dir` if needed and starts serving on
+/// `config.listen` in a background task: what `kmip-server serve` does, for
+/// embedding and for tests on port 0.
+pub async fn start(config: &config::Config) -> Result<Running, String> {
+    let initialised = setup::init(config)?;
+    let shared = setup::shared(config, initialised.registry)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (shutdown, stop) = net::shutdown_channel();
+    let task = tokio::spawn(net::serve(listener, shared, stop));
+    Ok(Running {
+        addr,
+        admin_dir: initialised.admin_dir,
+        shutdown,
+        task,
+    })
+}

@@ -3,13 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
 use kmip_server::config::{Config, KeyType};
-use kmip_server::net;
 use kmip_server::policy::{OperationSet, RoleName, Scope};
 use kmip_server::setup::{self, Paths};
 
@@ -381,13 +379,8 @@ fn credential_cmd(config: &Config, cmd: CredentialCommand) -> Result<(), String>
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let initialised = setup::init(&config)?;
-    let shared = setup::shared(&config, initialised.registry)?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let dir = initialised.admin_dir.display();
+    let running = kmip_server::start(&config).await?;
+    let (local, dir) = (running.addr, running.admin_dir.display().to_string());
     // Written with errors ignored: a closed stdout must not stop the server.
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
@@ -411,13 +404,9 @@ async fn serve(config: Config) -> Result<(), String> {
     );
     let _ = out.flush();
     drop(out);
-    let (shutdown, stop) = net::shutdown_channel();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("signal received: shutting down");
-        shutdown.trigger();
-    });
-    net::serve(listener, Arc::clone(&shared), stop).await;
+    wait_for_signal().await;
+    tracing::info!("signal received: shutting down");
+    running.stop().await;
     Ok(())
 }
 

@@ -5,11 +5,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use kmip_client::Credentials;
 use kmip_server::config::Config;
-use kmip_server::{net, setup};
 use kmip_testvectors::runner::{run_case, Target};
 
 fn vector(name: &str) -> PathBuf {
@@ -18,31 +16,25 @@ fn vector(name: &str) -> PathBuf {
         .join(name)
 }
 
-async fn server(dir: &std::path::Path) -> (Target, net::Shutdown) {
+async fn server(dir: &std::path::Path) -> (Target, kmip_server::Running) {
     let config = Config {
         data_dir: dir.join("data"),
         listen: "127.0.0.1:0".parse().unwrap(),
         ..Config::default()
     };
-    let init = setup::init(&config).unwrap();
-    let credentials = Credentials::from_dir(&init.admin_dir).unwrap();
-    let shared = setup::shared(&config, init.registry).unwrap();
-    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let (shutdown, stop) = net::shutdown_channel();
-    tokio::spawn(net::serve(listener, Arc::clone(&shared), stop));
+    let running = kmip_server::start(&config).await.unwrap();
     let target = Target {
-        addr,
+        addr: running.addr.to_string(),
         server_name: "localhost".into(),
-        credentials,
+        credentials: Credentials::from_dir(&running.admin_dir).unwrap(),
     };
-    (target, shutdown)
+    (target, running)
 }
 
 #[tokio::test]
 async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_differs() {
     let dir = tempfile::tempdir().unwrap();
-    let (target, shutdown) = server(dir.path()).await;
+    let (target, running) = server(dir.path()).await;
     assert_eq!(run_case(&vector("discover-query.xml"), &target).await, Ok(2));
 
     let good = std::fs::read_to_string(vector("discover-query.xml")).unwrap();
@@ -78,5 +70,5 @@ async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_di
         let err = run_case(&path, &target).await.expect_err("must fail");
         assert!(err.contains(want), "case {n}: {err}");
     }
-    shutdown.trigger();
+    running.stop().await;
 }

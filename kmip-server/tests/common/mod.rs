@@ -2,23 +2,19 @@
 //! to mint credentials, for the integration tests.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use kmip_client::{Client, Credentials};
 use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
 use kmip_server::config::{Config, KeyType};
-use kmip_server::net::{self, Shutdown};
 use kmip_server::policy::{OperationSet, RoleName, Scope};
-use kmip_server::setup::{self, Paths};
+use kmip_server::setup::Paths;
+use std::path::PathBuf;
 
 /// A running test server.
 pub struct TestServer {
     pub addr: String,
     pub config: Config,
     pub admin: Credentials,
-    shutdown: Shutdown,
-    task: tokio::task::JoinHandle<()>,
+    running: kmip_server::Running,
     _dir: tempfile::TempDir,
 }
 
@@ -35,19 +31,13 @@ impl TestServer {
             ..Config::default()
         };
         adjust(&mut config);
-        let init = setup::init(&config).expect("init");
-        let admin = Credentials::from_dir(&init.admin_dir).expect("admin credential");
-        let shared = setup::shared(&config, init.registry).expect("shared");
-        let listener = tokio::net::TcpListener::bind(config.listen).await.expect("bind");
-        let addr = listener.local_addr().unwrap().to_string();
-        let (shutdown, stop) = net::shutdown_channel();
-        let task = tokio::spawn(net::serve(listener, Arc::clone(&shared), stop));
+        let running = kmip_server::start(&config).await.expect("server starts");
+        let admin = Credentials::from_dir(&running.admin_dir).expect("admin credential");
         TestServer {
-            addr,
+            addr: running.addr.to_string(),
             config,
             admin,
-            shutdown,
-            task,
+            running,
             _dir: dir,
         }
     }
@@ -91,7 +81,6 @@ impl TestServer {
     }
 
     pub async fn stop(self) {
-        self.shutdown.trigger();
-        self.task.await.expect("server task");
+        self.running.stop().await;
     }
 }

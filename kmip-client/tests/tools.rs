@@ -1,0 +1,104 @@
+//! The `kmip` CLI and `kmip-bench` against a real server: output formats,
+//! exit status and one-line reasons, and that failures are never counted
+//! as operations.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+use std::process::{Command, Output};
+
+use kmip_server::config::Config;
+
+struct Server {
+    running: kmip_server::Running,
+    _dir: tempfile::TempDir,
+}
+
+async fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    Server {
+        running: kmip_server::start(&config).await.unwrap(),
+        _dir: dir,
+    }
+}
+
+async fn tool(exe: &str, s: &Server, args: &[&str]) -> Output {
+    let mut c = tokio::process::Command::from(Command::new(exe));
+    c.arg("--bundle")
+        .arg(&s.running.admin_dir)
+        .arg("--server")
+        .arg(s.running.addr.to_string());
+    c.args(args).output().await.expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kmip_cli_output_exit_status_and_reasons() {
+    let s = server().await;
+    let kmip = env!("CARGO_BIN_EXE_kmip");
+
+    let out = tool(kmip, &s, &["discover"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1.4 1.3 1.2 1.1 1.0\n");
+
+    let out = tool(kmip, &s, &["--json", "query"]).await;
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["operations"], serde_json::json!(["DiscoverVersions", "Query"]));
+
+    let out = tool(
+        kmip,
+        &s,
+        &["create", "--algorithm", "AES", "--length", "256", "--name", "k"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "kmip: OperationNotSupported: Create is not supported by this server yet\n"
+    );
+
+    let out = tool(kmip, &s, &["--json", "get", "some-id"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["error"].as_str().unwrap().starts_with("OperationNotSupported"));
+
+    let out = tool(kmip, &s, &["create", "--algorithm", "Rot13"]).await;
+    assert!(text(&out.stderr).contains("\"Rot13\" is not a Cryptographic Algorithm value"));
+    s.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kmip_bench_counts_only_successes() {
+    let s = server().await;
+    let bench = env!("CARGO_BIN_EXE_kmip-bench");
+    let args = ["--duration", "1", "--warmup", "0", "--connections", "2", "--json"];
+    let out = tool(bench, &s, &[&args[..], &["--scenario", "discover"]].concat()).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["ops"].as_u64().unwrap() > 10, "{j}");
+    assert_eq!(j["errors"], 0);
+    assert!(j["latency_us"]["p50"].as_u64().unwrap() > 0);
+
+    let out = tool(bench, &s, &[&args[..], &["--scenario", "create"]].concat()).await;
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["ops"], 0, "a failed response is never an operation");
+    assert!(j["errors"].as_u64().unwrap() > 0);
+    let reasons = j["error_reasons"].as_object().unwrap();
+    assert_eq!(
+        reasons.keys().collect::<Vec<_>>(),
+        ["OperationNotSupported: Create is not supported by this server yet"]
+    );
+
+    // A scenario that needs a key it cannot create says so and fails.
+    let out = tool(bench, &s, &[&args[..], &["--scenario", "get"]].concat()).await;
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("preparing the Get scenario"));
+    s.running.stop().await;
+}
