@@ -20,13 +20,7 @@ use crate::{ClientError, Credentials};
 pub const DEFAULT_VERSION: ProtocolVersion = ProtocolVersion::new(1, 4);
 
 /// The versions this client speaks, most preferred first.
-pub const SUPPORTED_VERSIONS: &[ProtocolVersion] = &[
-    ProtocolVersion::new(1, 4),
-    ProtocolVersion::new(1, 3),
-    ProtocolVersion::new(1, 2),
-    ProtocolVersion::new(1, 1),
-    ProtocolVersion::new(1, 0),
-];
+pub const SUPPORTED_VERSIONS: &[ProtocolVersion] = kmip_codec::messages::VERSIONS;
 
 /// Operations that change nothing on the server: a batch of only these may
 /// be sent again on a new connection when the first connection died before
@@ -205,20 +199,7 @@ impl Client {
     pub fn request(&self, payloads: Vec<RequestPayload>) -> RequestMessage {
         let several = payloads.len() > 1;
         RequestMessage {
-            header: RequestHeader {
-                protocol_version: self.version.clone(),
-                maximum_response_size: None,
-                client_correlation_value: None,
-                server_correlation_value: None,
-                asynchronous_indicator: None,
-                attestation_capable_indicator: None,
-                attestation_types: vec![],
-                authentication: None,
-                batch_error_continuation_option: None,
-                batch_order_option: None,
-                time_stamp: None,
-                batch_count: i32::try_from(payloads.len()).unwrap_or(i32::MAX),
-            },
+            header: RequestHeader::new(self.version.clone(), i32::try_from(payloads.len()).unwrap_or(i32::MAX)),
             batch_items: payloads
                 .into_iter()
                 .enumerate()

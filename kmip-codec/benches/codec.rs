@@ -29,20 +29,7 @@ fn create_request() -> Vec<u8> {
         Attribute::new(AttributeValue::ActivationDate(DateTime(1_700_000_000))),
     ];
     RequestMessage {
-        header: RequestHeader {
-            protocol_version: ProtocolVersion::new(1, 4),
-            maximum_response_size: None,
-            client_correlation_value: None,
-            server_correlation_value: None,
-            asynchronous_indicator: None,
-            attestation_capable_indicator: None,
-            attestation_types: vec![],
-            authentication: None,
-            batch_error_continuation_option: None,
-            batch_order_option: None,
-            time_stamp: None,
-            batch_count: 1,
-        },
+        header: RequestHeader::new(ProtocolVersion::new(1, 4), 1),
         batch_items: vec![RequestBatchItem {
             unique_batch_item_id: None,
             payload: RequestPayload::Create(CreateRequest {

@@ -20,6 +20,16 @@ impl ProtocolVersion {
     }
 }
 
+/// The protocol versions this codec implements, newest first: what a
+/// server built on it can answer and a client can ask for.
+pub const VERSIONS: &[ProtocolVersion] = &[
+    ProtocolVersion::new(1, 4),
+    ProtocolVersion::new(1, 3),
+    ProtocolVersion::new(1, 2),
+    ProtocolVersion::new(1, 1),
+    ProtocolVersion::new(1, 0),
+];
+
 kmip_struct! {
     /// Name attribute (§3.2, Table 57).
     pub struct Name {

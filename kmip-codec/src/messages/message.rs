@@ -121,6 +121,27 @@ kmip_struct! {
     }
 }
 
+impl RequestHeader {
+    /// A minimal header: only Protocol Version and Batch Count, as most
+    /// clients send it.
+    pub fn new(protocol_version: ProtocolVersion, batch_count: i32) -> Self {
+        RequestHeader {
+            protocol_version,
+            maximum_response_size: None,
+            client_correlation_value: None,
+            server_correlation_value: None,
+            asynchronous_indicator: None,
+            attestation_capable_indicator: None,
+            attestation_types: vec![],
+            authentication: None,
+            batch_error_continuation_option: None,
+            batch_order_option: None,
+            time_stamp: None,
+            batch_count,
+        }
+    }
+}
+
 kmip_struct! {
     /// Response Header (Table 284).
     pub struct ResponseHeader {

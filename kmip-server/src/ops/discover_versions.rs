@@ -9,14 +9,8 @@ use kmip_codec::messages::ProtocolVersion;
 
 use super::{Context, OpError};
 
-/// The versions this server speaks, most preferred first.
-pub const SUPPORTED: &[ProtocolVersion] = &[
-    ProtocolVersion::new(1, 4),
-    ProtocolVersion::new(1, 3),
-    ProtocolVersion::new(1, 2),
-    ProtocolVersion::new(1, 1),
-    ProtocolVersion::new(1, 0),
-];
+/// The versions this server speaks, most preferred first: all the codec does.
+pub const SUPPORTED: &[ProtocolVersion] = kmip_codec::messages::VERSIONS;
 
 /// Runs Discover Versions.
 pub fn run(_ctx: &mut Context<'_>, req: &DiscoverVersionsRequest) -> Result<DiscoverVersionsResponse, OpError> {
