@@ -50,24 +50,46 @@ async fn kmip_cli_output_exit_status_and_reasons() {
 
     let out = tool(kmip, &s, &["--json", "query"]).await;
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(j["operations"], serde_json::json!(["DiscoverVersions", "Query"]));
+    let implemented: Vec<&str> = kmip_server::ops::IMPLEMENTED.iter().filter_map(|o| o.name()).collect();
+    assert_eq!(j["operations"], serde_json::json!(implemented));
 
     let out = tool(
         kmip,
         &s,
-        &["create", "--algorithm", "AES", "--length", "256", "--name", "k"],
+        &[
+            "--json",
+            "create",
+            "--algorithm",
+            "AES",
+            "--length",
+            "256",
+            "--name",
+            "k",
+        ],
     )
     .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uid = j["unique_identifier"].as_str().unwrap().to_owned();
+
+    let out = tool(kmip, &s, &["get", &uid]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim().len(), 64, "a 256-bit key in hex");
+
+    let out = tool(kmip, &s, &["locate", "--name", "k"]).await;
+    assert_eq!(text(&out.stdout).trim(), uid);
+
+    let out = tool(kmip, &s, &["encrypt", &uid, "--in", "/dev/null"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        "kmip: OperationNotSupported: Create is not supported by this server yet\n"
+        "kmip: OperationNotSupported: Encrypt is not supported by this server yet\n"
     );
 
     let out = tool(kmip, &s, &["--json", "get", "some-id"]).await;
     assert_eq!(out.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(j["error"].as_str().unwrap().starts_with("OperationNotSupported"));
+    assert!(j["error"].as_str().unwrap().starts_with("ItemNotFound"), "{j}");
 
     let out = tool(kmip, &s, &["create", "--algorithm", "Rot13"]).await;
     assert!(text(&out.stderr).contains("\"Rot13\" is not a Cryptographic Algorithm value"));
@@ -86,19 +108,17 @@ async fn kmip_bench_counts_only_successes() {
     assert_eq!(j["errors"], 0);
     assert!(j["latency_us"]["p50"].as_u64().unwrap() > 0);
 
-    let out = tool(bench, &s, &[&args[..], &["--scenario", "create"]].concat()).await;
+    let out = tool(bench, &s, &[&args[..], &["--scenario", "encrypt"]].concat()).await;
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ops"], 0, "a failed response is never an operation");
     assert!(j["errors"].as_u64().unwrap() > 0);
     let reasons = j["error_reasons"].as_object().unwrap();
-    assert_eq!(
-        reasons.keys().collect::<Vec<_>>(),
-        ["OperationNotSupported: Create is not supported by this server yet"]
-    );
+    let expected = "OperationNotSupported: Encrypt is not supported by this server yet";
+    assert_eq!(reasons.keys().collect::<Vec<_>>(), [expected]);
 
-    // A scenario that needs a key it cannot create says so and fails.
-    let out = tool(bench, &s, &[&args[..], &["--scenario", "get"]].concat()).await;
+    // A scenario that needs a key pair it cannot create says so and fails.
+    let out = tool(bench, &s, &[&args[..], &["--scenario", "sign"]].concat()).await;
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("preparing the Get scenario"));
+    assert!(text(&out.stderr).contains("preparing the Sign scenario"));
     s.running.stop().await;
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 mod fsutil;
+pub mod keys;
 pub mod net;
 pub mod ops;
 pub mod policy;

@@ -45,6 +45,8 @@ pub struct Processor<'a> {
     pub config: &'a Config,
     /// Where audit records go.
     pub audit: &'a Audit,
+    /// The object store.
+    pub store: &'a crate::store::Store,
 }
 
 /// One processed batch item, before encoding.
@@ -221,6 +223,7 @@ impl Processor<'_> {
                     auth: &auth,
                     version,
                     id_placeholder: placeholder,
+                    store: self.store,
                 };
                 ops::dispatch(&mut ctx, &request.payload)
             }

@@ -12,6 +12,7 @@
 //!   ca/ca.pem, ca/ca.key          the internal CA (key 0600)
 //!   server/server.pem, .key       the server certificate
 //!   kek.key                       the key-encryption key (0600)
+//!   sealing.key                   the sealing key, wrapped by kek.key (0600)
 //!   kmip.db                       SQLite: registry and objects
 //!   clients/default/admin/        the first client credential
 //!   audit.log                     one JSON line per batch item
@@ -107,6 +108,7 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         aws_lc_rs::rand::fill(kek.as_mut()).map_err(|_| "the system random generator failed".to_owned())?;
         write_private(&paths.kek(), kek.as_ref()).map_err(|e| format!("writing the key-encryption key: {e}"))?;
     }
+    sealer(&paths.data_dir)?;
     let registry = Registry::open(&paths.data_dir).map_err(|e| e.to_string())?;
     let scope = Scope::new(DEFAULT_SCOPE)?;
     let role = RoleName::new(ADMIN_ROLE)?;
@@ -135,6 +137,13 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
     })
 }
 
+/// The sealer for object material, its key unwrapped by the `soft`
+/// protector (created on first use).
+fn sealer(data_dir: &Path) -> Result<crate::keys::Sealer, String> {
+    let protector = crate::keys::soft::SoftProtector::open(data_dir).map_err(|e| e.to_string())?;
+    crate::keys::load_sealer(data_dir, &protector).map_err(|e| e.to_string())
+}
+
 /// Builds the shared server state from an initialised data directory.
 pub fn shared(config: &Config, registry: Registry) -> Result<Arc<crate::net::Shared>, String> {
     let paths = Paths::new(&config.data_dir);
@@ -142,10 +151,12 @@ pub fn shared(config: &Config, registry: Registry) -> Result<Arc<crate::net::Sha
     let audit_path = config.audit_path();
     let audit = crate::audit::Audit::open(audit_path.as_deref())
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
+    let store = crate::store::Store::open(&config.data_dir, sealer(&config.data_dir)?).map_err(|e| e.to_string())?;
     Ok(Arc::new(crate::net::Shared {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         registry,
         audit,
+        store,
     }))
 }

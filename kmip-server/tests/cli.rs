@@ -185,11 +185,11 @@ async fn a_newcomer_creates_a_scope_a_get_locate_role_and_sees_a_denied_operatio
         matches!(
             get,
             Err(ClientError::Failed {
-                reason: Some(ResultReason::OperationNotSupported),
+                reason: Some(ResultReason::ItemNotFound),
                 ..
             })
         ),
-        "Get is permitted, and not implemented yet: {get:?}"
+        "Get is permitted, and there is no such object: {get:?}"
     );
 
     // Machine-readable views.

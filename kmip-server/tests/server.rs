@@ -240,7 +240,7 @@ async fn a_role_without_operation_query_is_denied_query() {
         }
         other => panic!("expected Permission Denied, got {other:?}"),
     }
-    // A permitted but not yet implemented operation is Operation Not Supported.
+    // A permitted operation runs: Get of an unknown object is Item Not Found.
     let get = RequestPayload::Get(GetRequest {
         unique_identifier: Some("1".into()),
         key_format_type: None,
@@ -249,7 +249,21 @@ async fn a_role_without_operation_query_is_denied_query() {
         key_wrapping_specification: None,
     });
     match client.call(get).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::OperationNotSupported)),
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
+        other => panic!("expected Item Not Found, got {other:?}"),
+    }
+    // An operation that exists in KMIP but not in this server yet.
+    let mut admin = server.admin_client().await;
+    let rng =
+        RequestPayload::RNGRetrieve(kmip_codec::messages::ops::rng_retrieve::RNGRetrieveRequest { data_length: 16 });
+    match admin.call(rng).await {
+        Err(ClientError::Failed { reason, message }) => {
+            assert_eq!(reason, Some(ResultReason::OperationNotSupported));
+            assert_eq!(
+                message.as_deref(),
+                Some("RNGRetrieve is not supported by this server yet")
+            );
+        }
         other => panic!("expected Operation Not Supported, got {other:?}"),
     }
     assert!(answers(&mut client).await);

@@ -48,19 +48,19 @@ async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_di
             ),
             "exchange 1: at ResponseMessage/BatchItem[0]/ResponsePayload/ProtocolVersion/ProtocolVersionMinor: expected \"3\"",
         ),
-        // An operation the server does not list.
+        // An operation the server does not list (Notify goes server to client).
         (
             good.replacen(
                 "<Operation type=\"Enumeration\" value=\"Query\"/>\n      <VendorIdentification",
-                "<Operation type=\"Enumeration\" value=\"Locate\"/>\n      <VendorIdentification",
+                "<Operation type=\"Enumeration\" value=\"Notify\"/>\n      <VendorIdentification",
                 1,
             ),
-            "expected Locate among those listed",
+            "expected Notify among those listed",
         ),
         // A failure expected where the server succeeds, or the reverse.
         (
-            good.replacen("value=\"OperationNotSupported\"", "value=\"ItemNotFound\"", 1),
-            "BatchItem[1]/ResultReason: expected \"ItemNotFound\"",
+            good.replacen("value=\"ItemNotFound\"", "value=\"PermissionDenied\"", 1),
+            "BatchItem[1]/ResultReason: expected \"PermissionDenied\"",
         ),
     ];
     for (n, (text, want)) in cases.iter().enumerate() {

@@ -40,6 +40,8 @@ pub struct Shared {
     pub registry: Registry,
     /// The audit trail.
     pub audit: Audit,
+    /// The object store.
+    pub store: crate::store::Store,
 }
 
 /// Tells a running server to stop.
@@ -77,7 +79,7 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::
                 let shared = Arc::clone(&shared);
                 let stop = stop.clone();
                 connections.spawn(async move {
-                    connection(tcp, peer, &shared, stop).await;
+                    connection(tcp, peer, shared, stop).await;
                     drop(permit);
                 });
             }
@@ -103,12 +105,12 @@ enum End {
     Error(String),
 }
 
-async fn connection(tcp: TcpStream, peer: SocketAddr, shared: &Shared, stop: watch::Receiver<bool>) {
+async fn connection(tcp: TcpStream, peer: SocketAddr, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
     let _ = tcp.set_nodelay(true);
     let end = match timeout(shared.config.handshake_timeout(), shared.tls.accept(tcp)).await {
         Err(_) => End::Refused("TLS handshake timed out".into()),
         Ok(Err(e)) => End::Refused(format!("TLS handshake failed: {e}")),
-        Ok(Ok(stream)) => serve_connection(stream, peer, shared, stop).await,
+        Ok(Ok(stream)) => serve_connection(stream, peer, &shared, stop).await,
     };
     match end {
         End::Closed => tracing::debug!(%peer, "connection closed"),
@@ -129,7 +131,7 @@ fn identify(shared: &Shared, serial: &str) -> Result<Arc<Identity>, String> {
 async fn serve_connection(
     mut stream: tokio_rustls::server::TlsStream<TcpStream>,
     peer: SocketAddr,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     mut stop: watch::Receiver<bool>,
 ) -> End {
     let serial = match stream
@@ -145,11 +147,7 @@ async fn serve_connection(
     if let Err(why) = identify(shared, &serial) {
         return End::Refused(why);
     }
-    let peer_text = peer.to_string();
-    let processor = Processor {
-        config: &shared.config,
-        audit: &shared.audit,
-    };
+    let peer_text = Arc::new(peer.to_string());
     loop {
         let mut header = [0u8; HEADER_LEN];
         // Wait for the next request, as long as the idle timeout allows and
@@ -192,7 +190,22 @@ async fn serve_connection(
             Ok(id) => id,
             Err(why) => return End::Refused(why),
         };
-        let response = processor.process(&identity, &peer_text, &request);
+        // Operations wait on the disk (a commit is an fsync): run them on
+        // the blocking pool, not on the connection's async worker.
+        let (state, peer_text) = (Arc::clone(shared), Arc::clone(&peer_text));
+        let processed = tokio::task::spawn_blocking(move || {
+            let processor = Processor {
+                config: &state.config,
+                audit: &state.audit,
+                store: &state.store,
+            };
+            processor.process(&identity, &peer_text, &request)
+        })
+        .await;
+        let response = match processed {
+            Ok(r) => r,
+            Err(e) => return End::Error(format!("request processing failed: {e}")),
+        };
         if let Err(e) = stream.write_all(&response).await {
             return End::Error(format!("write failed: {e}"));
         }

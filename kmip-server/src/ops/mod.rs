@@ -2,13 +2,28 @@
 //! them. An operation not in the `handlers!` list answers Operation Not
 //! Supported; Query reports exactly that list, so the two cannot drift.
 
+mod activate;
+mod add_attribute;
+mod attributes;
+mod create;
+mod delete_attribute;
+mod destroy;
 mod discover_versions;
+mod get;
+mod get_attribute_list;
+mod get_attributes;
+mod locate;
+mod modify_attribute;
 mod query;
+mod register;
+mod revoke;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
 
-use crate::policy::Authorized;
+use crate::policy::{Authorized, Scope};
+use crate::store::objects::{ScopedObjects, StoredObject};
+use crate::store::{DbError, Store};
 
 /// What an operation handler gets besides its payload.
 pub struct Context<'a> {
@@ -19,6 +34,94 @@ pub struct Context<'a> {
     /// The batch's ID Placeholder (KMIP 1.4 §4): set by operations that
     /// return a Unique Identifier, used by later items that omit theirs.
     pub id_placeholder: &'a mut Option<String>,
+    /// The object store.
+    pub store: &'a Store,
+}
+
+impl Context<'_> {
+    /// The Unique Identifier a request names, or the ID Placeholder.
+    pub fn uid(&self, given: &Option<String>) -> Result<String, OpError> {
+        given.clone().or_else(|| self.id_placeholder.clone()).ok_or_else(|| {
+            OpError::new(
+                ResultReason::InvalidField,
+                "no Unique Identifier given, and no earlier item of this batch set the ID Placeholder",
+            )
+        })
+    }
+
+    /// The caller's scope, owned (for store closures).
+    pub fn scope(&self) -> Scope {
+        self.auth.scope().clone()
+    }
+
+    /// Loads an object of the caller's scope, with its material if asked.
+    pub fn load(&self, uid: &str, material: bool) -> Result<StoredObject, OpError> {
+        let scope = self.scope();
+        let sealer = material.then(|| self.store.sealer());
+        self.store
+            .read(|c| ScopedObjects::new(c, &scope).load(uid, sealer))
+            .map_err(storage)?
+            .ok_or_else(|| not_found(uid))
+    }
+
+    /// Loads an object, lets `change` modify it, and saves it, all in one
+    /// committed transaction. `change` refuses with an [`OpError`].
+    pub fn update(
+        &self,
+        uid: &str,
+        change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
+    ) -> Result<StoredObject, OpError> {
+        self.update_inner(uid, change, false)
+    }
+
+    /// [`Context::update`], also erasing the key material in the same
+    /// transaction (Destroy).
+    pub fn update_erasing(
+        &self,
+        uid: &str,
+        change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
+    ) -> Result<StoredObject, OpError> {
+        self.update_inner(uid, change, true)
+    }
+
+    fn update_inner(
+        &self,
+        uid: &str,
+        change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
+        erase: bool,
+    ) -> Result<StoredObject, OpError> {
+        let (scope, uid) = (self.scope(), uid.to_owned());
+        self.store
+            .write(move |c| {
+                let objects = ScopedObjects::new(c, &scope);
+                let Some(mut stored) = objects.load(&uid, None)? else {
+                    return Ok(Err(not_found(&uid)));
+                };
+                if let Err(e) = change(&mut stored) {
+                    return Ok(Err(e));
+                }
+                objects.update(&stored)?;
+                if erase {
+                    objects.erase_material(&stored.uid)?;
+                }
+                Ok(Ok(stored))
+            })
+            .map_err(storage)?
+    }
+}
+
+/// Item Not Found, the same for a missing object and another scope's.
+pub fn not_found(uid: &str) -> OpError {
+    OpError::new(ResultReason::ItemNotFound, format!("no object {uid}"))
+}
+
+/// A storage failure, for the client without internals.
+pub fn storage(e: DbError) -> OpError {
+    tracing::error!("storage failure: {e}");
+    OpError::new(
+        ResultReason::GeneralFailure,
+        "the server could not access its store; see its log",
+    )
 }
 
 /// A failed operation: the Result Reason and a message a person can act on.
@@ -40,9 +143,18 @@ impl OpError {
     }
 }
 
-/// The object types the server can create, register and keep. None until
-/// the object store arrives; Query Objects and Query Profiles read this.
-pub const OBJECT_TYPES: &[ObjectType] = &[];
+/// The object types the server can register and keep (Create makes
+/// Symmetric Keys); Query Objects and Query Profiles read this.
+pub const OBJECT_TYPES: &[ObjectType] = &[
+    ObjectType::SymmetricKey,
+    ObjectType::SecretData,
+    ObjectType::OpaqueObject,
+    ObjectType::Certificate,
+    ObjectType::PublicKey,
+    ObjectType::PrivateKey,
+    ObjectType::SplitKey,
+    ObjectType::PGPKey,
+];
 
 macro_rules! handlers {
     ($($op:ident => $module:ident,)*) => {
@@ -66,6 +178,18 @@ macro_rules! handlers {
 }
 
 handlers! {
-    DiscoverVersions => discover_versions,
+    Create => create,
+    Register => register,
+    Locate => locate,
+    Get => get,
+    GetAttributes => get_attributes,
+    GetAttributeList => get_attribute_list,
+    AddAttribute => add_attribute,
+    ModifyAttribute => modify_attribute,
+    DeleteAttribute => delete_attribute,
+    Activate => activate,
+    Revoke => revoke,
+    Destroy => destroy,
     Query => query,
+    DiscoverVersions => discover_versions,
 }

@@ -8,6 +8,7 @@
 //! that the admin CLI can change it while the server runs.
 
 pub mod objects;
+mod writer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -52,6 +53,17 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX objects_by_scope ON objects(scope);
      CREATE TABLE registry_generation (value INTEGER NOT NULL);
      INSERT INTO registry_generation VALUES (0);",
+    // 2: managed objects: lifecycle state, sealed material, attributes.
+    "ALTER TABLE objects ADD COLUMN state INTEGER NOT NULL DEFAULT 1;
+     ALTER TABLE objects ADD COLUMN sealed BLOB;
+     CREATE TABLE attributes (
+        uid TEXT NOT NULL REFERENCES objects(uid) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (uid, name, idx)
+     );
+     CREATE INDEX attributes_by_value ON attributes(name, value);",
 ];
 
 /// Why the database could not be used.
@@ -102,6 +114,80 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
     tx.commit()?;
     Ok(())
+}
+
+/// The object store: one writer thread with group commit, a pool of
+/// reader connections, and the sealer for key material.
+pub struct Store {
+    writer: writer::Writer,
+    data_dir: std::path::PathBuf,
+    readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
+    sealer: crate::keys::Sealer,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.data_dir.display())
+    }
+}
+
+impl Store {
+    /// Opens the store of a data directory.
+    pub fn open(data_dir: &Path, sealer: crate::keys::Sealer) -> Result<Store, DbError> {
+        Ok(Store {
+            writer: writer::Writer::start(open(data_dir)?)?,
+            data_dir: data_dir.to_path_buf(),
+            readers: std::sync::Mutex::new(Vec::new()),
+            sealer,
+        })
+    }
+
+    /// The sealer for key material.
+    pub fn sealer(&self) -> &crate::keys::Sealer {
+        &self.sealer
+    }
+
+    /// Seals a new object's material (bound to its UID and scope) and
+    /// stores it; returns once it is durable.
+    pub fn create(&self, scope: &crate::policy::Scope, mut stored: objects::StoredObject) -> Result<(), DbError> {
+        let sealed = match stored.object.take() {
+            Some(object) => Some(
+                self.sealer
+                    .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
+                    .map_err(|e| DbError(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let scope = scope.clone();
+        self.write(move |c| objects::ScopedObjects::new(c, &scope).create(&stored, sealed))
+    }
+
+    /// Runs a change in the next group commit; returns once it is durable.
+    pub fn write<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        self.writer.write(change)
+    }
+
+    /// Runs a read on a pooled reader connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open(&self.data_dir)?,
+        };
+        let out = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(conn);
+        out
+    }
 }
 
 /// The current time, POSIX seconds.

@@ -1,20 +1,95 @@
-//! Object rows, always read and written through a scope.
+//! Managed objects in SQL, always read and written through a scope.
 //!
 //! Every query names the caller's scope in its `WHERE` clause, so an object
 //! of another scope is simply not found: the caller cannot tell it from a
-//! missing one. The object operations (Create, Register, Get, ...) fill this
-//! out with their issue; today it holds what scope deletion and the
-//! isolation tests need.
+//! missing one. An object is a row of `objects` (type, state, and the
+//! object's TTLV sealed with AES-256-GCM, bound to its UID and scope) and
+//! one row of `attributes` per attribute instance, holding the TTLV of its
+//! value — which is also what Locate compares, in SQL.
 
+use kmip_codec::enums::{ObjectType, State};
+use kmip_codec::messages::{Attribute, AttributeValue, Codec, Object};
+use kmip_codec::ttlv::{Document, Limits, Writer};
+use kmip_codec::Tag;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{unix_now, DbError};
+use crate::keys::Sealer;
 use crate::policy::Scope;
+
+/// An object as stored.
+#[derive(Clone, Debug)]
+pub struct StoredObject {
+    /// Unique Identifier.
+    pub uid: String,
+    /// Object Type.
+    pub object_type: ObjectType,
+    /// Lifecycle state.
+    pub state: State,
+    /// The object itself, when asked for and not destroyed.
+    pub object: Option<Object>,
+    /// Every attribute instance, in name and index order.
+    pub attributes: Vec<Attribute>,
+}
+
+impl StoredObject {
+    /// The instances of attribute `name`.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Attribute> + 'a {
+        self.attributes.iter().filter(move |a| a.name == name)
+    }
+
+    /// Sets a single-instance attribute, replacing any value.
+    pub fn set(&mut self, value: AttributeValue) {
+        let name = value.standard_name().unwrap_or_default().to_owned();
+        self.attributes.retain(|a| a.name != name);
+        self.attributes.push(Attribute {
+            name,
+            index: None,
+            value,
+        });
+    }
+
+    /// Removes every instance of `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.attributes.retain(|a| a.name != name);
+    }
+}
+
+/// The TTLV of an attribute value, as stored and compared.
+pub fn value_bytes(value: &AttributeValue) -> Vec<u8> {
+    let mut w = Writer::new();
+    value.encode(&mut w);
+    w.into_bytes()
+}
+
+fn decode_value(name: &str, bytes: &[u8]) -> Result<AttributeValue, DbError> {
+    let doc =
+        Document::decode(bytes, &Limits::default()).map_err(|e| DbError(format!("stored attribute {name}: {e}")))?;
+    AttributeValue::decode_for(name, doc.root()).map_err(|e| DbError(format!("stored attribute {name}: {e}")))
+}
+
+/// The TTLV of an object, for sealing.
+pub fn object_bytes(object: &Object) -> zeroize::Zeroizing<Vec<u8>> {
+    let mut w = Writer::new();
+    object.encode(Tag::AnyObject, &mut w);
+    zeroize::Zeroizing::new(w.into_bytes())
+}
 
 /// The objects of one scope.
 pub struct ScopedObjects<'c> {
     conn: &'c Connection,
     scope: &'c Scope,
+}
+
+/// A filter for [`ScopedObjects::locate`]: objects having every attribute
+/// value listed (exact match of the value's TTLV).
+pub struct LocateFilter {
+    /// (attribute name, value TTLV) pairs that must all be present.
+    pub attributes: Vec<(String, Vec<u8>)>,
+    /// At most this many results.
+    pub maximum_items: Option<usize>,
+    /// Skip this many results first.
+    pub offset_items: usize,
 }
 
 impl<'c> ScopedObjects<'c> {
@@ -23,13 +98,127 @@ impl<'c> ScopedObjects<'c> {
         ScopedObjects { conn, scope }
     }
 
-    /// Records an object of this scope.
+    /// Records a bare object row (no material, no attributes).
     pub fn insert(&self, uid: &str, object_type: u32) -> Result<(), DbError> {
         self.conn.execute(
             "INSERT INTO objects (uid, scope, object_type, created) VALUES (?1, ?2, ?3, ?4)",
             params![uid, self.scope.as_str(), object_type, unix_now()],
         )?;
         Ok(())
+    }
+
+    /// Stores a new object: its material, already sealed, and its attributes.
+    pub fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                stored.uid,
+                self.scope.as_str(),
+                stored.object_type.0,
+                unix_now(),
+                stored.state.0,
+                sealed
+            ],
+        )?;
+        self.write_attributes(stored)
+    }
+
+    fn write_attributes(&self, stored: &StoredObject) -> Result<(), DbError> {
+        self.conn
+            .execute("DELETE FROM attributes WHERE uid = ?1", params![stored.uid])?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO attributes (uid, name, idx, value) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut next: Vec<(&str, i32)> = Vec::new();
+        for a in &stored.attributes {
+            let index = match a.index {
+                Some(i) => i,
+                None => next.iter().find(|(n, _)| *n == a.name).map_or(0, |(_, i)| *i),
+            };
+            match next.iter_mut().find(|(n, _)| *n == a.name) {
+                Some(slot) => slot.1 = slot.1.max(index + 1),
+                None => next.push((&a.name, index + 1)),
+            }
+            insert.execute(params![stored.uid, a.name, index, value_bytes(&a.value)])?;
+        }
+        Ok(())
+    }
+
+    /// Saves a changed object: state and attributes (material unchanged).
+    pub fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
+        let n = self.conn.execute(
+            "UPDATE objects SET state = ?3 WHERE uid = ?1 AND scope = ?2",
+            params![stored.uid, self.scope.as_str(), stored.state.0],
+        )?;
+        if n != 1 {
+            return Err(DbError(format!("object {} vanished", stored.uid)));
+        }
+        self.write_attributes(stored)
+    }
+
+    /// Erases an object's key material, keeping its metadata.
+    pub fn erase_material(&self, uid: &str) -> Result<(), DbError> {
+        self.conn.execute(
+            "UPDATE objects SET sealed = NULL WHERE uid = ?1 AND scope = ?2",
+            params![uid, self.scope.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Loads `uid` if it exists in this scope; with `sealer`, also opens
+    /// its material.
+    pub fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT object_type, state, sealed FROM objects WHERE uid = ?1 AND scope = ?2",
+                params![uid, self.scope.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, u32>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, Option<Vec<u8>>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((object_type, state, sealed)) = row else {
+            return Ok(None);
+        };
+        let object = match (sealer, sealed) {
+            (Some(sealer), Some(sealed)) => {
+                let plain = sealer
+                    .open(uid, self.scope.as_str(), &sealed)
+                    .map_err(|e| DbError(e.to_string()))?;
+                let doc = Document::decode(&plain, &Limits::default())
+                    .map_err(|e| DbError(format!("stored object {uid}: {e}")))?;
+                Some(Object::decode(doc.root()).map_err(|e| DbError(format!("stored object {uid}: {e}")))?)
+            }
+            _ => None,
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY rowid")?;
+        let rows = stmt.query_map(params![uid], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })?;
+        let mut attributes = Vec::new();
+        for row in rows {
+            let (name, idx, bytes) = row?;
+            let value = decode_value(&name, &bytes)?;
+            attributes.push(Attribute {
+                index: (idx > 0).then_some(idx),
+                name,
+                value,
+            });
+        }
+        Ok(Some(StoredObject {
+            uid: uid.to_owned(),
+            object_type: ObjectType(object_type),
+            state: State(state),
+            object,
+            attributes,
+        }))
     }
 
     /// The Object Type of `uid`, if it exists in this scope.
@@ -51,5 +240,31 @@ impl<'c> ScopedObjects<'c> {
             params![self.scope.as_str()],
             |r| r.get(0),
         )?)
+    }
+
+    /// The objects of this scope matching `filter`, newest first.
+    pub fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+        let mut sql = String::from("SELECT o.uid FROM objects o WHERE o.scope = ?1");
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
+        for (name, value) in &filter.attributes {
+            args.push(Box::new(name.clone()));
+            let n = args.len();
+            args.push(Box::new(value.clone()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?{n} AND a.value = ?{})",
+                n + 1
+            ));
+        }
+        sql.push_str(" ORDER BY o.rowid DESC LIMIT ?");
+        sql.push_str(&(args.len() + 1).to_string());
+        sql.push_str(" OFFSET ?");
+        sql.push_str(&(args.len() + 2).to_string());
+        args.push(Box::new(filter.maximum_items.map_or(-1, |m| m as i64)));
+        args.push(Box::new(filter.offset_items as i64));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
+            r.get(0)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

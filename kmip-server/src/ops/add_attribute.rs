@@ -1,0 +1,52 @@
+//! Add Attribute (KMIP 1.4 §4.14): adds a client-modifiable attribute, or
+//! a new instance of a multi-instance one (Attribute Index assigned by the
+//! server; a request carrying one is an Invalid Field, §11.15).
+
+use kmip_codec::enums::ResultReason;
+use kmip_codec::messages::ops::add_attribute::{AddAttributeRequest, AddAttributeResponse};
+use kmip_codec::messages::Attribute;
+
+use super::attributes::{check_modifiable, multiple, touched};
+use super::{Context, OpError};
+
+/// Runs Add Attribute.
+pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let new = req.attribute.clone();
+    if new.index.is_some() {
+        return Err(OpError::new(
+            ResultReason::InvalidField,
+            "a new attribute carries no Attribute Index",
+        ));
+    }
+    check_modifiable(&new.name)?;
+    let name = new.name.clone();
+    let stored = ctx.update(&uid, move |o| {
+        let count = o.values(&new.name).count();
+        if count > 0 && !multiple(&new.name) {
+            return Err(OpError::new(
+                ResultReason::IllegalOperation,
+                format!(
+                    "{} already exists and has a single instance: use Modify Attribute",
+                    new.name
+                ),
+            ));
+        }
+        let index = i32::try_from(count).unwrap_or(i32::MAX);
+        o.attributes.push(Attribute {
+            index: (index > 0).then_some(index),
+            ..new
+        });
+        touched(o);
+        Ok(())
+    })?;
+    let attribute = stored
+        .values(&name)
+        .last()
+        .cloned()
+        .ok_or_else(|| OpError::new(ResultReason::GeneralFailure, "the added attribute was not stored"))?;
+    Ok(AddAttributeResponse {
+        unique_identifier: uid,
+        attribute,
+    })
+}

@@ -1,0 +1,275 @@
+//! Attribute rules (KMIP 1.4 §3): who may set, modify and delete each
+//! attribute, and whether it may have several instances — one table — and
+//! the server-maintained attributes every new object gets.
+
+use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, ResultReason, State};
+use kmip_codec::messages::attributes::is_custom;
+use kmip_codec::messages::{
+    Attribute, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Object, TemplateAttribute,
+};
+
+use super::OpError;
+use crate::store::objects::StoredObject;
+use crate::store::unix_now;
+
+/// What a client may do with an attribute.
+struct Rule {
+    name: &'static str,
+    /// The client may give it when creating or registering.
+    on_create: bool,
+    /// The client may add or modify it later.
+    modify: bool,
+    /// The client may delete it.
+    delete: bool,
+    /// It may have several instances.
+    multiple: bool,
+}
+
+const fn rule(name: &'static str, on_create: bool, modify: bool, delete: bool, multiple: bool) -> Rule {
+    Rule {
+        name,
+        on_create,
+        modify,
+        delete,
+        multiple,
+    }
+}
+
+/// One row per KMIP 1.4 attribute: create, modify, delete, multiple.
+const RULES: &[Rule] = &[
+    rule("Unique Identifier", false, false, false, false),
+    rule("Name", true, true, true, true),
+    rule("Object Type", false, false, false, false),
+    rule("Cryptographic Algorithm", true, false, false, false),
+    rule("Cryptographic Length", true, false, false, false),
+    rule("Cryptographic Parameters", true, true, true, true),
+    rule("Cryptographic Domain Parameters", true, false, false, false),
+    rule("Certificate Type", false, false, false, false),
+    rule("Certificate Length", false, false, false, false),
+    rule("X.509 Certificate Identifier", false, false, false, false),
+    rule("X.509 Certificate Subject", false, false, false, false),
+    rule("X.509 Certificate Issuer", false, false, false, false),
+    rule("Certificate Identifier", false, false, false, false),
+    rule("Certificate Subject", false, false, false, false),
+    rule("Certificate Issuer", false, false, false, false),
+    rule("Digital Signature Algorithm", false, false, false, true),
+    rule("Digest", false, false, false, true),
+    rule("Operation Policy Name", true, true, true, false),
+    rule("Cryptographic Usage Mask", true, false, false, false),
+    rule("Lease Time", false, false, false, false),
+    rule("Usage Limits", true, false, false, false),
+    rule("State", false, false, false, false),
+    rule("Initial Date", false, false, false, false),
+    rule("Activation Date", true, true, false, false),
+    rule("Process Start Date", true, true, false, false),
+    rule("Protect Stop Date", true, true, false, false),
+    rule("Deactivation Date", true, true, false, false),
+    rule("Destroy Date", false, false, false, false),
+    rule("Compromise Occurrence Date", false, false, false, false),
+    rule("Compromise Date", false, false, false, false),
+    rule("Revocation Reason", false, false, false, false),
+    rule("Archive Date", false, false, false, false),
+    rule("Object Group", true, true, true, true),
+    rule("Fresh", false, false, false, false),
+    rule("Link", true, true, true, true),
+    rule("Application Specific Information", true, true, true, true),
+    rule("Contact Information", true, true, true, false),
+    rule("Last Change Date", false, false, false, false),
+    rule("Alternative Name", true, true, true, true),
+    rule("Key Value Present", false, false, false, false),
+    rule("Key Value Location", true, true, true, true),
+    rule("Original Creation Date", false, false, false, false),
+    rule("Random Number Generator", false, false, false, false),
+    rule("PKCS#12 Friendly Name", true, true, true, false),
+    rule("Description", true, true, true, false),
+    rule("Comment", true, true, true, false),
+    rule("Sensitive", true, true, false, false),
+    rule("Always Sensitive", false, false, false, false),
+    rule("Extractable", true, true, false, false),
+    rule("Never Extractable", false, false, false, false),
+];
+
+/// A client-custom (`x-`) attribute may do everything; a server-custom
+/// (`y-`) one nothing.
+const CLIENT_CUSTOM: Rule = rule("x-", true, true, true, true);
+const SERVER_CUSTOM: Rule = rule("y-", false, false, false, true);
+
+fn rule_of(name: &str) -> Option<&'static Rule> {
+    if name.starts_with("x-") {
+        return Some(&CLIENT_CUSTOM);
+    }
+    if name.starts_with("y-") {
+        return Some(&SERVER_CUSTOM);
+    }
+    RULES.iter().find(|r| r.name == name)
+}
+
+/// Whether `name` may have several instances.
+pub fn multiple(name: &str) -> bool {
+    rule_of(name).is_some_and(|r| r.multiple) || is_custom(name)
+}
+
+fn read_only(name: &str) -> OpError {
+    OpError::new(
+        ResultReason::PermissionDenied,
+        format!("{name} is set by the server and cannot be changed by a client"),
+    )
+}
+
+/// Refuses an attribute a client may not give at creation.
+pub fn check_settable(a: &Attribute) -> Result<(), OpError> {
+    match rule_of(&a.name) {
+        Some(r) if r.on_create => Ok(()),
+        Some(_) => Err(read_only(&a.name)),
+        None => Err(OpError::new(
+            ResultReason::InvalidField,
+            format!("unknown attribute {}", a.name),
+        )),
+    }
+}
+
+/// Refuses an attribute a client may not add or modify.
+pub fn check_modifiable(name: &str) -> Result<(), OpError> {
+    match rule_of(name) {
+        Some(r) if r.modify => Ok(()),
+        _ => Err(read_only(name)),
+    }
+}
+
+/// Refuses an attribute a client may not delete.
+pub fn check_deletable(name: &str) -> Result<(), OpError> {
+    match rule_of(name) {
+        Some(r) if r.delete => Ok(()),
+        _ => Err(OpError::new(
+            ResultReason::PermissionDenied,
+            format!("{name} is read-only or required and cannot be deleted"),
+        )),
+    }
+}
+
+/// The attributes of a Template-Attribute, checked for creation: no
+/// template references, nothing read-only, single-instance ones once.
+pub fn from_template(template: Option<&TemplateAttribute>) -> Result<Vec<Attribute>, OpError> {
+    let Some(t) = template else { return Ok(vec![]) };
+    if !t.names.is_empty() {
+        return Err(OpError::new(
+            ResultReason::ItemNotFound,
+            "Template objects are not supported (deprecated since KMIP 1.3): give the attributes individually",
+        ));
+    }
+    for (i, a) in t.attributes.iter().enumerate() {
+        check_settable(a)?;
+        if !multiple(&a.name) && t.attributes.iter().skip(i + 1).any(|b| b.name == a.name) {
+            return Err(OpError::new(
+                ResultReason::InvalidField,
+                format!("{} may be given only once", a.name),
+            ));
+        }
+    }
+    Ok(t.attributes.clone())
+}
+
+/// A new Unique Identifier: a random UUID (version 4).
+pub fn new_uid() -> Result<String, OpError> {
+    let mut b = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut b)
+        .map_err(|_| OpError::new(ResultReason::GeneralFailure, "the random generator failed"))?;
+    b[6] = (b[6] & 0x0F) | 0x40;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    let h = kmip_codec::hex::encode(&b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
+}
+
+/// The key material bytes of an object, for its Digest.
+fn digest_input(object: &Object) -> Option<(&[u8], KeyFormatType)> {
+    let block = match object {
+        Object::SymmetricKey(k) => &k.key_block,
+        Object::SecretData(k) => &k.key_block,
+        Object::PublicKey(k) => &k.key_block,
+        Object::PrivateKey(k) => &k.key_block,
+        Object::SplitKey(k) => &k.key_block,
+        Object::PGPKey(k) => &k.key_block,
+        Object::Certificate(c) => return Some((&c.certificate_value, KeyFormatType::Raw)),
+        Object::OpaqueObject(o) => return Some((&o.opaque_data_value, KeyFormatType::Opaque)),
+        Object::Template(_) => return None,
+    };
+    match &block.key_value {
+        Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(b),
+            ..
+        }) => Some((b, block.key_format_type)),
+        Some(KeyValue::Plain {
+            key_material: KeyMaterial::Symmetric(k),
+            ..
+        }) => Some((&k.key, KeyFormatType::Raw)),
+        _ => None,
+    }
+}
+
+/// Builds a new object: the client's attributes plus what the server
+/// maintains (Unique Identifier, Object Type, State, dates, Digest, and
+/// algorithm and length taken from the key block when not given).
+pub fn new_object(
+    object_type: ObjectType,
+    object: Object,
+    client: Vec<Attribute>,
+    block_algorithm: Option<(CryptographicAlgorithm, i32)>,
+) -> Result<StoredObject, OpError> {
+    let now = DateTime(unix_now());
+    let uid = new_uid()?;
+    let mut stored = StoredObject {
+        uid: uid.clone(),
+        object_type,
+        state: State::PreActive,
+        object: None,
+        attributes: vec![],
+    };
+    stored.set(AttributeValue::UniqueIdentifier(uid));
+    stored.set(AttributeValue::ObjectType(object_type));
+    if let Some((alg, len)) = block_algorithm {
+        if !client.iter().any(|a| a.name == "Cryptographic Algorithm") {
+            stored.set(AttributeValue::CryptographicAlgorithm(alg));
+        }
+        if !client.iter().any(|a| a.name == "Cryptographic Length") {
+            stored.set(AttributeValue::CryptographicLength(len));
+        }
+    }
+    stored.attributes.extend(client);
+    if let Some((bytes, format)) = digest_input(&object) {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+        stored.set(AttributeValue::Digest(Digest {
+            hashing_algorithm: kmip_codec::enums::HashingAlgorithm::SHA_256,
+            digest_value: Some(digest.as_ref().into()),
+            key_format_type: Some(format),
+        }));
+    }
+    // An Activation Date already reached makes the object Active at once.
+    let active = stored
+        .values("Activation Date")
+        .any(|a| matches!(a.value, AttributeValue::ActivationDate(d) if d <= now));
+    stored.state = if active { State::Active } else { State::PreActive };
+    stored.set(AttributeValue::State(stored.state));
+    stored.set(AttributeValue::InitialDate(now));
+    stored.set(AttributeValue::LastChangeDate(now));
+    stored.set(AttributeValue::OriginalCreationDate(now));
+    stored.object = Some(object);
+    Ok(stored)
+}
+
+/// Records a change: Last Change Date is now.
+pub fn touched(stored: &mut StoredObject) {
+    stored.set(AttributeValue::LastChangeDate(DateTime(unix_now())));
+}
+
+/// Moves to `state` and keeps the State attribute in step.
+pub fn set_state(stored: &mut StoredObject, state: State) {
+    stored.state = state;
+    stored.set(AttributeValue::State(state));
+}

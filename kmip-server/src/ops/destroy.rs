@@ -1,0 +1,39 @@
+//! Destroy (KMIP 1.4 §4.21): erases the key material and keeps the
+//! metadata, with Destroy Date now. Only Pre-Active, Deactivated and
+//! Compromised objects (§11.22): an Active key must be revoked first.
+
+use kmip_codec::enums::{ResultReason, State};
+use kmip_codec::messages::ops::destroy::{DestroyRequest, DestroyResponse};
+use kmip_codec::messages::{AttributeValue, DateTime};
+
+use super::attributes::{set_state, touched};
+use super::{Context, OpError};
+use crate::store::unix_now;
+
+/// Runs Destroy.
+pub fn run(ctx: &mut Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    ctx.update_erasing(&uid, |o| {
+        let next = match o.state {
+            State::PreActive | State::Deactivated => State::Destroyed,
+            State::Compromised => State::DestroyedCompromised,
+            State::Destroyed | State::DestroyedCompromised => {
+                return Err(OpError::new(
+                    ResultReason::PermissionDenied,
+                    format!("object {} is already destroyed", o.uid),
+                ))
+            }
+            _ => {
+                return Err(OpError::new(
+                    ResultReason::PermissionDenied,
+                    format!("object {} is Active: revoke it before destroying it", o.uid),
+                ))
+            }
+        };
+        set_state(o, next);
+        o.set(AttributeValue::DestroyDate(DateTime(unix_now())));
+        touched(o);
+        Ok(())
+    })?;
+    Ok(DestroyResponse { unique_identifier: uid })
+}

@@ -1,0 +1,26 @@
+//! Get Attributes (KMIP 1.4 §4.12): the named attributes in the order
+//! asked, or all of them. A named attribute the object does not have is
+//! simply left out (vCenter asks for absent custom attributes and expects
+//! success).
+
+use kmip_codec::messages::ops::get_attributes::{GetAttributesRequest, GetAttributesResponse};
+
+use super::{Context, OpError};
+
+/// Runs Get Attributes.
+pub fn run(ctx: &mut Context<'_>, req: &GetAttributesRequest) -> Result<GetAttributesResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let stored = ctx.load(&uid, false)?;
+    let attributes = if req.attribute_names.is_empty() {
+        stored.attributes
+    } else {
+        req.attribute_names
+            .iter()
+            .flat_map(|name| stored.values(name).cloned().collect::<Vec<_>>())
+            .collect()
+    };
+    Ok(GetAttributesResponse {
+        unique_identifier: uid,
+        attributes,
+    })
+}

@@ -1,0 +1,51 @@
+//! Modify Attribute (KMIP 1.4 §4.15): replaces the value of an existing
+//! instance (index 0 unless the request names one). Read-only attributes
+//! are refused with Permission Denied; a missing attribute is an Invalid
+//! Field and a missing instance Item Not Found (§11.16).
+
+use kmip_codec::enums::{ResultReason, State};
+use kmip_codec::messages::ops::modify_attribute::{ModifyAttributeRequest, ModifyAttributeResponse};
+
+use super::attributes::{check_modifiable, touched};
+use super::{Context, OpError};
+
+/// Runs Modify Attribute.
+pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttributeResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let new = req.attribute.clone();
+    check_modifiable(&new.name)?;
+    let (name, index) = (new.name.clone(), new.index.unwrap_or(0));
+    let stored = ctx.update(&uid, move |o| {
+        if new.name == "Activation Date" && o.state != State::PreActive {
+            return Err(OpError::new(
+                ResultReason::PermissionDenied,
+                "the Activation Date can change only while the object is Pre-Active",
+            ));
+        }
+        let mut instances = o.attributes.iter_mut().filter(|a| a.name == new.name).peekable();
+        if instances.peek().is_none() {
+            return Err(OpError::new(
+                ResultReason::InvalidField,
+                format!("the object has no {}: add it first", new.name),
+            ));
+        }
+        let target = instances.find(|a| a.index.unwrap_or(0) == index).ok_or_else(|| {
+            OpError::new(
+                ResultReason::ItemNotFound,
+                format!("no instance {index} of {}", new.name),
+            )
+        })?;
+        target.value = new.value;
+        touched(o);
+        Ok(())
+    })?;
+    let attribute = stored
+        .values(&name)
+        .find(|a| a.index.unwrap_or(0) == index)
+        .cloned()
+        .ok_or_else(|| OpError::new(ResultReason::GeneralFailure, "the modified attribute was not stored"))?;
+    Ok(ModifyAttributeResponse {
+        unique_identifier: uid,
+        attribute,
+    })
+}

@@ -1,0 +1,53 @@
+//! Register (KMIP 1.4 §4.3): the client supplies the object. Every object
+//! type is accepted except Template (deprecated since 1.3). Algorithm and
+//! length come from the Key Block when the template does not give them.
+
+use kmip_codec::enums::ResultReason;
+use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
+use kmip_codec::messages::{KeyBlock, Object};
+
+use super::attributes::{from_template, new_object};
+use super::{storage, Context, OpError};
+
+fn key_block(object: &Object) -> Option<&KeyBlock> {
+    match object {
+        Object::SymmetricKey(k) => Some(&k.key_block),
+        Object::PublicKey(k) => Some(&k.key_block),
+        Object::PrivateKey(k) => Some(&k.key_block),
+        Object::SplitKey(k) => Some(&k.key_block),
+        Object::SecretData(k) => Some(&k.key_block),
+        Object::PGPKey(k) => Some(&k.key_block),
+        Object::Certificate(_) | Object::OpaqueObject(_) | Object::Template(_) => None,
+    }
+}
+
+/// Runs Register.
+pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, OpError> {
+    if req.object.object_type() != req.object_type {
+        return Err(OpError::new(
+            ResultReason::InvalidField,
+            format!(
+                "Object Type says {} but the object is a {}",
+                req.object_type.name().unwrap_or("?"),
+                req.object.object_type().name().unwrap_or("?")
+            ),
+        ));
+    }
+    if matches!(req.object, Object::Template(_)) {
+        return Err(OpError::new(
+            ResultReason::OperationNotSupported,
+            "Template objects are deprecated since KMIP 1.3 and not supported",
+        ));
+    }
+    let attributes = from_template(Some(&req.template_attribute))?;
+    let block_algorithm =
+        key_block(&req.object).and_then(|b| Some((b.cryptographic_algorithm?, b.cryptographic_length?)));
+    let stored = new_object(req.object_type, req.object.clone(), attributes, block_algorithm)?;
+    let uid = stored.uid.clone();
+    ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
+    *ctx.id_placeholder = Some(uid.clone());
+    Ok(RegisterResponse {
+        unique_identifier: uid,
+        template_attribute: None,
+    })
+}
