@@ -123,7 +123,16 @@ fn roundtrip(files: &[PathBuf]) -> (usize, usize) {
     (passed, failed)
 }
 
-async fn run(files: &[PathBuf], target: &Target, markdown: bool) -> Result<(usize, usize), String> {
+/// Where each test case runs: one server for all, or (with `--spawn`) a
+/// fresh server per profile. The cases of a profile build on each other
+/// (TL-M-3 finds the key TL-M-2 made) but assume nothing from other
+/// profiles (a Locate must not find their objects).
+enum Targets {
+    Shared(Target),
+    Spawn,
+}
+
+async fn run(files: &[PathBuf], targets: &Targets, markdown: bool) -> Result<(usize, usize), String> {
     let profiles = kmip_profiles::all()?;
     // (profile name, passed, total), in profile order.
     let mut summary: Vec<(String, usize, usize)> = profiles
@@ -132,9 +141,21 @@ async fn run(files: &[PathBuf], target: &Target, markdown: bool) -> Result<(usiz
         .map(|p| (p.name.clone(), 0, 0))
         .collect();
     let (mut passed, mut failed) = (0, 0);
+    let mut spawned: Option<(String, runner::Spawned)> = None;
+    let mut generated = Vec::new();
     for file in files {
         let name = name_of(file);
-        let ok = match runner::run_case(file, target).await {
+        let profile = kmip_profiles::for_test_case(&profiles, &name).map_or("(no profile)", |p| p.name.as_str());
+        if matches!(targets, Targets::Spawn) && spawned.as_ref().is_none_or(|(p, _)| p != profile) {
+            spawned = Some((profile.to_owned(), runner::spawn()?));
+            generated.clear();
+        }
+        let target = match (targets, &spawned) {
+            (Targets::Shared(t), _) => t,
+            (Targets::Spawn, Some((_, s))) => &s.target,
+            (Targets::Spawn, None) => return Err("no server".into()),
+        };
+        let ok = match runner::run_case(file, target, &mut generated).await {
             Ok(n) => {
                 println!("PASS {name} ({n} exchanges)");
                 true
@@ -149,7 +170,6 @@ async fn run(files: &[PathBuf], target: &Target, markdown: bool) -> Result<(usiz
         } else {
             failed += 1;
         }
-        let profile = kmip_profiles::for_test_case(&profiles, &name).map_or("(no profile)", |p| p.name.as_str());
         match summary.iter_mut().find(|(p, _, _)| p == profile) {
             Some(row) => {
                 row.1 += usize::from(ok);
@@ -174,15 +194,9 @@ async fn run(files: &[PathBuf], target: &Target, markdown: bool) -> Result<(usiz
     Ok((passed, failed))
 }
 
-fn target(args: &Args) -> Result<(Option<runner::Spawned>, Target), String> {
+fn targets(args: &Args) -> Result<Targets, String> {
     if args.spawn {
-        let spawned = runner::spawn()?;
-        let target = Target {
-            addr: spawned.target.addr.clone(),
-            server_name: spawned.target.server_name.clone(),
-            credentials: spawned.target.credentials.clone(),
-        };
-        return Ok((Some(spawned), target));
+        return Ok(Targets::Spawn);
     }
     let (Some(addr), Some(bundle)) = (&args.server, &args.bundle) else {
         return Err("run needs --spawn, or --server HOST:PORT with --bundle DIR".into());
@@ -190,14 +204,11 @@ fn target(args: &Args) -> Result<(Option<runner::Spawned>, Target), String> {
     let credentials = Credentials::from_dir(bundle).map_err(|e| e.to_string())?;
     let host = addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h);
     let server_name = args.server_name.clone().unwrap_or_else(|| host.to_owned());
-    Ok((
-        None,
-        Target {
-            addr: addr.clone(),
-            server_name,
-            credentials,
-        },
-    ))
+    Ok(Targets::Shared(Target {
+        addr: addr.clone(),
+        server_name,
+        credentials,
+    }))
 }
 
 fn main() -> ExitCode {
@@ -235,8 +246,8 @@ fn main() -> ExitCode {
             .build()
             .map_err(|e| e.to_string())
             .and_then(|rt| {
-                let (_server, target) = target(&args)?;
-                rt.block_on(run(&files, &target, args.markdown))
+                let targets = targets(&args)?;
+                rt.block_on(run(&files, &targets, args.markdown))
             }),
         _ => return usage(),
     };

@@ -27,8 +27,10 @@ pub struct Target {
     pub credentials: Credentials,
 }
 
-/// Runs one test case; `Ok` with the number of exchanges, or the reason it failed.
-pub async fn run_case(path: &Path, target: &Target) -> Result<usize, String> {
+/// Runs one test case; `Ok` with the number of exchanges, or the reason it
+/// failed. `generated` carries the server-generated objects known from
+/// earlier cases against the same server, and gains this case's.
+pub async fn run_case(path: &Path, target: &Target, generated: &mut Vec<String>) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let messages = xml::parse(&text).map_err(|e| e.to_string())?;
     let pairs: Vec<(&Element, &Element)> = messages
@@ -41,7 +43,17 @@ pub async fn run_case(path: &Path, target: &Target) -> Result<usize, String> {
     let mut client = Client::connect(&target.addr, &target.server_name, &target.credentials)
         .await
         .map_err(|e| format!("cannot connect: {e}"))?;
-    let mut bindings = Bindings::default();
+    let mut bindings = Bindings::with_generated(std::mem::take(generated));
+    let outcome = converse(&mut client, &pairs, &mut bindings).await;
+    *generated = bindings.into_generated();
+    outcome
+}
+
+async fn converse(
+    client: &mut Client,
+    pairs: &[(&Element, &Element)],
+    bindings: &mut Bindings,
+) -> Result<usize, String> {
     for (n, (request, expected)) in pairs.iter().enumerate() {
         let at = |what: String| format!("exchange {}: {what}", n + 1);
         let tree = request
@@ -53,7 +65,8 @@ pub async fn run_case(path: &Path, target: &Target) -> Result<usize, String> {
             .map_err(|e| at(format!("no response: {e}")))?;
         let actual =
             Ttlv::from_bytes(&response, &Limits::default()).map_err(|e| at(format!("invalid response: {e}")))?;
-        compare(expected, &actual, &mut bindings).map_err(|m| at(m.to_string()))?;
+        bindings.answering(&tree);
+        compare(expected, &actual, bindings).map_err(|m| at(m.to_string()))?;
     }
     Ok(pairs.len())
 }

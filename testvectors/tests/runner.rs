@@ -35,7 +35,10 @@ async fn server(dir: &std::path::Path) -> (Target, kmip_server::Running) {
 async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_differs() {
     let dir = tempfile::tempdir().unwrap();
     let (target, running) = server(dir.path()).await;
-    assert_eq!(run_case(&vector("discover-query.xml"), &target).await, Ok(2));
+    assert_eq!(
+        run_case(&vector("discover-query.xml"), &target, &mut vec![]).await,
+        Ok(2)
+    );
 
     let good = std::fs::read_to_string(vector("discover-query.xml")).unwrap();
     let cases = [
@@ -67,7 +70,7 @@ async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_di
         assert_ne!(text, &good, "case {n} must change the vector");
         let path = dir.path().join(format!("case-{n}.xml"));
         std::fs::write(&path, text).unwrap();
-        let err = run_case(&path, &target).await.expect_err("must fail");
+        let err = run_case(&path, &target, &mut vec![]).await.expect_err("must fail");
         assert!(err.contains(want), "case {n}: {err}");
     }
     running.stop().await;

@@ -259,8 +259,47 @@ pub fn new_object(
     stored.set(AttributeValue::InitialDate(now));
     stored.set(AttributeValue::LastChangeDate(now));
     stored.set(AttributeValue::OriginalCreationDate(now));
+    // KMIP 1.4 key attributes (§3.34, 3.48–3.51) and the lease: material
+    // not yet handed out is Fresh; the server marks nothing Sensitive and
+    // lets keys be extracted unless the client says otherwise.
+    stored.set(AttributeValue::Fresh(true));
+    stored.set(AttributeValue::LeaseTime(kmip_codec::messages::Interval(LEASE_SECONDS)));
+    let sensitive = flag(&stored, "Sensitive", false);
+    let extractable = flag(&stored, "Extractable", true);
+    stored.set(AttributeValue::Sensitive(sensitive));
+    stored.set(AttributeValue::AlwaysSensitive(sensitive));
+    stored.set(AttributeValue::Extractable(extractable));
+    stored.set(AttributeValue::NeverExtractable(!extractable));
     stored.object = Some(object);
     Ok(stored)
+}
+
+/// The lease every object gets (Lease Time, §3.20): one hour.
+pub const LEASE_SECONDS: u32 = 3600;
+
+fn flag(stored: &StoredObject, name: &str, default: bool) -> bool {
+    stored
+        .values(name)
+        .find_map(|a| match a.value {
+            AttributeValue::Sensitive(b) | AttributeValue::Extractable(b) => Some(b),
+            _ => None,
+        })
+        .unwrap_or(default)
+}
+
+/// The generator that made a key (Random Number Generator, §3.44):
+/// aws-lc's CTR_DRBG with AES-256.
+pub fn server_rng() -> AttributeValue {
+    AttributeValue::RandomNumberGenerator(kmip_codec::messages::RNGParameters {
+        rng_algorithm: kmip_codec::enums::RNGAlgorithm::DRBG,
+        cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+        cryptographic_length: Some(256),
+        hashing_algorithm: None,
+        drbg_algorithm: Some(kmip_codec::enums::DRBGAlgorithm::CTR),
+        recommended_curve: None,
+        fips186_variation: None,
+        prediction_resistance: None,
+    })
 }
 
 /// Records a change: Last Change Date is now.

@@ -10,7 +10,7 @@ use kmip_codec::messages::ops::create::{CreateRequest, CreateResponse};
 use kmip_codec::messages::{AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use zeroize::Zeroizing;
 
-use super::attributes::{from_template, new_object};
+use super::attributes::{from_template, new_object, server_rng};
 use super::{storage, Context, OpError};
 
 fn invalid(message: impl Into<String>) -> OpError {
@@ -84,7 +84,8 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             key_wrapping_data: None,
         },
     });
-    let stored = new_object(ObjectType::SymmetricKey, object, attributes, None)?;
+    let mut stored = new_object(ObjectType::SymmetricKey, object, attributes, None)?;
+    stored.set(server_rng());
     let uid = stored.uid.clone();
     ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
     *ctx.id_placeholder = Some(uid.clone());

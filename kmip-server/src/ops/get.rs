@@ -7,7 +7,7 @@
 
 use kmip_codec::enums::{KeyFormatType, ResultReason};
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
-use kmip_codec::messages::{Bytes, KeyMaterial, KeyValue, Object, TransparentSymmetricKey};
+use kmip_codec::messages::{AttributeValue, Bytes, KeyMaterial, KeyValue, Object, TransparentSymmetricKey};
 
 use super::{Context, OpError};
 
@@ -86,6 +86,7 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
         ));
     }
     let stored = ctx.load(&uid, true)?;
+    let fresh = stored.values("Fresh").any(|a| a.value == AttributeValue::Fresh(true));
     let mut object = stored.object.ok_or_else(|| {
         OpError::new(
             ResultReason::KeyValueNotPresent,
@@ -94,6 +95,14 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
     })?;
     if let Some(wanted) = req.key_format_type {
         convert(&mut object, wanted)?;
+    }
+    // The material has now left the server: it is no longer Fresh (§3.34).
+    // Written only on the first Get, so repeated Gets stay reads.
+    if fresh {
+        ctx.update(&uid, |o| {
+            o.set(AttributeValue::Fresh(false));
+            Ok(())
+        })?;
     }
     Ok(GetResponse {
         object_type: stored.object_type,

@@ -2,7 +2,9 @@
 //! that have every attribute value given, newest first, after Offset Items
 //! and up to Maximum Items. Matching is exact and happens in SQL over the
 //! stored TTLV of each attribute value (so Locate by Name is an exact
-//! match, as clients expect). The first result becomes the ID Placeholder.
+//! match, as clients expect). Destroyed objects are not on-line storage and
+//! are not found (the OASIS SKFF cases Locate a destroyed key's UID and
+//! expect nothing). The first result becomes the ID Placeholder.
 //! Date ranges, Storage Status Mask and Object Group Member are not
 //! supported yet and are refused rather than ignored.
 

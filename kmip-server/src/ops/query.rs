@@ -9,9 +9,9 @@
 //! know (RNG Parameters, Profile and Capability Information are 1.3) are
 //! left out for that version.
 
-use kmip_codec::enums::{CryptographicAlgorithm, DRBGAlgorithm, QueryFunction, RNGAlgorithm, UnwrapMode};
+use kmip_codec::enums::{QueryFunction, UnwrapMode};
 use kmip_codec::messages::ops::query::{QueryRequest, QueryResponse};
-use kmip_codec::messages::{CapabilityInformation, ProfileInformation, ProtocolVersion, RNGParameters};
+use kmip_codec::messages::{CapabilityInformation, ProfileInformation, ProtocolVersion};
 
 use super::{Context, OpError, IMPLEMENTED, OBJECT_TYPES};
 
@@ -46,17 +46,11 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
             QueryFunction::QueryServerInformation => out.vendor_identification = Some(VENDOR.to_owned()),
             QueryFunction::QueryProfiles if v13 => out.profile_information = supported_profiles(),
             QueryFunction::QueryRNGs if v13 => {
-                // aws-lc's generator: CTR_DRBG with AES-256 (NIST SP 800-90A).
-                out.rng_parameters = vec![RNGParameters {
-                    rng_algorithm: RNGAlgorithm::DRBG,
-                    cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
-                    cryptographic_length: Some(256),
-                    hashing_algorithm: None,
-                    drbg_algorithm: Some(DRBGAlgorithm::CTR),
-                    recommended_curve: None,
-                    fips186_variation: None,
-                    prediction_resistance: None,
-                }]
+                if let kmip_codec::messages::AttributeValue::RandomNumberGenerator(rng) =
+                    super::attributes::server_rng()
+                {
+                    out.rng_parameters = vec![rng];
+                }
             }
             QueryFunction::QueryCapabilities if v13 => {
                 out.capability_information = vec![CapabilityInformation {

@@ -55,6 +55,29 @@ impl StoredObject {
     }
 }
 
+/// Puts attributes in the order responses list them: custom attributes,
+/// then Unique Identifier, Object Type, Cryptographic Algorithm and Length,
+/// then the rest by name, instances by index — the order the OASIS
+/// reference responses use.
+pub fn canonical_order(attributes: &mut [Attribute]) {
+    const FIRST: [&str; 4] = [
+        "Unique Identifier",
+        "Object Type",
+        "Cryptographic Algorithm",
+        "Cryptographic Length",
+    ];
+    attributes.sort_by(|a, b| {
+        let rank = |x: &Attribute| {
+            if kmip_codec::messages::attributes::is_custom(&x.name) {
+                0
+            } else {
+                1 + FIRST.iter().position(|n| *n == x.name).unwrap_or(FIRST.len())
+            }
+        };
+        (rank(a), &a.name, a.index.unwrap_or(0)).cmp(&(rank(b), &b.name, b.index.unwrap_or(0)))
+    });
+}
+
 /// The TTLV of an attribute value, as stored and compared.
 pub fn value_bytes(value: &AttributeValue) -> Vec<u8> {
     let mut w = Writer::new();
@@ -212,6 +235,7 @@ impl<'c> ScopedObjects<'c> {
                 value,
             });
         }
+        canonical_order(&mut attributes);
         Ok(Some(StoredObject {
             uid: uid.to_owned(),
             object_type: ObjectType(object_type),
@@ -242,9 +266,14 @@ impl<'c> ScopedObjects<'c> {
         )?)
     }
 
-    /// The objects of this scope matching `filter`, newest first.
+    /// The on-line objects of this scope matching `filter`, newest first.
+    /// Destroyed objects (metadata only, no material) are not on-line.
     pub fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
-        let mut sql = String::from("SELECT o.uid FROM objects o WHERE o.scope = ?1");
+        let mut sql = format!(
+            "SELECT o.uid FROM objects o WHERE o.scope = ?1 AND o.state NOT IN ({}, {})",
+            State::Destroyed.0,
+            State::DestroyedCompromised.0
+        );
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
         for (name, value) in &filter.attributes {
             args.push(Box::new(name.clone()));
