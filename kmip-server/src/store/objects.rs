@@ -269,13 +269,27 @@ impl<'c> ScopedObjects<'c> {
     /// The on-line objects of this scope matching `filter`, newest first.
     /// Destroyed objects (metadata only, no material) are not on-line.
     pub fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
-        let mut sql = format!(
-            "SELECT o.uid FROM objects o WHERE o.scope = ?1 AND o.state NOT IN ({}, {})",
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
+        let mut filters = filter.attributes.iter();
+        // The first attribute drives the query through the (name, value)
+        // index, so a Locate by Name reads the matching rows, not the scope.
+        let mut sql = match filters.next() {
+            Some((name, value)) => {
+                args.push(Box::new(name.clone()));
+                args.push(Box::new(value.clone()));
+                String::from(
+                    "SELECT DISTINCT o.uid FROM attributes d JOIN objects o ON o.uid = d.uid \
+                     WHERE d.name = ?2 AND d.value = ?3 AND o.scope = ?1",
+                )
+            }
+            None => String::from("SELECT o.uid FROM objects o WHERE o.scope = ?1"),
+        };
+        sql.push_str(&format!(
+            " AND o.state NOT IN ({}, {})",
             State::Destroyed.0,
             State::DestroyedCompromised.0
-        );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
-        for (name, value) in &filter.attributes {
+        ));
+        for (name, value) in filters {
             args.push(Box::new(name.clone()));
             let n = args.len();
             args.push(Box::new(value.clone()));
