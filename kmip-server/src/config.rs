@@ -42,6 +42,28 @@ pub struct Config {
     /// The audit log (one JSON line per batch item). Default
     /// `<data_dir>/audit.log`; empty to log audit records only to tracing.
     pub audit_log: Option<PathBuf>,
+    /// Who holds the key-encryption key: `soft` (a 0600 file in the data
+    /// directory) or `pkcs11` (an AES key inside an HSM token).
+    pub key_protector: Protector,
+    /// The PKCS#11 module (`pkcs11` protector).
+    pub pkcs11_module: PathBuf,
+    /// The label of the HSM token (`pkcs11` protector).
+    pub pkcs11_token_label: String,
+    /// The environment variable holding the token's user PIN.
+    pub pkcs11_pin_env: String,
+    /// A file holding the PIN instead (first line), if set.
+    pub pkcs11_pin_file: Option<PathBuf>,
+}
+
+/// Key-encryption key holders.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Protector {
+    /// A file in the data directory.
+    #[default]
+    Soft,
+    /// An HSM token through PKCS#11.
+    Pkcs11,
 }
 
 /// Every setting, for `kmip-server --help`: TOML key, environment
@@ -60,6 +82,11 @@ Settings (TOML key in --config FILE / environment variable, default):
   handshake_timeout_secs  KMIP_HANDSHAKE_TIMEOUT_SECS  10            time allowed for the TLS handshake
   max_batch_items         KMIP_MAX_BATCH_ITEMS         1000          most batch items in one request
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
+  key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
+  pkcs11_module           KMIP_PKCS11_MODULE           /usr/lib/softhsm/libsofthsm2.so  PKCS#11 module
+  pkcs11_token_label      KMIP_PKCS11_TOKEN_LABEL      kmip          HSM token label
+  pkcs11_pin_env          KMIP_PKCS11_PIN_ENV          KMIP_PKCS11_PIN  environment variable holding the user PIN
+  pkcs11_pin_file         KMIP_PKCS11_PIN_FILE         (none)        file holding the PIN instead (never on the command line)
 Logging: RUST_LOG (default info).";
 
 /// Key types for the CA and client certificates.
@@ -119,6 +146,11 @@ impl Default for Config {
             handshake_timeout_secs: 10,
             max_batch_items: 1000,
             audit_log: None,
+            key_protector: Protector::Soft,
+            pkcs11_module: PathBuf::from("/usr/lib/softhsm/libsofthsm2.so"),
+            pkcs11_token_label: "kmip".into(),
+            pkcs11_pin_env: "KMIP_PKCS11_PIN".into(),
+            pkcs11_pin_file: None,
         }
     }
 }
@@ -184,6 +216,25 @@ impl Config {
         if let Some(v) = get("KMIP_AUDIT_LOG") {
             self.audit_log = Some(v.into());
         }
+        if let Some(v) = get("KMIP_KEY_PROTECTOR") {
+            self.key_protector = match v.as_str() {
+                "soft" => Protector::Soft,
+                "pkcs11" => Protector::Pkcs11,
+                other => return Err(format!("KMIP_KEY_PROTECTOR={other}: use soft or pkcs11")),
+            };
+        }
+        if let Some(v) = get("KMIP_PKCS11_MODULE") {
+            self.pkcs11_module = v.into();
+        }
+        if let Some(v) = get("KMIP_PKCS11_TOKEN_LABEL") {
+            self.pkcs11_token_label = v;
+        }
+        if let Some(v) = get("KMIP_PKCS11_PIN_ENV") {
+            self.pkcs11_pin_env = v;
+        }
+        if let Some(v) = get("KMIP_PKCS11_PIN_FILE") {
+            self.pkcs11_pin_file = Some(v.into());
+        }
         Ok(())
     }
 
@@ -239,6 +290,11 @@ read_timeout_secs = 5
 handshake_timeout_secs = 5
 max_batch_items = 100
 audit_log = "/var/log/kmip/audit.log"
+key_protector = "pkcs11"
+pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
+pkcs11_token_label = "kmip"
+pkcs11_pin_env = "KMIP_PKCS11_PIN"
+pkcs11_pin_file = "/etc/kmip/pin"
 "#;
 
     #[test]

@@ -40,7 +40,8 @@ impl Running {
 /// embedding and for tests on port 0.
 pub async fn start(config: &config::Config) -> Result<Running, String> {
     let initialised = setup::init(config)?;
-    let shared = setup::shared(config, initialised.registry)?;
+    let admin_dir = initialised.admin_dir.clone();
+    let shared = setup::shared(config, initialised)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -49,7 +50,7 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
     let task = tokio::spawn(net::serve(listener, shared, stop));
     Ok(Running {
         addr,
-        admin_dir: initialised.admin_dir,
+        admin_dir,
         shutdown,
         task,
     })

@@ -80,6 +80,8 @@ pub struct Initialised {
     pub created: bool,
     /// The admin credential directory.
     pub admin_dir: PathBuf,
+    /// The sealer for object material, its key unwrapped.
+    pub sealer: crate::keys::Sealer,
 }
 
 /// Initialises `config.data_dir`, creating what is missing.
@@ -100,7 +102,7 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         write_private(&paths.server_key(), server.key_pem.as_bytes()).map_err(io)?;
         write_public(&paths.server_pem(), server.issued.cert_pem.as_bytes()).map_err(io)?;
     }
-    if !paths.kek().exists() {
+    if config.key_protector == crate::config::Protector::Soft && !paths.kek().exists() {
         // The key-encryption key that seals object key material at rest
         // (the `soft` key protector; see DESIGN.md).
         created = true;
@@ -108,7 +110,7 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         aws_lc_rs::rand::fill(kek.as_mut()).map_err(|_| "the system random generator failed".to_owned())?;
         write_private(&paths.kek(), kek.as_ref()).map_err(|e| format!("writing the key-encryption key: {e}"))?;
     }
-    sealer(&paths.data_dir)?;
+    let sealer = sealer(config, true)?;
     let registry = Registry::open(&paths.data_dir).map_err(|e| e.to_string())?;
     let scope = Scope::new(DEFAULT_SCOPE)?;
     let role = RoleName::new(ADMIN_ROLE)?;
@@ -134,24 +136,42 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         registry,
         created,
         admin_dir,
+        sealer,
     })
 }
 
-/// The sealer for object material, its key unwrapped by the `soft`
-/// protector (created on first use).
-fn sealer(data_dir: &Path) -> Result<crate::keys::Sealer, String> {
-    let protector = crate::keys::soft::SoftProtector::open(data_dir).map_err(|e| e.to_string())?;
-    crate::keys::load_sealer(data_dir, &protector).map_err(|e| e.to_string())
+/// The sealer for object material, its key unwrapped by the configured
+/// protector; at initialisation (`init`) the HSM key is generated if the
+/// token has none.
+fn sealer(config: &Config, create: bool) -> Result<crate::keys::Sealer, String> {
+    use crate::keys::{pkcs11, soft};
+    let protector: Box<dyn crate::keys::KeyProtector> = match config.key_protector {
+        crate::config::Protector::Soft => {
+            Box::new(soft::SoftProtector::open(&config.data_dir).map_err(|e| e.to_string())?)
+        }
+        crate::config::Protector::Pkcs11 => {
+            let pin = match &config.pkcs11_pin_file {
+                Some(file) => pkcs11::PinSource::File(file.clone()),
+                None => pkcs11::PinSource::Env(config.pkcs11_pin_env.clone()),
+            };
+            Box::new(
+                pkcs11::Pkcs11Protector::open(&config.pkcs11_module, &config.pkcs11_token_label, &pin, create)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+    };
+    crate::keys::load_sealer(&config.data_dir, protector.as_ref()).map_err(|e| e.to_string())
 }
 
 /// Builds the shared server state from an initialised data directory.
-pub fn shared(config: &Config, registry: Registry) -> Result<Arc<crate::net::Shared>, String> {
+pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::net::Shared>, String> {
+    let Initialised { registry, sealer, .. } = initialised;
     let paths = Paths::new(&config.data_dir);
     let tls = crate::net::tls::server_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
     let audit_path = config.audit_path();
     let audit = crate::audit::Audit::open(audit_path.as_deref())
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
-    let store = crate::store::Store::open(&config.data_dir, sealer(&config.data_dir)?).map_err(|e| e.to_string())?;
+    let store = crate::store::Store::open(&config.data_dir, sealer).map_err(|e| e.to_string())?;
     Ok(Arc::new(crate::net::Shared {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),

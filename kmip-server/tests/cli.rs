@@ -42,7 +42,12 @@ struct Served {
 
 impl Served {
     fn start(data: &Path) -> Served {
+        Self::start_with_env(data, &[])
+    }
+
+    fn start_with_env(data: &Path, env: &[(&str, &str)]) -> Served {
         let mut child = bin()
+            .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(data)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -426,4 +431,147 @@ async fn acknowledged_creates_survive_sigkill() {
         }
         drop(served);
     }
+}
+
+/// The SoftHSM2 module from Debian's softhsm2 package.
+const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// A fresh SoftHSM2 token directory with a token "kmip", user PIN 1234.
+/// `None` (the test is skipped) when SoftHSM2 is not installed, unless
+/// KMIP_REQUIRE_HSM=1 (set by .ci/run), which makes that a failure.
+fn softhsm_token(dir: &Path) -> Option<PathBuf> {
+    if !Path::new(SOFTHSM).exists() {
+        assert_ne!(
+            std::env::var("KMIP_REQUIRE_HSM").as_deref(),
+            Ok("1"),
+            "KMIP_REQUIRE_HSM=1 but {SOFTHSM} is missing: apt-get install softhsm2"
+        );
+        eprintln!("{SOFTHSM} is absent: HSM test skipped (install softhsm2 to run it)");
+        return None;
+    }
+    let tokens = dir.join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new("softhsm2-util")
+        .env("SOFTHSM2_CONF", &conf)
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            "kmip",
+            "--pin",
+            "1234",
+            "--so-pin",
+            "5678",
+        ])
+        .output()
+        .expect("softhsm2-util runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(conf)
+}
+
+#[tokio::test]
+async fn the_lifecycle_runs_with_the_kek_in_softhsm2_and_a_wrong_pin_is_refused() {
+    use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, KeyFormatType, ObjectType};
+    use kmip_codec::messages::ops::register::RegisterRequest;
+    use kmip_codec::messages::*;
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some(conf) = softhsm_token(dir.path()) else { return };
+    let data = dir.path().join("data");
+    let conf = conf.to_str().unwrap().to_owned();
+    let env = [
+        ("SOFTHSM2_CONF", conf.as_str()),
+        ("KMIP_KEY_PROTECTOR", "pkcs11"),
+        ("KMIP_PKCS11_PIN", "1234"),
+    ];
+    let key = b"HSM-PROTECTED-KEY-0123456789abcd".to_vec();
+    let get_key = |uid: &str| GetRequest {
+        unique_identifier: Some(uid.to_owned()),
+        key_format_type: None,
+        key_wrap_type: None,
+        key_compression_type: None,
+        key_wrapping_specification: None,
+    };
+    let material = |o: &Object| match o {
+        Object::SymmetricKey(k) => match &k.key_block.key_value {
+            Some(KeyValue::Plain {
+                key_material: KeyMaterial::Bytes(b),
+                ..
+            }) => b.to_vec(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+
+    let served = Served::start_with_env(&data, &env);
+    assert!(
+        !data.join("kek.key").exists(),
+        "no key-encryption key on disk with an HSM"
+    );
+    let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    let uid = c
+        .register(RegisterRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![Attribute::new(AttributeValue::CryptographicUsageMask(
+                    CryptographicUsageMask::Encrypt,
+                ))],
+            },
+            object: Object::SymmetricKey(SymmetricKey {
+                key_block: KeyBlock {
+                    key_format_type: KeyFormatType::Raw,
+                    key_compression_type: None,
+                    key_value: Some(KeyValue::Plain {
+                        key_material: KeyMaterial::Bytes(Bytes::new(key.clone())),
+                        attributes: vec![],
+                    }),
+                    cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+                    cryptographic_length: Some(256),
+                    key_wrapping_data: None,
+                },
+            }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(material(&c.get(get_key(&uid)).await.unwrap().object), key);
+    drop(c);
+    drop(served);
+
+    // A restart unwraps the sealing key in the HSM again.
+    let served = Served::start_with_env(&data, &env);
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    assert_eq!(material(&c.get(get_key(&uid)).await.unwrap().object), key);
+    drop(c);
+    drop(served);
+
+    // A wrong PIN stops the server at start, saying why.
+    let out = bin()
+        .envs([
+            ("SOFTHSM2_CONF", conf.as_str()),
+            ("KMIP_KEY_PROTECTOR", "pkcs11"),
+            ("KMIP_PKCS11_PIN", "0000"),
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("logging into HSM token \"kmip\" failed (wrong PIN?)"),
+        "{err}"
+    );
 }

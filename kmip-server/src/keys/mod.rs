@@ -12,6 +12,7 @@
 //!
 //! Plaintext keys live only in `zeroize`-on-drop buffers.
 
+pub mod pkcs11;
 pub mod soft;
 
 use std::path::Path;
