@@ -208,7 +208,11 @@ async fn pg_tde_never_activates_and_locates_by_exact_name() {
         })
         .await
         .unwrap();
-    assert_eq!(found.unique_identifiers, std::slice::from_ref(&uid), "exact match, not prefix");
+    assert_eq!(
+        found.unique_identifiers,
+        std::slice::from_ref(&uid),
+        "exact match, not prefix"
+    );
     let got = c.get(get(&uid)).await.unwrap();
     assert_eq!(material(&got.object), key, "Get works on a Pre-Active key");
     server.stop().await;
