@@ -47,6 +47,7 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stop) = net::shutdown_channel();
+    tokio::spawn(advance_states(std::sync::Arc::clone(&shared), stop.clone()));
     let task = tokio::spawn(net::serve(listener, shared, stop));
     Ok(Running {
         addr,
@@ -54,4 +55,27 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
         shutdown,
         task,
     })
+}
+
+/// Every second, moves objects whose Activation or Deactivation Date has
+/// passed into their new state, until shutdown.
+async fn advance_states(shared: std::sync::Arc<net::Shared>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let s = std::sync::Arc::clone(&shared);
+        let result = tokio::task::spawn_blocking(move || {
+            s.store.write(|c| store::objects::advance_states(c, store::unix_now()))
+        })
+        .await;
+        match result {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!("{n} objects changed state as their dates passed"),
+            Ok(Err(e)) => tracing::warn!("time-driven state changes failed: {e}"),
+            Err(e) => tracing::warn!("time-driven state changes failed: {e}"),
+        }
+    }
 }

@@ -68,10 +68,25 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             _ => None,
         })
         .ok_or_else(|| invalid("Create needs a Cryptographic Length attribute"))?;
+    let object = generate(algorithm, bits)?;
+    let mut stored = new_object(ObjectType::SymmetricKey, object, attributes, None)?;
+    stored.set(server_rng());
+    let uid = stored.uid.clone();
+    ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
+    *ctx.id_placeholder = Some(uid.clone());
+    Ok(CreateResponse {
+        object_type: ObjectType::SymmetricKey,
+        unique_identifier: uid,
+        template_attribute: None,
+    })
+}
+
+/// A new random symmetric key of `algorithm` and `bits` (Create, Re-key).
+pub fn generate(algorithm: CryptographicAlgorithm, bits: i32) -> Result<Object, OpError> {
     let mut key = Zeroizing::new(vec![0u8; key_bytes(algorithm, bits)?]);
     aws_lc_rs::rand::fill(key.as_mut_slice())
         .map_err(|_| OpError::new(ResultReason::CryptographicFailure, "the random generator failed"))?;
-    let object = Object::SymmetricKey(SymmetricKey {
+    Ok(Object::SymmetricKey(SymmetricKey {
         key_block: KeyBlock {
             key_format_type: KeyFormatType::Raw,
             key_compression_type: None,
@@ -83,15 +98,5 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             cryptographic_length: Some(bits),
             key_wrapping_data: None,
         },
-    });
-    let mut stored = new_object(ObjectType::SymmetricKey, object, attributes, None)?;
-    stored.set(server_rng());
-    let uid = stored.uid.clone();
-    ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
-    *ctx.id_placeholder = Some(uid.clone());
-    Ok(CreateResponse {
-        object_type: ObjectType::SymmetricKey,
-        unique_identifier: uid,
-        template_attribute: None,
-    })
+    }))
 }

@@ -5,6 +5,8 @@
 mod activate;
 mod add_attribute;
 mod attributes;
+mod cancel;
+mod check;
 mod create;
 mod delete_attribute;
 mod destroy;
@@ -12,10 +14,14 @@ mod discover_versions;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
+mod get_usage_allocation;
 mod locate;
 mod modify_attribute;
+mod obtain_lease;
+mod poll;
 mod query;
 mod register;
+mod rekey;
 mod revoke;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
@@ -180,16 +186,22 @@ macro_rules! handlers {
 handlers! {
     Create => create,
     Register => register,
+    ReKey => rekey,
     Locate => locate,
+    Check => check,
     Get => get,
     GetAttributes => get_attributes,
     GetAttributeList => get_attribute_list,
     AddAttribute => add_attribute,
     ModifyAttribute => modify_attribute,
     DeleteAttribute => delete_attribute,
+    ObtainLease => obtain_lease,
+    GetUsageAllocation => get_usage_allocation,
     Activate => activate,
     Revoke => revoke,
     Destroy => destroy,
     Query => query,
     DiscoverVersions => discover_versions,
+    Cancel => cancel,
+    Poll => poll,
 }

@@ -311,3 +311,42 @@ impl<'c> ScopedObjects<'c> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// Moves objects whose dates have passed (KMIP 1.4 §3.22): Pre-Active
+/// objects whose Activation Date is reached become Active, and Pre-Active
+/// or Active ones whose Deactivation Date is reached become Deactivated —
+/// without a client asking. Dates are compared in SQL on the stored TTLV,
+/// whose big-endian encoding orders like the times themselves. Returns how
+/// many objects moved.
+pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
+    let now_value = value_bytes(&AttributeValue::ActivationDate(kmip_codec::messages::DateTime(now)));
+    let mut moved = 0;
+    for (date, from, to) in [
+        ("Activation Date", &[State::PreActive][..], State::Active),
+        (
+            "Deactivation Date",
+            &[State::PreActive, State::Active][..],
+            State::Deactivated,
+        ),
+    ] {
+        let states: Vec<String> = from.iter().map(|s| s.0.to_string()).collect();
+        let sql = format!(
+            "UPDATE objects SET state = ?1 WHERE state IN ({}) AND uid IN \
+             (SELECT uid FROM attributes WHERE name = ?2 AND value <= ?3) RETURNING uid",
+            states.join(", ")
+        );
+        let uids: Vec<String> = conn
+            .prepare_cached(&sql)?
+            .query_map(params![to.0, date, now_value], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let state_value = value_bytes(&AttributeValue::State(to));
+        let changed = value_bytes(&AttributeValue::LastChangeDate(kmip_codec::messages::DateTime(now)));
+        let mut set = conn.prepare_cached("UPDATE attributes SET value = ?2 WHERE uid = ?1 AND name = ?3")?;
+        for uid in &uids {
+            set.execute(params![uid, state_value, "State"])?;
+            set.execute(params![uid, changed, "Last Change Date"])?;
+        }
+        moved += uids.len();
+    }
+    Ok(moved)
+}

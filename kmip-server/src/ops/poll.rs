@@ -1,0 +1,17 @@
+//! Poll (KMIP 1.4 §4.28): asks after an operation the server answered with
+//! Pending. This server processes every request synchronously and never
+//! answers Pending, so no Asynchronous Correlation Value ever names a
+//! pending operation: every Poll is Item Not Found.
+
+use kmip_codec::enums::ResultReason;
+use kmip_codec::messages::ops::poll::{PollRequest, PollResponse};
+
+use super::{Context, OpError};
+
+/// Runs Poll.
+pub fn run(_ctx: &mut Context<'_>, _req: &PollRequest) -> Result<PollResponse, OpError> {
+    Err(OpError::new(
+        ResultReason::ItemNotFound,
+        "no asynchronous operation is pending: this server answers every request synchronously",
+    ))
+}

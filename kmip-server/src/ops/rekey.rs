@@ -1,0 +1,178 @@
+//! Re-key (KMIP 1.4 §4.4): a new symmetric key replaces an existing one.
+//!
+//! The replacement has the same algorithm and length and a copy of the
+//! existing key's attributes, except as Table 173 says: new Unique
+//! Identifier, Initial and Last Change Date now; no Destroy or Compromise
+//! dates nor Revocation Reason; Digest and Random Number Generator of the
+//! new key; the Names move to the replacement; and the two are linked
+//! (Replaced Object / Replacement Object). With an Offset the replacement's
+//! Activation Date is its Initial Date plus the Offset and the other dates
+//! move by as much (Table 172); without one they are copied. The
+//! replacement and the existing key's changes commit together.
+
+use kmip_codec::enums::{LinkType, ObjectType, ResultReason};
+use kmip_codec::messages::ops::rekey::{ReKeyRequest, ReKeyResponse};
+use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Link};
+
+use super::attributes::{from_template, new_object, server_rng, touched};
+use super::create::generate;
+use super::{not_found, storage, Context, OpError};
+use crate::store::objects::{object_bytes, ScopedObjects};
+use crate::store::unix_now;
+
+/// Attributes the replacement never copies (the server sets them anew).
+const NOT_COPIED: &[&str] = &[
+    "Unique Identifier",
+    "Object Type",
+    "Initial Date",
+    "Destroy Date",
+    "Compromise Occurrence Date",
+    "Compromise Date",
+    "Revocation Reason",
+    "State",
+    "Digest",
+    "Link",
+    "Last Change Date",
+    "Random Number Generator",
+    "Original Creation Date",
+    "Fresh",
+    "Lease Time",
+    "Archive Date",
+];
+
+fn date(attributes: &[Attribute], name: &str) -> Option<i64> {
+    attributes.iter().find(|a| a.name == name).and_then(|a| match a.value {
+        AttributeValue::ActivationDate(d)
+        | AttributeValue::ProcessStartDate(d)
+        | AttributeValue::ProtectStopDate(d)
+        | AttributeValue::DeactivationDate(d) => Some(d.0),
+        _ => None,
+    })
+}
+
+fn dated(name: &str, t: i64) -> AttributeValue {
+    let d = DateTime(t);
+    match name {
+        "Activation Date" => AttributeValue::ActivationDate(d),
+        "Process Start Date" => AttributeValue::ProcessStartDate(d),
+        "Protect Stop Date" => AttributeValue::ProtectStopDate(d),
+        _ => AttributeValue::DeactivationDate(d),
+    }
+}
+
+/// Runs Re-key.
+pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let template = from_template(req.template_attribute.as_ref())?;
+    const DATES: [&str; 4] = [
+        "Activation Date",
+        "Process Start Date",
+        "Protect Stop Date",
+        "Deactivation Date",
+    ];
+    if req.offset.is_some() && template.iter().any(|a| DATES.contains(&a.name.as_str())) {
+        return Err(OpError::new(
+            ResultReason::InvalidMessage,
+            "an Offset cannot be given together with Activation, Process Start, Protect Stop or Deactivation Date",
+        ));
+    }
+    let old = ctx.load(&uid, false)?;
+    if old.object_type != ObjectType::SymmetricKey {
+        return Err(OpError::new(
+            ResultReason::IllegalOperation,
+            format!("object {uid} is not a symmetric key"),
+        ));
+    }
+    let algorithm = old
+        .attributes
+        .iter()
+        .find_map(|a| match a.value {
+            AttributeValue::CryptographicAlgorithm(x) => Some(x),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            OpError::new(
+                ResultReason::IllegalOperation,
+                "the existing key has no Cryptographic Algorithm",
+            )
+        })?;
+    let bits = old
+        .attributes
+        .iter()
+        .find_map(|a| match a.value {
+            AttributeValue::CryptographicLength(x) => Some(x),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            OpError::new(
+                ResultReason::IllegalOperation,
+                "the existing key has no Cryptographic Length",
+            )
+        })?;
+
+    let mut copied: Vec<Attribute> = old
+        .attributes
+        .iter()
+        .filter(|a| !NOT_COPIED.contains(&a.name.as_str()))
+        .filter(|a| !template.iter().any(|t| t.name == a.name))
+        .cloned()
+        .collect();
+    if let Some(offset) = req.offset {
+        let old_activation = date(&old.attributes, "Activation Date").ok_or_else(|| {
+            OpError::new(
+                ResultReason::IllegalOperation,
+                "an Offset needs the existing key to have an Activation Date",
+            )
+        })?;
+        let activation = unix_now() + i64::from(offset.0);
+        let shift = activation - old_activation;
+        copied.retain(|a| !DATES.contains(&a.name.as_str()));
+        copied.push(Attribute::new(dated("Activation Date", activation)));
+        for name in &DATES[1..] {
+            if let Some(t) = date(&old.attributes, name) {
+                copied.push(Attribute::new(dated(name, t + shift)));
+            }
+        }
+    }
+    copied.extend(template);
+    let mut new = new_object(ObjectType::SymmetricKey, generate(algorithm, bits)?, copied, None)?;
+    new.set(server_rng());
+    new.attributes.push(Attribute::new(AttributeValue::Link(Link {
+        link_type: LinkType::ReplacedObjectLink,
+        linked_object_identifier: uid.clone(),
+    })));
+    let new_uid = new.uid.clone();
+    let scope = ctx.scope();
+    let sealed = match new.object.take() {
+        Some(object) => Some(
+            ctx.store
+                .sealer()
+                .seal(&new_uid, scope.as_str(), &object_bytes(&object))
+                .map_err(|e| OpError::new(ResultReason::GeneralFailure, e.to_string()))?,
+        ),
+        None => None,
+    };
+    let old_uid = uid.clone();
+    ctx.store
+        .write(move |c| {
+            let objects = ScopedObjects::new(c, &scope);
+            let Some(mut existing) = objects.load(&old_uid, None)? else {
+                return Ok(Err(not_found(&old_uid)));
+            };
+            objects.create(&new, sealed)?;
+            existing.remove("Name");
+            existing.attributes.push(Attribute::new(AttributeValue::Link(Link {
+                link_type: LinkType::ReplacementObjectLink,
+                linked_object_identifier: new.uid.clone(),
+            })));
+            touched(&mut existing);
+            objects.update(&existing)?;
+            Ok(Ok(()))
+        })
+        .map_err(storage)??;
+    *ctx.id_placeholder = Some(new_uid.clone());
+    Ok(ReKeyResponse {
+        unique_identifier: new_uid,
+        template_attribute: None,
+    })
+}

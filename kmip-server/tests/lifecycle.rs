@@ -1,0 +1,282 @@
+//! Re-key, Check, Obtain Lease, Get Usage Allocation and time-driven state
+//! changes, over TLS.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestServer;
+use kmip_client::{Client, ClientError};
+use kmip_codec::enums::*;
+use kmip_codec::messages::ops::*;
+use kmip_codec::messages::*;
+
+fn attr(v: AttributeValue) -> Attribute {
+    Attribute::new(v)
+}
+
+fn name(n: &str) -> Attribute {
+    attr(AttributeValue::Name(Name {
+        value: n.into(),
+        name_type: NameType::UninterpretedTextString,
+    }))
+}
+
+fn aes(extra: Vec<Attribute>) -> create::CreateRequest {
+    let mut attributes = vec![
+        attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+        attr(AttributeValue::CryptographicLength(256)),
+        attr(AttributeValue::CryptographicUsageMask(CryptographicUsageMask::Encrypt)),
+    ];
+    attributes.extend(extra);
+    create::CreateRequest {
+        object_type: ObjectType::SymmetricKey,
+        template_attribute: TemplateAttribute {
+            names: vec![],
+            attributes,
+        },
+    }
+}
+
+async fn attributes(c: &mut Client, uid: &str) -> Vec<Attribute> {
+    c.get_attributes(get_attributes::GetAttributesRequest {
+        unique_identifier: Some(uid.into()),
+        attribute_names: vec![],
+    })
+    .await
+    .unwrap()
+    .attributes
+}
+
+fn state(attrs: &[Attribute]) -> State {
+    attrs
+        .iter()
+        .find_map(|a| match a.value {
+            AttributeValue::State(s) => Some(s),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn links(attrs: &[Attribute]) -> Vec<(LinkType, String)> {
+    attrs
+        .iter()
+        .filter_map(|a| match &a.value {
+            AttributeValue::Link(l) => Some((l.link_type, l.linked_object_identifier.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn material(c: &mut Client, uid: &str) -> Vec<u8> {
+    let got = c
+        .get(get::GetRequest {
+            unique_identifier: Some(uid.into()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        })
+        .await
+        .unwrap();
+    match got.object {
+        Object::SymmetricKey(k) => match k.key_block.key_value {
+            Some(KeyValue::Plain {
+                key_material: KeyMaterial::Bytes(b),
+                ..
+            }) => b.to_vec(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn vast_rekey_gives_a_new_linked_key_carrying_the_attributes() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let old = c.create(aes(vec![name("vast-key")])).await.unwrap().unique_identifier;
+    c.add_attribute(add_attribute::AddAttributeRequest {
+        unique_identifier: Some(old.clone()),
+        attribute: attr(AttributeValue::ObjectGroup("tenant-7".into())),
+    })
+    .await
+    .unwrap();
+    c.activate(activate::ActivateRequest {
+        unique_identifier: Some(old.clone()),
+    })
+    .await
+    .unwrap();
+    let new = c
+        .rekey(rekey::ReKeyRequest {
+            unique_identifier: Some(old.clone()),
+            offset: None,
+            template_attribute: None,
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_ne!(new, old, "a new Unique Identifier");
+    assert_ne!(material(&mut c, &new).await, material(&mut c, &old).await, "a new key");
+    let (new_attrs, old_attrs) = (attributes(&mut c, &new).await, attributes(&mut c, &old).await);
+    assert!(
+        new_attrs
+            .iter()
+            .any(|a| a.value == AttributeValue::ObjectGroup("tenant-7".into())),
+        "carried over"
+    );
+    assert!(
+        new_attrs.iter().any(|a| a.name == "Name"),
+        "the Name moves to the replacement"
+    );
+    assert!(
+        !old_attrs.iter().any(|a| a.name == "Name"),
+        "and leaves the existing key"
+    );
+    assert_eq!(links(&new_attrs), [(LinkType::ReplacedObjectLink, old.clone())]);
+    assert_eq!(links(&old_attrs), [(LinkType::ReplacementObjectLink, new.clone())]);
+    assert_eq!(
+        state(&new_attrs),
+        State::Active,
+        "the copied Activation Date has passed"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn rekey_with_an_offset_moves_the_dates() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let old = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    match c
+        .rekey(rekey::ReKeyRequest {
+            unique_identifier: Some(old.clone()),
+            offset: Some(Interval(3600)),
+            template_attribute: None,
+        })
+        .await
+    {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::IllegalOperation)),
+        other => panic!("no Activation Date to offset from: {other:?}"),
+    }
+    c.activate(activate::ActivateRequest {
+        unique_identifier: Some(old.clone()),
+    })
+    .await
+    .unwrap();
+    let new = c
+        .rekey(rekey::ReKeyRequest {
+            unique_identifier: Some(old),
+            offset: Some(Interval(3600)),
+            template_attribute: None,
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let attrs = attributes(&mut c, &new).await;
+    let activation = attrs
+        .iter()
+        .find_map(|a| match a.value {
+            AttributeValue::ActivationDate(d) => Some(d.0),
+            _ => None,
+        })
+        .unwrap();
+    let now = kmip_server::store::unix_now();
+    assert!(
+        (activation - (now + 3600)).abs() <= 5,
+        "Activation Date = Initial Date + Offset"
+    );
+    assert_eq!(state(&attrs), State::PreActive, "not active before its date");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn states_follow_their_dates_without_a_client_asking() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let now = kmip_server::store::unix_now();
+    let uid = c
+        .create(aes(vec![
+            attr(AttributeValue::ActivationDate(DateTime(now + 1))),
+            attr(AttributeValue::DeactivationDate(DateTime(now + 3))),
+        ]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(state(&attributes(&mut c, &uid).await), State::PreActive);
+    let mut seen = vec![];
+    for _ in 0..60 {
+        let s = state(&attributes(&mut c, &uid).await);
+        if seen.last() != Some(&s) {
+            seen.push(s);
+        }
+        if s == State::Deactivated {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, [State::PreActive, State::Active, State::Deactivated]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn check_lease_and_usage_allocation() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = c
+        .create(aes(vec![attr(AttributeValue::UsageLimits(UsageLimits {
+            total: 100,
+            count: None,
+            unit: UsageLimitsUnit::Object,
+        }))]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    let check = |mask| check::CheckRequest {
+        unique_identifier: Some(uid.clone()),
+        usage_limits_count: None,
+        cryptographic_usage_mask: Some(mask),
+        lease_time: None,
+    };
+    c.check(check(CryptographicUsageMask::Encrypt)).await.unwrap();
+    match c.check(check(CryptographicUsageMask::Sign)).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::PermissionDenied)),
+        other => panic!("Sign is not in the key's mask: {other:?}"),
+    }
+    let lease = c
+        .obtain_lease(obtain_lease::ObtainLeaseRequest {
+            unique_identifier: Some(uid.clone()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(lease.lease_time, Interval(3600));
+    let allocate = |n| get_usage_allocation::GetUsageAllocationRequest {
+        unique_identifier: Some(uid.clone()),
+        usage_limits_count: n,
+    };
+    c.get_usage_allocation(allocate(60)).await.unwrap();
+    match c.get_usage_allocation(allocate(60)).await {
+        Err(ClientError::Failed { reason, message }) => {
+            assert_eq!(reason, Some(ResultReason::PermissionDenied));
+            assert_eq!(
+                message.as_deref(),
+                Some("only 40 units of usage remain, 60 were asked for")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let plain = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    match c
+        .get_usage_allocation(get_usage_allocation::GetUsageAllocationRequest {
+            unique_identifier: Some(plain),
+            usage_limits_count: 1,
+        })
+        .await
+    {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::IllegalOperation)),
+        other => panic!("{other:?}"),
+    }
+    server.stop().await;
+}
