@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod crypto;
 mod fsutil;
 pub mod keys;
 pub mod net;

@@ -280,3 +280,97 @@ async fn check_lease_and_usage_allocation() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn get_wraps_a_key_with_another_active_aes_key() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let kek = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let key = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let wrapped_get = |encoding, mode| get::GetRequest {
+        unique_identifier: Some(key.clone()),
+        key_format_type: None,
+        key_wrap_type: None,
+        key_compression_type: None,
+        key_wrapping_specification: Some(KeyWrappingSpecification {
+            wrapping_method: WrappingMethod::Encrypt,
+            encryption_key_information: Some(EncryptionKeyInformation {
+                unique_identifier: kek.clone(),
+                cryptographic_parameters: Some(CryptographicParameters {
+                    block_cipher_mode: Some(mode),
+                    padding_method: None,
+                    hashing_algorithm: None,
+                    key_role_type: None,
+                    digital_signature_algorithm: None,
+                    cryptographic_algorithm: None,
+                    random_iv: None,
+                    iv_length: None,
+                    tag_length: None,
+                    fixed_field_length: None,
+                    invocation_field_length: None,
+                    counter_length: None,
+                    initial_counter_value: None,
+                    salt_length: None,
+                    mask_generator: None,
+                    mask_generator_hashing_algorithm: None,
+                    p_source: None,
+                    trailer_field: None,
+                }),
+            }),
+            mac_signature_key_information: None,
+            attribute_names: vec![],
+            encoding_option: encoding,
+        }),
+    };
+    match c.get(wrapped_get(None, BlockCipherMode::NISTKeyWrap)).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::PermissionDenied)),
+        other => panic!("a Pre-Active wrapping key must not wrap: {other:?}"),
+    }
+    c.activate(activate::ActivateRequest {
+        unique_identifier: Some(kek.clone()),
+    })
+    .await
+    .unwrap();
+    let (plain, kek_bytes) = (material(&mut c, &key).await, material(&mut c, &kek).await);
+    let wrapped_bytes = |o: Object| match o {
+        Object::SymmetricKey(k) => {
+            assert!(k.key_block.key_wrapping_data.is_some());
+            match k.key_block.key_value {
+                Some(KeyValue::Wrapped(b)) => b.to_vec(),
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("{other:?}"),
+    };
+    // No Encoding: the raw key, RFC 3394.
+    let raw = wrapped_bytes(
+        c.get(wrapped_get(
+            Some(EncodingOption::NoEncoding),
+            BlockCipherMode::NISTKeyWrap,
+        ))
+        .await
+        .unwrap()
+        .object,
+    );
+    assert_eq!(
+        kmip_server::crypto::aes_unwrap(&kek_bytes, &raw, false)
+            .unwrap()
+            .as_slice(),
+        plain.as_slice()
+    );
+    // The default TTLV encoding, RFC 5649: the Key Value structure.
+    let ttlv = wrapped_bytes(
+        c.get(wrapped_get(None, BlockCipherMode::AESKeyWrapPadding))
+            .await
+            .unwrap()
+            .object,
+    );
+    let inner = kmip_server::crypto::aes_unwrap(&kek_bytes, &ttlv, true).unwrap();
+    let tree = kmip_codec::Ttlv::from_bytes(&inner, &Default::default()).unwrap();
+    assert_eq!(tree.tag, kmip_codec::Tag::KeyValue);
+    match &tree.child(kmip_codec::Tag::KeyMaterial).unwrap().value {
+        kmip_codec::Value::ByteString(b) => assert_eq!(&b[..], plain.as_slice()),
+        other => panic!("{other:?}"),
+    }
+    server.stop().await;
+}

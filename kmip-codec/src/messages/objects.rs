@@ -105,6 +105,28 @@ pub enum KeyValue {
     },
 }
 
+impl KeyValue {
+    /// Writes the Key Value item: a Byte String when wrapped, else a
+    /// Structure of Key Material and attributes. Its TTLV is also what a key
+    /// wrapped with the TTLV Encoding Option wraps.
+    pub fn write(&self, w: &mut Writer) {
+        match self {
+            KeyValue::Wrapped(b) => b.encode(Tag::KeyValue, w),
+            KeyValue::Plain {
+                key_material,
+                attributes,
+            } => {
+                let kv = w.begin(Tag::KeyValue);
+                key_material.encode(w);
+                for a in attributes {
+                    a.encode(Tag::Attribute, w);
+                }
+                w.end(kv);
+            }
+        }
+    }
+}
+
 /// Key Block (§2.1.3, Table 7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyBlock {
@@ -163,20 +185,8 @@ impl Codec for KeyBlock {
         if let Some(v) = &self.key_compression_type {
             v.encode(Tag::KeyCompressionType, w);
         }
-        match &self.key_value {
-            None => {}
-            Some(KeyValue::Wrapped(b)) => b.encode(Tag::KeyValue, w),
-            Some(KeyValue::Plain {
-                key_material,
-                attributes,
-            }) => {
-                let kv = w.begin(Tag::KeyValue);
-                key_material.encode(w);
-                for a in attributes {
-                    a.encode(Tag::Attribute, w);
-                }
-                w.end(kv);
-            }
+        if let Some(v) = &self.key_value {
+            v.write(w);
         }
         if let Some(v) = &self.cryptographic_algorithm {
             v.encode(Tag::CryptographicAlgorithm, w);

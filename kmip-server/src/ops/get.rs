@@ -2,12 +2,23 @@
 //! has key material (Pre-Active included: PostgreSQL pg_tde never
 //! activates). Without a Key Format Type an object comes back as it was
 //! created or registered; a symmetric key can also be asked for as Raw or
-//! Transparent Symmetric Key. Key wrapping arrives with its own change and
-//! is refused until then.
+//! Transparent Symmetric Key. With a Key Wrapping Specification the Key
+//! Value comes back wrapped (Encrypt method) by another Active AES key of
+//! the caller's scope: AES Key Wrap (RFC 3394, NISTKeyWrap, the default) or
+//! with padding (RFC 5649, AESKeyWrapPadding), over the TTLV of the Key
+//! Value (the default Encoding Option, which can carry the attributes the
+//! specification names) or over the raw key material (No Encoding).
 
-use kmip_codec::enums::{KeyFormatType, ResultReason};
+use kmip_codec::enums::{
+    BlockCipherMode, CryptographicAlgorithm, EncodingOption, KeyFormatType, KeyWrapType, ResultReason, State,
+    WrappingMethod,
+};
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
-use kmip_codec::messages::{AttributeValue, Bytes, KeyMaterial, KeyValue, Object, TransparentSymmetricKey};
+use kmip_codec::messages::{
+    Attribute, AttributeValue, Bytes, KeyMaterial, KeyValue, KeyWrappingData, KeyWrappingSpecification, Object,
+    TransparentSymmetricKey,
+};
+use kmip_codec::ttlv::Writer;
 
 use super::{Context, OpError};
 
@@ -73,10 +84,10 @@ fn block_key_value(object: &mut Object) -> Option<&mut KeyValue> {
 /// Runs Get.
 pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpError> {
     let uid = ctx.uid(&req.unique_identifier)?;
-    if req.key_wrapping_specification.is_some() || req.key_wrap_type.is_some() {
+    if req.key_wrap_type == Some(KeyWrapType::AsRegistered) && req.key_wrapping_specification.is_some() {
         return Err(OpError::new(
-            ResultReason::FeatureNotSupported,
-            "key wrapping on Get is not supported yet",
+            ResultReason::InvalidField,
+            "Key Wrap Type As Registered cannot be combined with a Key Wrapping Specification",
         ));
     }
     if req.key_compression_type.is_some() {
@@ -96,6 +107,9 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
     if let Some(wanted) = req.key_format_type {
         convert(&mut object, wanted)?;
     }
+    if let Some(spec) = &req.key_wrapping_specification {
+        wrap(ctx, &mut object, &stored.attributes, spec)?;
+    }
     // The material has now left the server: it is no longer Fresh (§3.34).
     // Written only on the first Get, so repeated Gets stay reads.
     if fresh {
@@ -109,4 +123,124 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
         unique_identifier: uid,
         object,
     })
+}
+
+/// Wraps the object's Key Value as `spec` asks.
+fn wrap(
+    ctx: &Context<'_>,
+    object: &mut Object,
+    attributes: &[Attribute],
+    spec: &KeyWrappingSpecification,
+) -> Result<(), OpError> {
+    let unsupported = |m: &str| OpError::new(ResultReason::FeatureNotSupported, m.to_owned());
+    if spec.wrapping_method != WrappingMethod::Encrypt || spec.mac_signature_key_information.is_some() {
+        return Err(unsupported("only the Encrypt wrapping method is supported"));
+    }
+    let info = spec.encryption_key_information.as_ref().ok_or_else(|| {
+        OpError::new(
+            ResultReason::InvalidField,
+            "the Key Wrapping Specification needs Encryption Key Information",
+        )
+    })?;
+    let padded = match info.cryptographic_parameters.as_ref().and_then(|p| p.block_cipher_mode) {
+        None | Some(BlockCipherMode::NISTKeyWrap) => false,
+        Some(BlockCipherMode::AESKeyWrapPadding) => true,
+        Some(_) => return Err(unsupported("keys are wrapped with NISTKeyWrap or AESKeyWrapPadding")),
+    };
+    let wrapping = ctx.load(&info.unique_identifier, true)?;
+    if wrapping.state != State::Active {
+        return Err(OpError::new(
+            ResultReason::PermissionDenied,
+            format!("the wrapping key {} is not Active", wrapping.uid),
+        ));
+    }
+    let is_aes = wrapping
+        .attributes
+        .iter()
+        .any(|a| a.value == AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES));
+    let kek = match (&wrapping.object, is_aes) {
+        (Some(Object::SymmetricKey(k)), true) => match &k.key_block.key_value {
+            Some(KeyValue::Plain {
+                key_material: KeyMaterial::Bytes(b),
+                ..
+            }) => b.clone(),
+            Some(KeyValue::Plain {
+                key_material: KeyMaterial::Symmetric(t),
+                ..
+            }) => t.key.clone(),
+            _ => return Err(unsupported("the wrapping key's material is not usable")),
+        },
+        _ => {
+            return Err(OpError::new(
+                ResultReason::IllegalOperation,
+                "the wrapping key must be an AES symmetric key",
+            ))
+        }
+    };
+    let block = match object {
+        Object::SymmetricKey(k) => &mut k.key_block,
+        Object::SecretData(k) => &mut k.key_block,
+        Object::PublicKey(k) => &mut k.key_block,
+        Object::PrivateKey(k) => &mut k.key_block,
+        Object::SplitKey(k) => &mut k.key_block,
+        Object::PGPKey(k) => &mut k.key_block,
+        _ => {
+            return Err(OpError::new(
+                ResultReason::IllegalOperation,
+                "only objects with a Key Block can be wrapped",
+            ))
+        }
+    };
+    let Some(KeyValue::Plain { key_material, .. }) = &block.key_value else {
+        return Err(OpError::new(
+            ResultReason::IllegalOperation,
+            "the key is already wrapped",
+        ));
+    };
+    let data = match spec.encoding_option {
+        Some(EncodingOption::NoEncoding) => {
+            if !spec.attribute_names.is_empty() {
+                return Err(OpError::new(
+                    ResultReason::EncodingOptionError,
+                    "attributes can be wrapped only with the TTLV Encoding Option",
+                ));
+            }
+            match key_material {
+                KeyMaterial::Bytes(b) => b.to_vec(),
+                _ => {
+                    return Err(OpError::new(
+                        ResultReason::EncodingOptionError,
+                        "structured key material needs TTLV encoding",
+                    ))
+                }
+            }
+        }
+        _ => {
+            let included = attributes
+                .iter()
+                .filter(|a| spec.attribute_names.contains(&a.name))
+                .cloned()
+                .collect();
+            let mut w = Writer::new();
+            KeyValue::Plain {
+                key_material: key_material.clone(),
+                attributes: included,
+            }
+            .write(&mut w);
+            w.into_bytes()
+        }
+    };
+    let data = zeroize::Zeroizing::new(data);
+    let wrapped = crate::crypto::aes_wrap(&kek, &data, padded)
+        .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0))?;
+    block.key_value = Some(KeyValue::Wrapped(Bytes::new(wrapped)));
+    block.key_wrapping_data = Some(KeyWrappingData {
+        wrapping_method: WrappingMethod::Encrypt,
+        encryption_key_information: Some(info.clone()),
+        mac_signature_key_information: None,
+        mac_signature: None,
+        iv_counter_nonce: None,
+        encoding_option: spec.encoding_option,
+    });
+    Ok(())
 }
