@@ -374,3 +374,56 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn archived_objects_leave_on_line_storage_until_recovered() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = c.create(aes(vec![name("tape-7")])).await.unwrap().unique_identifier;
+    c.archive(archive::ArchiveRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    let locate = |mask: Option<StorageStatusMask>| locate::LocateRequest {
+        maximum_items: None,
+        offset_items: None,
+        storage_status_mask: mask,
+        object_group_member: None,
+        attributes: vec![name("tape-7")],
+    };
+    assert!(
+        c.locate(locate(None)).await.unwrap().unique_identifiers.is_empty(),
+        "not on-line"
+    );
+    let archived = c
+        .locate(locate(Some(StorageStatusMask::ArchivalStorage)))
+        .await
+        .unwrap();
+    assert_eq!(archived.unique_identifiers, std::slice::from_ref(&uid));
+    match c
+        .get(get::GetRequest {
+            unique_identifier: Some(uid.clone()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        })
+        .await
+    {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ObjectArchived)),
+        other => panic!("an archived object cannot be used: {other:?}"),
+    }
+    assert!(
+        attributes(&mut c, &uid).await.iter().any(|a| a.name == "Archive Date"),
+        "its metadata stays readable"
+    );
+    c.recover(recover::RecoverRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    assert_eq!(material(&mut c, &uid).await.len(), 32);
+    assert_eq!(c.locate(locate(None)).await.unwrap().unique_identifiers, [uid]);
+    server.stop().await;
+}

@@ -5,10 +5,11 @@
 //! match, as clients expect). Destroyed objects are not on-line storage and
 //! are not found (the OASIS SKFF cases Locate a destroyed key's UID and
 //! expect nothing). The first result becomes the ID Placeholder.
-//! Date ranges, Storage Status Mask and Object Group Member are not
-//! supported yet and are refused rather than ignored.
+//! The Storage Status Mask picks on-line objects (the default), archived
+//! ones, or both. Date ranges and Object Group Member are not supported yet
+//! and are refused rather than ignored.
 
-use kmip_codec::enums::ResultReason;
+use kmip_codec::enums::{ResultReason, StorageStatusMask};
 use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
 
 use super::{storage, Context, OpError};
@@ -16,10 +17,10 @@ use crate::store::objects::{value_bytes, LocateFilter, ScopedObjects};
 
 /// Runs Locate.
 pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse, OpError> {
-    if req.storage_status_mask.is_some() || req.object_group_member.is_some() {
+    if req.object_group_member.is_some() {
         return Err(OpError::new(
             ResultReason::FeatureNotSupported,
-            "Storage Status Mask and Object Group Member are not supported in Locate yet",
+            "Object Group Member is not supported in Locate yet",
         ));
     }
     let mut seen: Vec<&str> = Vec::new();
@@ -47,6 +48,7 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
             .collect(),
         maximum_items: non_negative(req.maximum_items, "Maximum Items")?,
         offset_items: non_negative(req.offset_items, "Offset Items")?.unwrap_or(0),
+        storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),
     };
     let scope = ctx.scope();
     let unique_identifiers = ctx

@@ -4,6 +4,7 @@
 
 mod activate;
 mod add_attribute;
+mod archive;
 mod attributes;
 mod cancel;
 mod check;
@@ -20,6 +21,7 @@ mod modify_attribute;
 mod obtain_lease;
 mod poll;
 mod query;
+mod recover;
 mod register;
 mod rekey;
 mod revoke;
@@ -61,13 +63,18 @@ impl Context<'_> {
     }
 
     /// Loads an object of the caller's scope, with its material if asked.
+    /// An archived object is refused unless the operation works on archived
+    /// objects (Get Attributes, Get Attribute List, Recover, Archive).
     pub fn load(&self, uid: &str, material: bool) -> Result<StoredObject, OpError> {
         let scope = self.scope();
         let sealer = material.then(|| self.store.sealer());
-        self.store
+        let stored = self
+            .store
             .read(|c| ScopedObjects::new(c, &scope).load(uid, sealer))
             .map_err(storage)?
-            .ok_or_else(|| not_found(uid))
+            .ok_or_else(|| not_found(uid))?;
+        check_archived(&stored, self.auth.operation())?;
+        Ok(stored)
     }
 
     /// Loads an object, lets `change` modify it, and saves it, all in one
@@ -96,13 +103,16 @@ impl Context<'_> {
         change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
         erase: bool,
     ) -> Result<StoredObject, OpError> {
-        let (scope, uid) = (self.scope(), uid.to_owned());
+        let (scope, uid, operation) = (self.scope(), uid.to_owned(), self.auth.operation());
         self.store
             .write(move |c| {
                 let objects = ScopedObjects::new(c, &scope);
                 let Some(mut stored) = objects.load(&uid, None)? else {
                     return Ok(Err(not_found(&uid)));
                 };
+                if let Err(e) = check_archived(&stored, operation) {
+                    return Ok(Err(e));
+                }
                 if let Err(e) = change(&mut stored) {
                     return Ok(Err(e));
                 }
@@ -114,6 +124,24 @@ impl Context<'_> {
             })
             .map_err(storage)?
     }
+}
+
+/// Object Archived for an archived object, unless `operation` is one that
+/// works on archived objects.
+fn check_archived(stored: &StoredObject, operation: Operation) -> Result<(), OpError> {
+    const ALLOWED: &[Operation] = &[
+        Operation::GetAttributes,
+        Operation::GetAttributeList,
+        Operation::Archive,
+        Operation::Recover,
+    ];
+    if stored.values("Archive Date").next().is_some() && !ALLOWED.contains(&operation) {
+        return Err(OpError::new(
+            ResultReason::ObjectArchived,
+            format!("object {} is archived: Recover it first", stored.uid),
+        ));
+    }
+    Ok(())
 }
 
 /// Item Not Found, the same for a missing object and another scope's.
@@ -200,6 +228,8 @@ handlers! {
     Activate => activate,
     Revoke => revoke,
     Destroy => destroy,
+    Archive => archive,
+    Recover => recover,
     Query => query,
     DiscoverVersions => discover_versions,
     Cancel => cancel,

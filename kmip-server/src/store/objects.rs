@@ -113,6 +113,8 @@ pub struct LocateFilter {
     pub maximum_items: Option<usize>,
     /// Skip this many results first.
     pub offset_items: usize,
+    /// On-line objects, archived ones, or both.
+    pub storage: kmip_codec::enums::StorageStatusMask,
 }
 
 impl<'c> ScopedObjects<'c> {
@@ -289,6 +291,17 @@ impl<'c> ScopedObjects<'c> {
             State::Destroyed.0,
             State::DestroyedCompromised.0
         ));
+        use kmip_codec::enums::StorageStatusMask as M;
+        let archived = "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = 'Archive Date')";
+        match (
+            filter.storage.contains(M::OnLineStorage),
+            filter.storage.contains(M::ArchivalStorage),
+        ) {
+            (true, true) => {}
+            (true, false) => sql.push_str(&format!(" AND NOT {archived}")),
+            (false, true) => sql.push_str(&format!(" AND {archived}")),
+            (false, false) => return Ok(vec![]),
+        }
         for (name, value) in filters {
             args.push(Box::new(name.clone()));
             let n = args.len();

@@ -1,0 +1,20 @@
+//! Recover (KMIP 1.4 §4.23): brings an archived object back on-line.
+
+use kmip_codec::messages::ops::recover::{RecoverRequest, RecoverResponse};
+
+use super::attributes::touched;
+use super::{Context, OpError};
+
+/// Runs Recover.
+pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    ctx.update(&uid, |o| {
+        if o.values("Archive Date").next().is_some() {
+            o.remove("Archive Date");
+            touched(o);
+        }
+        Ok(())
+    })?;
+    *ctx.id_placeholder = Some(uid.clone());
+    Ok(RecoverResponse { unique_identifier: uid })
+}
