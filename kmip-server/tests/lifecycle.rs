@@ -427,3 +427,43 @@ async fn archived_objects_leave_on_line_storage_until_recovered() {
     assert_eq!(c.locate(locate(None)).await.unwrap().unique_identifiers, [uid]);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn export_then_import_moves_an_object_with_its_attributes() {
+    let (source, target) = (TestServer::start().await, TestServer::start().await);
+    let mut a = source.admin_client().await;
+    let mut b = target.admin_client().await;
+    let uid = a.create(aes(vec![name("moving")])).await.unwrap().unique_identifier;
+    a.activate(activate::ActivateRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    let exported = a
+        .export(export::ExportRequest {
+            unique_identifier: Some(uid.clone()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        })
+        .await
+        .unwrap();
+    let import = |replace| import::ImportRequest {
+        unique_identifier: uid.clone(),
+        replace_existing: replace,
+        key_wrap_type: None,
+        attributes: exported.attributes.clone(),
+        object: exported.object.clone(),
+    };
+    b.import(import(None)).await.unwrap();
+    assert_eq!(material(&mut b, &uid).await, material(&mut a, &uid).await);
+    assert_eq!(state(&attributes(&mut b, &uid).await), State::Active);
+    match b.import(import(None)).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ObjectAlreadyExists)),
+        other => panic!("{other:?}"),
+    }
+    b.import(import(Some(true))).await.unwrap();
+    source.stop().await;
+    target.stop().await;
+}

@@ -12,10 +12,12 @@ mod create;
 mod delete_attribute;
 mod destroy;
 mod discover_versions;
+mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
 mod get_usage_allocation;
+mod import;
 mod locate;
 mod modify_attribute;
 mod obtain_lease;
@@ -230,6 +232,8 @@ handlers! {
     Destroy => destroy,
     Archive => archive,
     Recover => recover,
+    Export => export,
+    Import => import,
     Query => query,
     DiscoverVersions => discover_versions,
     Cancel => cancel,

@@ -181,6 +181,20 @@ impl<'c> ScopedObjects<'c> {
         self.write_attributes(stored)
     }
 
+    /// Deletes an object of this scope, row and attributes (Import with
+    /// Replace Existing).
+    pub fn delete(&self, uid: &str) -> Result<(), DbError> {
+        self.conn.execute(
+            "DELETE FROM attributes WHERE uid = ?1 AND uid IN (SELECT uid FROM objects WHERE scope = ?2)",
+            params![uid, self.scope.as_str()],
+        )?;
+        self.conn.execute(
+            "DELETE FROM objects WHERE uid = ?1 AND scope = ?2",
+            params![uid, self.scope.as_str()],
+        )?;
+        Ok(())
+    }
+
     /// Erases an object's key material, keeping its metadata.
     pub fn erase_material(&self, uid: &str) -> Result<(), DbError> {
         self.conn.execute(
@@ -362,4 +376,13 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
         moved += uids.len();
     }
     Ok(moved)
+}
+
+/// Whether any scope holds `uid` (identifiers are unique server-wide).
+pub fn uid_taken(conn: &Connection, uid: &str) -> Result<bool, DbError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM objects WHERE uid = ?1)",
+        params![uid],
+        |r| r.get(0),
+    )?)
 }
