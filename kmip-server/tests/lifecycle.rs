@@ -467,3 +467,54 @@ async fn export_then_import_moves_an_object_with_its_attributes() {
     source.stop().await;
     target.stop().await;
 }
+
+#[tokio::test]
+async fn locate_by_a_date_range() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let now = kmip_server::store::unix_now();
+    let day = 86_400;
+    let early = c
+        .create(aes(vec![attr(AttributeValue::ActivationDate(DateTime(
+            now + 10 * day,
+        )))]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    let late = c
+        .create(aes(vec![attr(AttributeValue::ActivationDate(DateTime(
+            now + 20 * day,
+        )))]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    let between = |from: i64, to: i64| locate::LocateRequest {
+        maximum_items: None,
+        offset_items: None,
+        storage_status_mask: None,
+        object_group_member: None,
+        attributes: vec![
+            attr(AttributeValue::ActivationDate(DateTime(from))),
+            attr(AttributeValue::ActivationDate(DateTime(to))),
+        ],
+    };
+    let found = |r: locate::LocateResponse| r.unique_identifiers;
+    assert_eq!(
+        found(c.locate(between(now + 5 * day, now + 15 * day)).await.unwrap()),
+        std::slice::from_ref(&early)
+    );
+    assert_eq!(
+        found(c.locate(between(now + 15 * day, now + 25 * day)).await.unwrap()),
+        std::slice::from_ref(&late)
+    );
+    assert_eq!(
+        found(c.locate(between(now, now + 30 * day)).await.unwrap()),
+        [late, early],
+        "newest first"
+    );
+    match c.locate(between(now + 30 * day, now)).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField)),
+        other => panic!("a reversed range: {other:?}"),
+    }
+    server.stop().await;
+}

@@ -6,8 +6,8 @@
 //! are not found (the OASIS SKFF cases Locate a destroyed key's UID and
 //! expect nothing). The first result becomes the ID Placeholder.
 //! The Storage Status Mask picks on-line objects (the default), archived
-//! ones, or both. Date ranges and Object Group Member are not supported yet
-//! and are refused rather than ignored.
+//! ones, or both. Two instances of a date attribute give a range. Object
+//! Group Member is not supported yet and is refused rather than ignored.
 
 use kmip_codec::enums::{ResultReason, StorageStatusMask};
 use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
@@ -23,15 +23,27 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
             "Object Group Member is not supported in Locate yet",
         ));
     }
-    let mut seen: Vec<&str> = Vec::new();
+    // Two instances of a Date-Time attribute are a range, earliest first
+    // (§4.9); any other attribute must match exactly.
+    let mut exact = Vec::new();
+    let mut ranges = Vec::new();
     for a in &req.attributes {
-        if seen.contains(&a.name.as_str()) && a.name.ends_with("Date") {
-            return Err(OpError::new(
-                ResultReason::FeatureNotSupported,
-                "Locate by date ranges is not supported yet",
-            ));
+        let same: Vec<_> = req.attributes.iter().filter(|b| b.name == a.name).collect();
+        match (&same[..], date_of(&a.value)) {
+            ([first, second], Some(_)) => {
+                if std::ptr::eq(*first, a) {
+                    let (low, high) = (value_bytes(&first.value), value_bytes(&second.value));
+                    if date_of(&second.value).is_none() || low > high {
+                        return Err(OpError::new(
+                            ResultReason::InvalidField,
+                            format!("a {} range needs two dates, the earlier first", a.name),
+                        ));
+                    }
+                    ranges.push((a.name.clone(), low, high));
+                }
+            }
+            (_, _) => exact.push((a.name.clone(), value_bytes(&a.value))),
         }
-        seen.push(&a.name);
     }
     let non_negative = |v: Option<i32>, what: &str| match v {
         Some(n) if n < 0 => Err(OpError::new(
@@ -41,11 +53,8 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
         other => Ok(other.map(|n| n as usize)),
     };
     let filter = LocateFilter {
-        attributes: req
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), value_bytes(&a.value)))
-            .collect(),
+        attributes: exact,
+        ranges,
         maximum_items: non_negative(req.maximum_items, "Maximum Items")?,
         offset_items: non_negative(req.offset_items, "Offset Items")?.unwrap_or(0),
         storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),
@@ -62,4 +71,22 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
         located_items: None,
         unique_identifiers,
     })
+}
+
+fn date_of(v: &kmip_codec::messages::AttributeValue) -> Option<i64> {
+    use kmip_codec::messages::AttributeValue as V;
+    match v {
+        V::InitialDate(d)
+        | V::ActivationDate(d)
+        | V::ProcessStartDate(d)
+        | V::ProtectStopDate(d)
+        | V::DeactivationDate(d)
+        | V::DestroyDate(d)
+        | V::CompromiseOccurrenceDate(d)
+        | V::CompromiseDate(d)
+        | V::ArchiveDate(d)
+        | V::LastChangeDate(d)
+        | V::OriginalCreationDate(d) => Some(d.0),
+        _ => None,
+    }
 }

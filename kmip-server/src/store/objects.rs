@@ -109,6 +109,9 @@ pub struct ScopedObjects<'c> {
 pub struct LocateFilter {
     /// (attribute name, value TTLV) pairs that must all be present.
     pub attributes: Vec<(String, Vec<u8>)>,
+    /// (date attribute name, earliest, latest) ranges, as TTLV, inclusive.
+    /// Date-Time TTLV compares like the times for dates after 1970.
+    pub ranges: Vec<(String, Vec<u8>, Vec<u8>)>,
     /// At most this many results.
     pub maximum_items: Option<usize>,
     /// Skip this many results first.
@@ -305,6 +308,18 @@ impl<'c> ScopedObjects<'c> {
             State::Destroyed.0,
             State::DestroyedCompromised.0
         ));
+        for (name, low, high) in &filter.ranges {
+            args.push(Box::new(name.clone()));
+            let n = args.len();
+            args.push(Box::new(low.clone()));
+            args.push(Box::new(high.clone()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM attributes r WHERE r.uid = o.uid AND r.name = ?{n} \
+                 AND r.value >= ?{} AND r.value <= ?{})",
+                n + 1,
+                n + 2
+            ));
+        }
         use kmip_codec::enums::StorageStatusMask as M;
         let archived = "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = 'Archive Date')";
         match (
