@@ -95,6 +95,12 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Keep the working set in memory rather than re-reading pages through
+    // read(2) (measured with perf under Create load): a 64 MiB page cache
+    // and a memory map, and fewer, larger checkpoints.
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
     migrate(&mut conn)?;
     Ok(conn)
 }

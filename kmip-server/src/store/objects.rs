@@ -137,17 +137,18 @@ impl<'c> ScopedObjects<'c> {
 
     /// Stores a new object: its material, already sealed, and its attributes.
     pub fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
-        self.conn.execute(
-            "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        self.conn
+            .prepare_cached(
+                "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
                 stored.uid,
                 self.scope.as_str(),
                 stored.object_type.0,
                 unix_now(),
                 stored.state.0,
                 sealed
-            ],
-        )?;
+            ])?;
         self.write_attributes(stored)
     }
 

@@ -80,9 +80,9 @@ fn run(conn: &Connection, rx: &Receiver<Job>) {
         }
         let mut results = Vec::with_capacity(group.len());
         for job in group {
-            let out = match conn.execute_batch("SAVEPOINT change") {
+            let out = match conn.prepare_cached("SAVEPOINT change").and_then(|mut s| s.execute([])) {
                 Err(e) => Err(DbError(format!("savepoint: {e}"))),
-                Ok(()) => {
+                Ok(_) => {
                     let out = (job.run)(conn);
                     let end = if out.is_ok() {
                         "RELEASE change"
