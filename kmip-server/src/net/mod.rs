@@ -191,20 +191,30 @@ async fn serve_connection(
             Err(why) => return End::Refused(why),
         };
         // Operations wait on the disk (a commit is an fsync): run them on
-        // the blocking pool, not on the connection's async worker.
-        let (state, peer_text) = (Arc::clone(shared), Arc::clone(&peer_text));
-        let processed = tokio::task::spawn_blocking(move || {
+        // the blocking pool, not on the connection's async worker. Requests
+        // that never touch the store are answered in place.
+        let response = if crate::protocol::is_light(&request, &shared.config.limits()) {
             let processor = Processor {
-                config: &state.config,
-                audit: &state.audit,
-                store: &state.store,
+                config: &shared.config,
+                audit: &shared.audit,
+                store: &shared.store,
             };
             processor.process(&identity, &peer_text, &request)
-        })
-        .await;
-        let response = match processed {
-            Ok(r) => r,
-            Err(e) => return End::Error(format!("request processing failed: {e}")),
+        } else {
+            let (state, peer_text) = (Arc::clone(shared), Arc::clone(&peer_text));
+            let processed = tokio::task::spawn_blocking(move || {
+                let processor = Processor {
+                    config: &state.config,
+                    audit: &state.audit,
+                    store: &state.store,
+                };
+                processor.process(&identity, &peer_text, &request)
+            })
+            .await;
+            match processed {
+                Ok(r) => r,
+                Err(e) => return End::Error(format!("request processing failed: {e}")),
+            }
         };
         if let Err(e) = stream.write_all(&response).await {
             return End::Error(format!("write failed: {e}"));
