@@ -271,11 +271,15 @@ impl Processor<'_> {
 /// Versions and Query, or undecodable): such requests skip the hop to the
 /// blocking pool that operations waiting on the disk need.
 pub fn is_light(bytes: &[u8], limits: &kmip_codec::ttlv::Limits) -> bool {
-    let Ok(doc) = Document::decode(bytes, limits) else { return true };
-    doc.root()
-        .children()
-        .filter(|c| c.tag() == Tag::BatchItem)
-        .all(|item| matches!(lenient_operation(item), Some(Operation::DiscoverVersions | Operation::Query)))
+    let Ok(doc) = Document::decode(bytes, limits) else {
+        return true;
+    };
+    doc.root().children().filter(|c| c.tag() == Tag::BatchItem).all(|item| {
+        matches!(
+            lenient_operation(item),
+            Some(Operation::DiscoverVersions | Operation::Query)
+        )
+    })
 }
 
 /// An enumeration value's name, or its hex for unnamed (extension) values.

@@ -133,22 +133,10 @@ fn parameters(mode: Mode) -> CryptographicParameters {
     CryptographicParameters {
         block_cipher_mode: Some(block_cipher_mode),
         padding_method: padding,
-        hashing_algorithm: None,
-        key_role_type: None,
-        digital_signature_algorithm: None,
         cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
         random_iv: Some(true),
-        iv_length: None,
         tag_length: (mode == Mode::Gcm).then_some(16),
-        fixed_field_length: None,
-        invocation_field_length: None,
-        counter_length: None,
-        initial_counter_value: None,
-        salt_length: None,
-        mask_generator: None,
-        mask_generator_hashing_algorithm: None,
-        p_source: None,
-        trailer_field: None,
+        ..Default::default()
     }
 }
 

@@ -271,15 +271,9 @@ fn write_out(path: &Option<PathBuf>, data: &[u8], what: &str) -> Result<Output, 
 
 fn key_block_bytes(object: &Object) -> Option<&[u8]> {
     let block = match object {
-        Object::SymmetricKey(k) => &k.key_block,
-        Object::PublicKey(k) => &k.key_block,
-        Object::PrivateKey(k) => &k.key_block,
-        Object::SecretData(k) => &k.key_block,
-        Object::SplitKey(k) => &k.key_block,
-        Object::PGPKey(k) => &k.key_block,
         Object::Certificate(c) => return Some(&c.certificate_value),
         Object::OpaqueObject(o) => return Some(&o.opaque_data_value),
-        Object::Template(_) => return None,
+        other => other.key_block()?,
     };
     match &block.key_value {
         Some(KeyValue::Plain {
@@ -321,23 +315,7 @@ fn crypto_parameters(mode: &Option<String>) -> Result<Option<CryptographicParame
     let Some(mode) = mode else { return Ok(None) };
     Ok(Some(CryptographicParameters {
         block_cipher_mode: Some(BlockCipherMode(enum_value(BlockCipherMode::DEF, mode)?)),
-        padding_method: None,
-        hashing_algorithm: None,
-        key_role_type: None,
-        digital_signature_algorithm: None,
-        cryptographic_algorithm: None,
-        random_iv: None,
-        iv_length: None,
-        tag_length: None,
-        fixed_field_length: None,
-        invocation_field_length: None,
-        counter_length: None,
-        initial_counter_value: None,
-        salt_length: None,
-        mask_generator: None,
-        mask_generator_hashing_algorithm: None,
-        p_source: None,
-        trailer_field: None,
+        ..Default::default()
     }))
 }
 

@@ -294,6 +294,35 @@ macro_rules! objects {
             }
         }
 
+        impl Object {
+            /// The Key Block of the objects that have one (keys, Secret
+            /// Data, Split and PGP keys).
+            pub fn key_block(&self) -> Option<&KeyBlock> {
+                match self {
+                    Object::SymmetricKey(k) => Some(&k.key_block),
+                    Object::PublicKey(k) => Some(&k.key_block),
+                    Object::PrivateKey(k) => Some(&k.key_block),
+                    Object::SplitKey(k) => Some(&k.key_block),
+                    Object::SecretData(k) => Some(&k.key_block),
+                    Object::PGPKey(k) => Some(&k.key_block),
+                    Object::Certificate(_) | Object::OpaqueObject(_) | Object::Template(_) => None,
+                }
+            }
+
+            /// [`Object::key_block`], mutable.
+            pub fn key_block_mut(&mut self) -> Option<&mut KeyBlock> {
+                match self {
+                    Object::SymmetricKey(k) => Some(&mut k.key_block),
+                    Object::PublicKey(k) => Some(&mut k.key_block),
+                    Object::PrivateKey(k) => Some(&mut k.key_block),
+                    Object::SplitKey(k) => Some(&mut k.key_block),
+                    Object::SecretData(k) => Some(&mut k.key_block),
+                    Object::PGPKey(k) => Some(&mut k.key_block),
+                    Object::Certificate(_) | Object::OpaqueObject(_) | Object::Template(_) => None,
+                }
+            }
+        }
+
         impl Codec for Object {
             fn decode(item: Item<'_, '_>) -> Result<Self, MessageError> {
                 match item.tag() {

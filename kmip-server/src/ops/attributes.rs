@@ -190,15 +190,9 @@ pub fn new_uid() -> Result<String, OpError> {
 /// The key material bytes of an object, for its Digest.
 fn digest_input(object: &Object) -> Option<(&[u8], KeyFormatType)> {
     let block = match object {
-        Object::SymmetricKey(k) => &k.key_block,
-        Object::SecretData(k) => &k.key_block,
-        Object::PublicKey(k) => &k.key_block,
-        Object::PrivateKey(k) => &k.key_block,
-        Object::SplitKey(k) => &k.key_block,
-        Object::PGPKey(k) => &k.key_block,
         Object::Certificate(c) => return Some((&c.certificate_value, KeyFormatType::Raw)),
         Object::OpaqueObject(o) => return Some((&o.opaque_data_value, KeyFormatType::Opaque)),
-        Object::Template(_) => return None,
+        other => other.key_block()?,
     };
     match &block.key_value {
         Some(KeyValue::Plain {

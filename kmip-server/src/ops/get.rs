@@ -32,20 +32,14 @@ fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
             ),
         )
     };
-    let block = match object {
-        Object::SymmetricKey(k) => &mut k.key_block,
-        Object::SecretData(k) => &mut k.key_block,
-        Object::PublicKey(k) => &mut k.key_block,
-        Object::PrivateKey(k) => &mut k.key_block,
-        Object::SplitKey(k) => &mut k.key_block,
-        Object::PGPKey(k) => &mut k.key_block,
-        _ => return Err(unsupported()),
+    let Some(block) = object.key_block_mut() else {
+        return Err(unsupported());
     };
     if block.key_format_type == wanted {
         return Ok(());
     }
     let symmetric = matches!(object, Object::SymmetricKey(_));
-    let Some(KeyValue::Plain { key_material, .. }) = block_key_value(object) else {
+    let Some(KeyValue::Plain { key_material, .. }) = object.key_block_mut().and_then(|b| b.key_value.as_mut()) else {
         return Err(unsupported());
     };
     let bytes: Vec<u8> = match key_material {
@@ -67,18 +61,6 @@ fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
         }
     }
     Ok(())
-}
-
-fn block_key_value(object: &mut Object) -> Option<&mut KeyValue> {
-    match object {
-        Object::SymmetricKey(k) => k.key_block.key_value.as_mut(),
-        Object::SecretData(k) => k.key_block.key_value.as_mut(),
-        Object::PublicKey(k) => k.key_block.key_value.as_mut(),
-        Object::PrivateKey(k) => k.key_block.key_value.as_mut(),
-        Object::SplitKey(k) => k.key_block.key_value.as_mut(),
-        Object::PGPKey(k) => k.key_block.key_value.as_mut(),
-        _ => None,
-    }
 }
 
 /// Runs Get.
@@ -177,20 +159,12 @@ fn wrap(
             ))
         }
     };
-    let block = match object {
-        Object::SymmetricKey(k) => &mut k.key_block,
-        Object::SecretData(k) => &mut k.key_block,
-        Object::PublicKey(k) => &mut k.key_block,
-        Object::PrivateKey(k) => &mut k.key_block,
-        Object::SplitKey(k) => &mut k.key_block,
-        Object::PGPKey(k) => &mut k.key_block,
-        _ => {
-            return Err(OpError::new(
-                ResultReason::IllegalOperation,
-                "only objects with a Key Block can be wrapped",
-            ))
-        }
-    };
+    let block = object.key_block_mut().ok_or_else(|| {
+        OpError::new(
+            ResultReason::IllegalOperation,
+            "only objects with a Key Block can be wrapped",
+        )
+    })?;
     let Some(KeyValue::Plain { key_material, .. }) = &block.key_value else {
         return Err(OpError::new(
             ResultReason::IllegalOperation,

@@ -16,16 +16,9 @@ use super::{storage, Context, OpError};
 use crate::store::objects::{object_bytes, ScopedObjects, StoredObject};
 
 fn wrapped(object: &Object) -> bool {
-    let block = match object {
-        Object::SymmetricKey(k) => &k.key_block,
-        Object::SecretData(k) => &k.key_block,
-        Object::PublicKey(k) => &k.key_block,
-        Object::PrivateKey(k) => &k.key_block,
-        Object::SplitKey(k) => &k.key_block,
-        Object::PGPKey(k) => &k.key_block,
-        _ => return false,
-    };
-    matches!(block.key_value, Some(KeyValue::Wrapped(_))) || block.key_wrapping_data.is_some()
+    object
+        .key_block()
+        .is_some_and(|b| matches!(b.key_value, Some(KeyValue::Wrapped(_))) || b.key_wrapping_data.is_some())
 }
 
 /// Runs Import.

@@ -4,22 +4,10 @@
 
 use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
-use kmip_codec::messages::{KeyBlock, Object};
+use kmip_codec::messages::Object;
 
 use super::attributes::{from_template, new_object};
 use super::{storage, Context, OpError};
-
-fn key_block(object: &Object) -> Option<&KeyBlock> {
-    match object {
-        Object::SymmetricKey(k) => Some(&k.key_block),
-        Object::PublicKey(k) => Some(&k.key_block),
-        Object::PrivateKey(k) => Some(&k.key_block),
-        Object::SplitKey(k) => Some(&k.key_block),
-        Object::SecretData(k) => Some(&k.key_block),
-        Object::PGPKey(k) => Some(&k.key_block),
-        Object::Certificate(_) | Object::OpaqueObject(_) | Object::Template(_) => None,
-    }
-}
 
 /// Runs Register.
 pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, OpError> {
@@ -40,8 +28,10 @@ pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterRespo
         ));
     }
     let attributes = from_template(Some(&req.template_attribute))?;
-    let block_algorithm =
-        key_block(&req.object).and_then(|b| Some((b.cryptographic_algorithm?, b.cryptographic_length?)));
+    let block_algorithm = req
+        .object
+        .key_block()
+        .and_then(|b| Some((b.cryptographic_algorithm?, b.cryptographic_length?)));
     let stored = new_object(req.object_type, req.object.clone(), attributes, block_algorithm)?;
     let uid = stored.uid.clone();
     ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
