@@ -498,7 +498,7 @@ async fn run(cli: Cli) -> Result<Output, String> {
                 .await
                 .map_err(e)?;
             let bytes = key_block_bytes(&r.object).ok_or("the object has no byte-string value to show")?;
-            write_out(&out, bytes, &format!("{:?}", r.object_type))?
+            write_out(&out, bytes, r.object_type.name().unwrap_or("object"))?
         }
         Command::GetAttributes { uid, names } => {
             let r = client
