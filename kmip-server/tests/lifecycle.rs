@@ -502,3 +502,78 @@ async fn locate_by_a_date_range() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_key_registered_wrapped_comes_back_as_registered_or_unwrapped() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let kek = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    c.activate(activate::ActivateRequest {
+        unique_identifier: Some(kek.clone()),
+    })
+    .await
+    .unwrap();
+    let kek_bytes = material(&mut c, &kek).await;
+    let secret = vec![0x42u8; 32];
+    let mut w = kmip_codec::ttlv::Writer::new();
+    KeyValue::Plain {
+        key_material: KeyMaterial::Bytes(Bytes::new(secret.clone())),
+        attributes: vec![],
+    }
+    .write(&mut w);
+    let wrapped = kmip_server::crypto::aes_wrap(&kek_bytes, &w.into_bytes(), false).unwrap();
+    let uid = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![attr(AttributeValue::CryptographicUsageMask(
+                    CryptographicUsageMask::Encrypt,
+                ))],
+            },
+            object: Object::SymmetricKey(SymmetricKey {
+                key_block: KeyBlock {
+                    key_format_type: KeyFormatType::Raw,
+                    key_compression_type: None,
+                    key_value: Some(KeyValue::Wrapped(Bytes::new(wrapped.clone()))),
+                    cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+                    cryptographic_length: Some(256),
+                    key_wrapping_data: Some(KeyWrappingData {
+                        wrapping_method: WrappingMethod::Encrypt,
+                        encryption_key_information: Some(EncryptionKeyInformation {
+                            unique_identifier: kek.clone(),
+                            cryptographic_parameters: None,
+                        }),
+                        mac_signature_key_information: None,
+                        mac_signature: None,
+                        iv_counter_nonce: None,
+                        encoding_option: None,
+                    }),
+                },
+            }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let get = |wrap_type| get::GetRequest {
+        unique_identifier: Some(uid.clone()),
+        key_format_type: None,
+        key_wrap_type: wrap_type,
+        key_compression_type: None,
+        key_wrapping_specification: None,
+    };
+    let as_registered = c.get(get(None)).await.unwrap();
+    match as_registered.object.key_block().and_then(|b| b.key_value.clone()) {
+        Some(KeyValue::Wrapped(b)) => assert_eq!(b.to_vec(), wrapped),
+        other => panic!("{other:?}"),
+    }
+    let unwrapped = c.get(get(Some(KeyWrapType::NotWrapped))).await.unwrap();
+    match unwrapped.object.key_block().and_then(|b| b.key_value.clone()) {
+        Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(b),
+            ..
+        }) => assert_eq!(b.to_vec(), secret),
+        other => panic!("{other:?}"),
+    }
+    server.stop().await;
+}

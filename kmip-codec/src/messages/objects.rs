@@ -42,7 +42,8 @@ pub enum KeyMaterial {
 }
 
 impl KeyMaterial {
-    fn decode_as(format: KeyFormatType, item: Item<'_, '_>) -> Result<Self, MessageError> {
+    /// Decodes Key Material whose shape the Key Format Type decides.
+    pub fn decode_as(format: KeyFormatType, item: Item<'_, '_>) -> Result<Self, MessageError> {
         if item.item_type() == ItemType::ByteString {
             return Ok(KeyMaterial::Bytes(Bytes::decode(item)?));
         }

@@ -15,8 +15,8 @@ use kmip_codec::enums::{
 };
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
 use kmip_codec::messages::{
-    Attribute, AttributeValue, Bytes, KeyMaterial, KeyValue, KeyWrappingData, KeyWrappingSpecification, Object,
-    TransparentSymmetricKey,
+    Attribute, AttributeValue, Bytes, EncryptionKeyInformation, KeyMaterial, KeyValue, KeyWrappingData,
+    KeyWrappingSpecification, Object, TransparentSymmetricKey,
 };
 use kmip_codec::ttlv::Writer;
 
@@ -89,6 +89,9 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
     if let Some(wanted) = req.key_format_type {
         convert(&mut object, wanted)?;
     }
+    if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
+        unwrap(ctx, &mut object)?;
+    }
     if let Some(spec) = &req.key_wrapping_specification {
         wrap(ctx, &mut object, &stored.attributes, spec)?;
     }
@@ -107,23 +110,10 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
     })
 }
 
-/// Wraps the object's Key Value as `spec` asks.
-fn wrap(
-    ctx: &Context<'_>,
-    object: &mut Object,
-    attributes: &[Attribute],
-    spec: &KeyWrappingSpecification,
-) -> Result<(), OpError> {
+/// The key named by Encryption Key Information (an Active AES key of the
+/// caller's scope) and whether its mode is AES Key Wrap with Padding.
+fn wrapping_key(ctx: &Context<'_>, info: &EncryptionKeyInformation) -> Result<(Bytes, bool), OpError> {
     let unsupported = |m: &str| OpError::new(ResultReason::FeatureNotSupported, m.to_owned());
-    if spec.wrapping_method != WrappingMethod::Encrypt || spec.mac_signature_key_information.is_some() {
-        return Err(unsupported("only the Encrypt wrapping method is supported"));
-    }
-    let info = spec.encryption_key_information.as_ref().ok_or_else(|| {
-        OpError::new(
-            ResultReason::InvalidField,
-            "the Key Wrapping Specification needs Encryption Key Information",
-        )
-    })?;
     let padded = match info.cryptographic_parameters.as_ref().and_then(|p| p.block_cipher_mode) {
         None | Some(BlockCipherMode::NISTKeyWrap) => false,
         Some(BlockCipherMode::AESKeyWrapPadding) => true,
@@ -159,6 +149,92 @@ fn wrap(
             ))
         }
     };
+    Ok((kek, padded))
+}
+
+/// Unwraps a key that was registered wrapped (Get with Key Wrap Type Not
+/// Wrapped): with the key its Key Wrapping Data names, from the TTLV of a
+/// Key Value or from raw material (No Encoding).
+fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpError> {
+    let Some(block) = object.key_block_mut() else {
+        return Ok(());
+    };
+    let Some(KeyValue::Wrapped(wrapped)) = &block.key_value else {
+        return Ok(());
+    };
+    let data = block.key_wrapping_data.clone().ok_or_else(|| {
+        OpError::new(
+            ResultReason::IllegalOperation,
+            "the wrapped key carries no Key Wrapping Data",
+        )
+    })?;
+    let info = match (data.wrapping_method, &data.encryption_key_information) {
+        (WrappingMethod::Encrypt, Some(info)) => info,
+        _ => {
+            return Err(OpError::new(
+                ResultReason::FeatureNotSupported,
+                "only keys wrapped with the Encrypt method can be unwrapped",
+            ))
+        }
+    };
+    let (kek, padded) = wrapping_key(ctx, info)?;
+    let plain = crate::crypto::aes_unwrap(&kek, wrapped, padded)
+        .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0))?;
+    let value = if data.encoding_option == Some(EncodingOption::NoEncoding) {
+        KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(Bytes::new(plain.to_vec())),
+            attributes: vec![],
+        }
+    } else {
+        let bad = |m: String| {
+            OpError::new(
+                ResultReason::CryptographicFailure,
+                format!("the unwrapped Key Value: {m}"),
+            )
+        };
+        let doc = kmip_codec::ttlv::Document::decode(&plain, &Default::default()).map_err(|e| bad(e.to_string()))?;
+        let root = doc.root();
+        let mut items = root.children();
+        let material = items
+            .next()
+            .filter(|m| m.tag() == kmip_codec::Tag::KeyMaterial)
+            .ok_or_else(|| bad("no Key Material".into()))?;
+        let key_material = KeyMaterial::decode_as(block.key_format_type, material).map_err(|e| bad(e.to_string()))?;
+        let attributes = items
+            .map(|a| <Attribute as kmip_codec::messages::Codec>::decode(a))
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        if root.tag() != kmip_codec::Tag::KeyValue {
+            return Err(bad("not a Key Value structure".into()));
+        }
+        KeyValue::Plain {
+            key_material,
+            attributes,
+        }
+    };
+    block.key_value = Some(value);
+    block.key_wrapping_data = None;
+    Ok(())
+}
+
+/// Wraps the object's Key Value as `spec` asks.
+fn wrap(
+    ctx: &Context<'_>,
+    object: &mut Object,
+    attributes: &[Attribute],
+    spec: &KeyWrappingSpecification,
+) -> Result<(), OpError> {
+    let unsupported = |m: &str| OpError::new(ResultReason::FeatureNotSupported, m.to_owned());
+    if spec.wrapping_method != WrappingMethod::Encrypt || spec.mac_signature_key_information.is_some() {
+        return Err(unsupported("only the Encrypt wrapping method is supported"));
+    }
+    let info = spec.encryption_key_information.as_ref().ok_or_else(|| {
+        OpError::new(
+            ResultReason::InvalidField,
+            "the Key Wrapping Specification needs Encryption Key Information",
+        )
+    })?;
+    let (kek, padded) = wrapping_key(ctx, info)?;
     let block = object.key_block_mut().ok_or_else(|| {
         OpError::new(
             ResultReason::IllegalOperation,
