@@ -11,6 +11,7 @@
 
 use kmip_codec::enums::{ResultReason, StorageStatusMask};
 use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
+use kmip_codec::messages::AttributeValue;
 
 use super::{storage, Context, OpError};
 use crate::store::objects::{value_bytes, LocateFilter, ScopedObjects};
@@ -27,6 +28,7 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
     // (§4.9); any other attribute must match exactly.
     let mut exact = Vec::new();
     let mut ranges = Vec::new();
+    let (mut object_type, mut state, mut uid) = (None, None, None);
     for a in &req.attributes {
         let same: Vec<_> = req.attributes.iter().filter(|b| b.name == a.name).collect();
         match (&same[..], date_of(&a.value)) {
@@ -42,7 +44,14 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
                     ranges.push((a.name.clone(), low, high));
                 }
             }
-            (_, _) => exact.push((a.name.clone(), value_bytes(&a.value))),
+            (_, _) => match &a.value {
+                // The first Object Type, State and Unique Identifier filter on
+                // columns; a repeated one must match as well (never both).
+                AttributeValue::ObjectType(t) if object_type.is_none() => object_type = Some(t.0),
+                AttributeValue::State(st) if state.is_none() => state = Some(st.0),
+                AttributeValue::UniqueIdentifier(u) if uid.is_none() => uid = Some(u.clone()),
+                _ => exact.push((a.name.clone(), value_bytes(&a.value))),
+            },
         }
     }
     let non_negative = |v: Option<i32>, what: &str| match v {
@@ -55,6 +64,9 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
     let filter = LocateFilter {
         attributes: exact,
         ranges,
+        object_type,
+        state,
+        uid,
         maximum_items: non_negative(req.maximum_items, "Maximum Items")?,
         offset_items: non_negative(req.offset_items, "Offset Items")?.unwrap_or(0),
         storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),

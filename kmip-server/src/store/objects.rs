@@ -104,9 +104,27 @@ pub struct ScopedObjects<'c> {
     scope: &'c Scope,
 }
 
+/// Attributes with an index of their own (schema version 3), by which a
+/// Locate is driven; the name is written into the SQL from this list, never
+/// from a request, so that SQLite can use the partial index.
+pub const INDEXED: &[&str] = &[
+    "Name",
+    "Object Group",
+    "Alternative Name",
+    "Application Specific Information",
+    "Link",
+];
+
 /// A filter for [`ScopedObjects::locate`]: objects having every attribute
 /// value listed (exact match of the value's TTLV).
+#[derive(Default)]
 pub struct LocateFilter {
+    /// Object Type, State and Unique Identifier, which are columns.
+    pub object_type: Option<u32>,
+    /// Lifecycle state.
+    pub state: Option<u32>,
+    /// Unique Identifier.
+    pub uid: Option<String>,
     /// (attribute name, value TTLV) pairs that must all be present.
     pub attributes: Vec<(String, Vec<u8>)>,
     /// (date attribute name, earliest, latest) ranges, as TTLV, inclusive.
@@ -290,25 +308,45 @@ impl<'c> ScopedObjects<'c> {
     /// Destroyed objects (metadata only, no material) are not on-line.
     pub fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
-        let mut filters = filter.attributes.iter();
-        // The first attribute drives the query through the (name, value)
-        // index, so a Locate by Name reads the matching rows, not the scope.
-        let mut sql = match filters.next() {
+        // An indexed attribute drives the query through its partial index,
+        // so a Locate by Name reads the matching rows, not the scope.
+        let driver = filter
+            .attributes
+            .iter()
+            .find_map(|(name, value)| INDEXED.iter().find(|n| *n == name).map(|n| (*n, value)));
+        let mut sql = match driver {
             Some((name, value)) => {
-                args.push(Box::new(name.clone()));
                 args.push(Box::new(value.clone()));
-                String::from(
+                format!(
                     "SELECT DISTINCT o.uid FROM attributes d JOIN objects o ON o.uid = d.uid \
-                     WHERE d.name = ?2 AND d.value = ?3 AND o.scope = ?1",
+                     WHERE d.name = '{name}' AND d.value = ?2 AND o.scope = ?1"
                 )
             }
             None => String::from("SELECT o.uid FROM objects o WHERE o.scope = ?1"),
         };
-        sql.push_str(&format!(
-            " AND o.state NOT IN ({}, {})",
-            State::Destroyed.0,
-            State::DestroyedCompromised.0
-        ));
+        let filters = filter
+            .attributes
+            .iter()
+            .filter(|(name, value)| driver.is_none_or(|(n, v)| n != name || v != value));
+        for (column, value) in [("o.object_type", filter.object_type), ("o.state", filter.state)] {
+            if let Some(v) = value {
+                args.push(Box::new(v));
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        }
+        if let Some(uid) = &filter.uid {
+            args.push(Box::new(uid.clone()));
+            sql.push_str(&format!(" AND o.uid = ?{}", args.len()));
+        }
+        for (name, value) in filters {
+            args.push(Box::new(name.clone()));
+            let n = args.len();
+            args.push(Box::new(value.clone()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?{n} AND a.value = ?{})",
+                n + 1
+            ));
+        }
         for (name, low, high) in &filter.ranges {
             args.push(Box::new(name.clone()));
             let n = args.len();
@@ -321,25 +359,21 @@ impl<'c> ScopedObjects<'c> {
                 n + 2
             ));
         }
+        // Destroyed objects are not on-line storage, unless asked for by State.
+        if filter.state.is_none() {
+            sql.push_str(&format!(
+                " AND o.state NOT IN ({}, {})",
+                State::Destroyed.0,
+                State::DestroyedCompromised.0
+            ));
+        }
         use kmip_codec::enums::StorageStatusMask as M;
         let archived = "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = 'Archive Date')";
-        match (
-            filter.storage.contains(M::OnLineStorage),
-            filter.storage.contains(M::ArchivalStorage),
-        ) {
+        match (filter.storage.contains(M::OnLineStorage), filter.storage.contains(M::ArchivalStorage)) {
             (true, true) => {}
             (true, false) => sql.push_str(&format!(" AND NOT {archived}")),
             (false, true) => sql.push_str(&format!(" AND {archived}")),
             (false, false) => return Ok(vec![]),
-        }
-        for (name, value) in filters {
-            args.push(Box::new(name.clone()));
-            let n = args.len();
-            args.push(Box::new(value.clone()));
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?{n} AND a.value = ?{})",
-                n + 1
-            ));
         }
         sql.push_str(" ORDER BY o.rowid DESC LIMIT ?");
         sql.push_str(&(args.len() + 1).to_string());
