@@ -68,10 +68,7 @@ async fn advance_states(shared: std::sync::Arc<net::Shared>, mut stop: tokio::sy
             _ = stop.changed() => return,
         }
         let s = std::sync::Arc::clone(&shared);
-        let result = tokio::task::spawn_blocking(move || {
-            s.store.write(|c| store::objects::advance_states(c, store::unix_now()))
-        })
-        .await;
+        let result = tokio::task::spawn_blocking(move || s.store.advance_states(store::unix_now())).await;
         match result {
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => tracing::info!("{n} objects changed state as their dates passed"),

@@ -46,7 +46,7 @@ pub struct Processor<'a> {
     /// Where audit records go.
     pub audit: &'a Audit,
     /// The object store.
-    pub store: &'a crate::store::Store,
+    pub store: &'a dyn crate::store::ObjectStore,
 }
 
 /// One processed batch item, before encoding.

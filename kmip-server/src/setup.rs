@@ -171,7 +171,7 @@ pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::ne
     let audit_path = config.audit_path();
     let audit = crate::audit::Audit::open(audit_path.as_deref())
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
-    let store = crate::store::Store::open(&config.data_dir, sealer).map_err(|e| e.to_string())?;
+    let store = Box::new(crate::store::Store::open(&config.data_dir, sealer).map_err(|e| e.to_string())?);
     Ok(Arc::new(crate::net::Shared {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),

@@ -577,3 +577,48 @@ async fn a_key_registered_wrapped_comes_back_as_registered_or_unwrapped() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn locate_object_group_members_fresh_and_default() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let group = || attr(AttributeValue::ObjectGroup("backup-keys".into()));
+    let older = c.create(aes(vec![group()])).await.unwrap().unique_identifier;
+    let newer = c.create(aes(vec![group()])).await.unwrap().unique_identifier;
+    c.create(aes(vec![])).await.unwrap(); // not in the group
+    let member = |m: ObjectGroupMemberOption, with_group: bool| locate::LocateRequest {
+        maximum_items: None,
+        offset_items: None,
+        storage_status_mask: None,
+        object_group_member: Some(m),
+        attributes: if with_group { vec![group()] } else { vec![] },
+    };
+    let fresh = ObjectGroupMemberOption::GroupMemberFresh;
+    let default = ObjectGroupMemberOption::GroupMemberDefault;
+    let found = |r: locate::LocateResponse| r.unique_identifiers;
+    assert_eq!(
+        found(c.locate(member(fresh, true)).await.unwrap()),
+        [newer.clone(), older.clone()]
+    );
+    // Serving a key's material makes it no longer fresh.
+    material(&mut c, &newer).await;
+    assert_eq!(
+        found(c.locate(member(fresh, true)).await.unwrap()),
+        std::slice::from_ref(&older)
+    );
+    // The default member is the newest Active one; none is Active yet.
+    assert!(found(c.locate(member(default, true)).await.unwrap()).is_empty());
+    for uid in [&older, &newer] {
+        c.activate(activate::ActivateRequest {
+            unique_identifier: Some(uid.to_string()),
+        })
+        .await
+        .unwrap();
+    }
+    assert_eq!(found(c.locate(member(default, true)).await.unwrap()), [newer]);
+    match c.locate(member(fresh, false)).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField)),
+        other => panic!("Object Group Member without a group: {other:?}"),
+    }
+    server.stop().await;
+}

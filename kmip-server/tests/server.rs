@@ -20,6 +20,7 @@ use kmip_server::auth::ca::Ca;
 use kmip_server::config::KeyType;
 use kmip_server::policy::{RoleName, Scope};
 use kmip_server::store::objects::ScopedObjects;
+use kmip_server::store::Objects as _;
 
 fn query(functions: &[QueryFunction]) -> RequestPayload {
     RequestPayload::Query(QueryRequest {

@@ -41,7 +41,7 @@ pub struct Shared {
     /// The audit trail.
     pub audit: Audit,
     /// The object store.
-    pub store: crate::store::Store,
+    pub store: Box<dyn crate::store::ObjectStore>,
 }
 
 /// Tells a running server to stop.
@@ -197,7 +197,7 @@ async fn serve_connection(
             let processor = Processor {
                 config: &shared.config,
                 audit: &shared.audit,
-                store: &shared.store,
+                store: shared.store.as_ref(),
             };
             processor.process(&identity, &peer_text, &request)
         } else {
@@ -206,7 +206,7 @@ async fn serve_connection(
                 let processor = Processor {
                     config: &state.config,
                     audit: &state.audit,
-                    store: &state.store,
+                    store: state.store.as_ref(),
                 };
                 processor.process(&identity, &peer_text, &request)
             })

@@ -13,7 +13,7 @@ use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
 use kmip_codec::messages::{AttributeValue, KeyValue, Object};
 
 use super::{storage, Context, OpError};
-use crate::store::objects::{object_bytes, ScopedObjects, StoredObject};
+use crate::store::objects::{object_bytes, StoredObject};
 
 fn wrapped(object: &Object) -> bool {
     object
@@ -56,8 +56,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse,
         .map_err(|e| OpError::new(ResultReason::GeneralFailure, e.to_string()))?;
     let replace = req.replace_existing.unwrap_or(false);
     ctx.store
-        .write(move |c| {
-            let objects = ScopedObjects::new(c, &scope);
+        .write(&scope, move |objects| {
             if objects.object_type(&stored.uid)?.is_some() {
                 if !replace {
                     return Ok(Err(OpError::new(
@@ -66,7 +65,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse,
                     )));
                 }
                 objects.delete(&stored.uid)?;
-            } else if crate::store::objects::uid_taken(c, &stored.uid)? {
+            } else if objects.uid_taken(&stored.uid)? {
                 // Unique Identifiers are unique across scopes. Guessing
                 // another scope's random UID is the only way here.
                 return Ok(Err(OpError::new(

@@ -6,24 +6,23 @@
 //! are not found (the OASIS SKFF cases Locate a destroyed key's UID and
 //! expect nothing). The first result becomes the ID Placeholder.
 //! The Storage Status Mask picks on-line objects (the default), archived
-//! ones, or both. Two instances of a date attribute give a range. Object
-//! Group Member is not supported yet and is refused rather than ignored.
+//! ones, or both. Two instances of a date attribute give a range.
+//!
+//! Object Group Member needs an Object Group. Group Member Fresh finds the
+//! group's Fresh objects (never served by Get); when there are none the
+//! answer is empty — this server does not generate members on the fly.
+//! Group Member Default finds the group's default object, which by this
+//! server's policy is its newest Active member (at most one result).
 
-use kmip_codec::enums::{ResultReason, StorageStatusMask};
+use kmip_codec::enums::{ObjectGroupMemberOption, ResultReason, State, StorageStatusMask};
 use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
 use kmip_codec::messages::AttributeValue;
 
 use super::{storage, Context, OpError};
-use crate::store::objects::{value_bytes, LocateFilter, ScopedObjects};
+use crate::store::objects::{value_bytes, LocateFilter};
 
 /// Runs Locate.
 pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse, OpError> {
-    if req.object_group_member.is_some() {
-        return Err(OpError::new(
-            ResultReason::FeatureNotSupported,
-            "Object Group Member is not supported in Locate yet",
-        ));
-    }
     // Two instances of a Date-Time attribute are a range, earliest first
     // (§4.9); any other attribute must match exactly.
     let mut exact = Vec::new();
@@ -61,21 +60,44 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
         )),
         other => Ok(other.map(|n| n as usize)),
     };
+    let mut maximum_items = non_negative(req.maximum_items, "Maximum Items")?;
+    if let Some(member) = req.object_group_member {
+        if !req.attributes.iter().any(|a| a.name == "Object Group") {
+            return Err(OpError::new(
+                ResultReason::InvalidField,
+                "Object Group Member needs an Object Group attribute to say which group",
+            ));
+        }
+        match member {
+            ObjectGroupMemberOption::GroupMemberFresh => {
+                exact.push(("Fresh".to_owned(), value_bytes(&AttributeValue::Fresh(true))))
+            }
+            ObjectGroupMemberOption::GroupMemberDefault => {
+                match state {
+                    None => state = Some(State::Active.0),
+                    Some(_) => exact.push(("State".to_owned(), value_bytes(&AttributeValue::State(State::Active)))),
+                }
+                maximum_items = Some(maximum_items.map_or(1, |m| m.min(1)));
+            }
+            other => {
+                return Err(OpError::new(
+                    ResultReason::InvalidField,
+                    format!("Object Group Member {:#x} is not a KMIP 1.4 value", other.0),
+                ))
+            }
+        }
+    }
     let filter = LocateFilter {
         attributes: exact,
         ranges,
         object_type,
         state,
         uid,
-        maximum_items: non_negative(req.maximum_items, "Maximum Items")?,
+        maximum_items,
         offset_items: non_negative(req.offset_items, "Offset Items")?.unwrap_or(0),
         storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),
     };
-    let scope = ctx.scope();
-    let unique_identifiers = ctx
-        .store
-        .read(|c| ScopedObjects::new(c, &scope).locate(&filter))
-        .map_err(storage)?;
+    let unique_identifiers = ctx.store.locate(ctx.auth.scope(), &filter).map_err(storage)?;
     if let Some(first) = unique_identifiers.first() {
         *ctx.id_placeholder = Some(first.clone());
     }

@@ -32,8 +32,8 @@ use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
 
 use crate::policy::{Authorized, Scope};
-use crate::store::objects::{ScopedObjects, StoredObject};
-use crate::store::{DbError, Store};
+use crate::store::objects::StoredObject;
+use crate::store::{DbError, ObjectStore};
 
 /// What an operation handler gets besides its payload.
 pub struct Context<'a> {
@@ -45,7 +45,7 @@ pub struct Context<'a> {
     /// return a Unique Identifier, used by later items that omit theirs.
     pub id_placeholder: &'a mut Option<String>,
     /// The object store.
-    pub store: &'a Store,
+    pub store: &'a dyn ObjectStore,
 }
 
 impl Context<'_> {
@@ -68,11 +68,9 @@ impl Context<'_> {
     /// An archived object is refused unless the operation works on archived
     /// objects (Get Attributes, Get Attribute List, Recover, Archive).
     pub fn load(&self, uid: &str, material: bool) -> Result<StoredObject, OpError> {
-        let scope = self.scope();
-        let sealer = material.then(|| self.store.sealer());
         let stored = self
             .store
-            .read(|c| ScopedObjects::new(c, &scope).load(uid, sealer))
+            .load(self.auth.scope(), uid, material)
             .map_err(storage)?
             .ok_or_else(|| not_found(uid))?;
         check_archived(&stored, self.auth.operation())?;
@@ -105,10 +103,9 @@ impl Context<'_> {
         change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
         erase: bool,
     ) -> Result<StoredObject, OpError> {
-        let (scope, uid, operation) = (self.scope(), uid.to_owned(), self.auth.operation());
+        let (uid, operation) = (uid.to_owned(), self.auth.operation());
         self.store
-            .write(move |c| {
-                let objects = ScopedObjects::new(c, &scope);
+            .write(self.auth.scope(), move |objects| {
                 let Some(mut stored) = objects.load(&uid, None)? else {
                     return Ok(Err(not_found(&uid)));
                 };

@@ -17,7 +17,7 @@ use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Link};
 use super::attributes::{from_template, new_object, server_rng, touched};
 use super::create::generate;
 use super::{not_found, storage, Context, OpError};
-use crate::store::objects::{object_bytes, ScopedObjects};
+use crate::store::objects::object_bytes;
 use crate::store::unix_now;
 
 /// Attributes the replacement never copies (the server sets them anew).
@@ -154,8 +154,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, O
     };
     let old_uid = uid.clone();
     ctx.store
-        .write(move |c| {
-            let objects = ScopedObjects::new(c, &scope);
+        .write(&scope, move |objects| {
             let Some(mut existing) = objects.load(&old_uid, None)? else {
                 return Ok(Err(not_found(&old_uid)));
             };

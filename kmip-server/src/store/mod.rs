@@ -6,6 +6,10 @@
 //! `PRAGMA user_version`; each migration runs once, in a transaction.
 //! The credential registry (scopes, roles, credentials) lives here too, so
 //! that the admin CLI can change it while the server runs.
+//!
+//! Operations see only the [`ObjectStore`] and [`Objects`] traits;
+//! [`Store`] is their SQLite implementation, and a second backend would
+//! implement the same two traits.
 
 pub mod objects;
 mod writer;
@@ -14,6 +18,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::Connection;
+
+use crate::keys::Sealer;
+use crate::policy::Scope;
+use objects::{LocateFilter, ScopedObjects, StoredObject};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "kmip.db";
@@ -133,13 +141,90 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The object store: one writer thread with group commit, a pool of
-/// reader connections, and the sealer for key material.
+/// The objects of one scope, as an operation sees them inside a store
+/// transaction. [`objects::ScopedObjects`] is the SQLite implementation.
+pub trait Objects {
+    /// An object of this scope, with its material unsealed if a sealer is given.
+    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError>;
+    /// Stores a new object: its material, already sealed, and its attributes.
+    fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError>;
+    /// Saves an object's changed attributes and state.
+    fn update(&self, stored: &StoredObject) -> Result<(), DbError>;
+    /// Removes an object entirely (Import with Replace Existing).
+    fn delete(&self, uid: &str) -> Result<(), DbError>;
+    /// Erases an object's key material, keeping its metadata (Destroy).
+    fn erase_material(&self, uid: &str) -> Result<(), DbError>;
+    /// The Object Type of `uid`, if it exists in this scope.
+    fn object_type(&self, uid: &str) -> Result<Option<u32>, DbError>;
+    /// Whether any scope holds `uid` (identifiers are unique server-wide).
+    fn uid_taken(&self, uid: &str) -> Result<bool, DbError>;
+    /// The objects of this scope matching `filter`, newest first.
+    fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError>;
+}
+
+/// A change run in one committed transaction on one scope's objects.
+pub type Change = Box<dyn FnOnce(&dyn Objects) -> Result<(), DbError> + Send>;
+
+/// What the operations need from an object store, so that a second
+/// backend can follow the SQLite one ([`Store`]). Every call is confined
+/// to one scope; a write returns only once it is durable.
+pub trait ObjectStore: Send + Sync {
+    /// The sealer for key material.
+    fn sealer(&self) -> &Sealer;
+    /// An object of `scope`, with its material unsealed if asked.
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<StoredObject>, DbError>;
+    /// The objects of `scope` matching `filter`, newest first.
+    fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError>;
+    /// Runs `change` in one transaction and returns once it is durable;
+    /// an error rolls the whole change back.
+    fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError>;
+    /// Moves objects whose Activation or Deactivation Date has passed.
+    fn advance_states(&self, now: i64) -> Result<usize, DbError>;
+}
+
+impl dyn ObjectStore + '_ {
+    /// [`ObjectStore::transact`] for a change that returns a value.
+    pub fn write<T: Send + 'static>(
+        &self,
+        scope: &Scope,
+        change: impl FnOnce(&dyn Objects) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.transact(
+            scope,
+            Box::new(move |objects| {
+                // The receiver lives until transact returns; a failed send
+                // cannot happen and would surface as the error below.
+                let _ = tx.send(change(objects)?);
+                Ok(())
+            }),
+        )?;
+        rx.try_recv()
+            .map_err(|_| DbError("the store's writer returned no result".into()))
+    }
+
+    /// Seals a new object's material (bound to its UID and scope) and
+    /// stores it; returns once it is durable.
+    pub fn create(&self, scope: &Scope, mut stored: StoredObject) -> Result<(), DbError> {
+        let sealed = match stored.object.take() {
+            Some(object) => Some(
+                self.sealer()
+                    .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
+                    .map_err(|e| DbError(e.to_string()))?,
+            ),
+            None => None,
+        };
+        self.write(scope, move |objects| objects.create(&stored, sealed))
+    }
+}
+
+/// The SQLite object store: one writer thread with group commit, a pool
+/// of reader connections, and the sealer for key material.
 pub struct Store {
     writer: writer::Writer,
     data_dir: std::path::PathBuf,
     readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
-    sealer: crate::keys::Sealer,
+    sealer: Sealer,
 }
 
 impl std::fmt::Debug for Store {
@@ -150,7 +235,7 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens the store of a data directory.
-    pub fn open(data_dir: &Path, sealer: crate::keys::Sealer) -> Result<Store, DbError> {
+    pub fn open(data_dir: &Path, sealer: Sealer) -> Result<Store, DbError> {
         Ok(Store {
             writer: writer::Writer::start(open(data_dir)?)?,
             data_dir: data_dir.to_path_buf(),
@@ -159,36 +244,8 @@ impl Store {
         })
     }
 
-    /// The sealer for key material.
-    pub fn sealer(&self) -> &crate::keys::Sealer {
-        &self.sealer
-    }
-
-    /// Seals a new object's material (bound to its UID and scope) and
-    /// stores it; returns once it is durable.
-    pub fn create(&self, scope: &crate::policy::Scope, mut stored: objects::StoredObject) -> Result<(), DbError> {
-        let sealed = match stored.object.take() {
-            Some(object) => Some(
-                self.sealer
-                    .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
-                    .map_err(|e| DbError(e.to_string()))?,
-            ),
-            None => None,
-        };
-        let scope = scope.clone();
-        self.write(move |c| objects::ScopedObjects::new(c, &scope).create(&stored, sealed))
-    }
-
-    /// Runs a change in the next group commit; returns once it is durable.
-    pub fn write<T: Send + 'static>(
-        &self,
-        change: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
-        self.writer.write(change)
-    }
-
     /// Runs a read on a pooled reader connection.
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
         let pooled = self
             .readers
             .lock()
@@ -204,6 +261,30 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(conn);
         out
+    }
+}
+
+impl ObjectStore for Store {
+    fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<StoredObject>, DbError> {
+        let sealer = material.then_some(&self.sealer);
+        self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))
+    }
+
+    fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+        self.read(|c| ScopedObjects::new(c, scope).locate(filter))
+    }
+
+    fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {
+        let scope = scope.clone();
+        self.writer.write(move |c| change(&ScopedObjects::new(c, &scope)))
+    }
+
+    fn advance_states(&self, now: i64) -> Result<usize, DbError> {
+        self.writer.write(move |c| objects::advance_states(c, now))
     }
 }
 

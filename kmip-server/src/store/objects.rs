@@ -153,23 +153,17 @@ impl<'c> ScopedObjects<'c> {
         Ok(())
     }
 
-    /// Stores a new object: its material, already sealed, and its attributes.
-    pub fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                stored.uid,
-                self.scope.as_str(),
-                stored.object_type.0,
-                unix_now(),
-                stored.state.0,
-                sealed
-            ])?;
-        self.write_attributes(stored)
+    /// The number of objects in this scope.
+    pub fn count(&self) -> Result<u64, DbError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM objects WHERE scope = ?1",
+            params![self.scope.as_str()],
+            |r| r.get(0),
+        )?)
     }
 
+    /// Replaces the attribute rows of an object; an attribute without an
+    /// index gets the next free one for its name.
     fn write_attributes(&self, stored: &StoredObject) -> Result<(), DbError> {
         self.conn
             .execute("DELETE FROM attributes WHERE uid = ?1", params![stored.uid])?;
@@ -190,9 +184,28 @@ impl<'c> ScopedObjects<'c> {
         }
         Ok(())
     }
+}
+
+impl super::Objects for ScopedObjects<'_> {
+    /// Stores a new object: its material, already sealed, and its attributes.
+    fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                stored.uid,
+                self.scope.as_str(),
+                stored.object_type.0,
+                unix_now(),
+                stored.state.0,
+                sealed
+            ])?;
+        self.write_attributes(stored)
+    }
 
     /// Saves a changed object: state and attributes (material unchanged).
-    pub fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
+    fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
         let n = self.conn.execute(
             "UPDATE objects SET state = ?3 WHERE uid = ?1 AND scope = ?2",
             params![stored.uid, self.scope.as_str(), stored.state.0],
@@ -205,7 +218,7 @@ impl<'c> ScopedObjects<'c> {
 
     /// Deletes an object of this scope, row and attributes (Import with
     /// Replace Existing).
-    pub fn delete(&self, uid: &str) -> Result<(), DbError> {
+    fn delete(&self, uid: &str) -> Result<(), DbError> {
         self.conn.execute(
             "DELETE FROM attributes WHERE uid = ?1 AND uid IN (SELECT uid FROM objects WHERE scope = ?2)",
             params![uid, self.scope.as_str()],
@@ -218,7 +231,7 @@ impl<'c> ScopedObjects<'c> {
     }
 
     /// Erases an object's key material, keeping its metadata.
-    pub fn erase_material(&self, uid: &str) -> Result<(), DbError> {
+    fn erase_material(&self, uid: &str) -> Result<(), DbError> {
         self.conn.execute(
             "UPDATE objects SET sealed = NULL WHERE uid = ?1 AND scope = ?2",
             params![uid, self.scope.as_str()],
@@ -228,7 +241,7 @@ impl<'c> ScopedObjects<'c> {
 
     /// Loads `uid` if it exists in this scope; with `sealer`, also opens
     /// its material.
-    pub fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
+    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
         let row = self
             .conn
             .query_row(
@@ -284,7 +297,7 @@ impl<'c> ScopedObjects<'c> {
     }
 
     /// The Object Type of `uid`, if it exists in this scope.
-    pub fn object_type(&self, uid: &str) -> Result<Option<u32>, DbError> {
+    fn object_type(&self, uid: &str) -> Result<Option<u32>, DbError> {
         Ok(self
             .conn
             .query_row(
@@ -295,18 +308,9 @@ impl<'c> ScopedObjects<'c> {
             .optional()?)
     }
 
-    /// The number of objects in this scope.
-    pub fn count(&self) -> Result<u64, DbError> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM objects WHERE scope = ?1",
-            params![self.scope.as_str()],
-            |r| r.get(0),
-        )?)
-    }
-
     /// The on-line objects of this scope matching `filter`, newest first.
     /// Destroyed objects (metadata only, no material) are not on-line.
-    pub fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+    fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
         // An indexed attribute drives the query through its partial index,
         // so a Locate by Name reads the matching rows, not the scope.
@@ -369,7 +373,10 @@ impl<'c> ScopedObjects<'c> {
         }
         use kmip_codec::enums::StorageStatusMask as M;
         let archived = "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = 'Archive Date')";
-        match (filter.storage.contains(M::OnLineStorage), filter.storage.contains(M::ArchivalStorage)) {
+        match (
+            filter.storage.contains(M::OnLineStorage),
+            filter.storage.contains(M::ArchivalStorage),
+        ) {
             (true, true) => {}
             (true, false) => sql.push_str(&format!(" AND NOT {archived}")),
             (false, true) => sql.push_str(&format!(" AND {archived}")),
@@ -386,6 +393,14 @@ impl<'c> ScopedObjects<'c> {
             r.get(0)
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn uid_taken(&self, uid: &str) -> Result<bool, DbError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM objects WHERE uid = ?1)",
+            params![uid],
+            |r| r.get(0),
+        )?)
     }
 }
 
@@ -426,13 +441,4 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
         moved += uids.len();
     }
     Ok(moved)
-}
-
-/// Whether any scope holds `uid` (identifiers are unique server-wide).
-pub fn uid_taken(conn: &Connection, uid: &str) -> Result<bool, DbError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM objects WHERE uid = ?1)",
-        params![uid],
-        |r| r.get(0),
-    )?)
 }
