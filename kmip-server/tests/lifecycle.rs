@@ -356,6 +356,63 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
         kmip_codec::Value::ByteString(b) => assert_eq!(&b[..], plain.as_slice()),
         other => panic!("{other:?}"),
     }
+    // Importing a wrapped copy: Not Wrapped unwraps it on the way in;
+    // without a Key Wrap Type it is kept as provided.
+    let wrapped_object = c
+        .get(wrapped_get(None, BlockCipherMode::AESKeyWrapPadding))
+        .await
+        .unwrap()
+        .object;
+    let import = |uid: &str, key_wrap_type, object: &Object| import::ImportRequest {
+        unique_identifier: uid.into(),
+        replace_existing: None,
+        key_wrap_type,
+        attributes: vec![
+            attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+            attr(AttributeValue::CryptographicLength(256)),
+        ],
+        object: object.clone(),
+    };
+    c.import(import("unwrapped-copy", Some(KeyWrapType::NotWrapped), &wrapped_object))
+        .await
+        .unwrap();
+    assert_eq!(material(&mut c, "unwrapped-copy").await, plain);
+    c.import(import("wrapped-copy", None, &wrapped_object)).await.unwrap();
+    let as_provided = c
+        .get(get::GetRequest {
+            unique_identifier: Some("wrapped-copy".into()),
+            key_format_type: None,
+            key_wrap_type: None,
+            key_compression_type: None,
+            key_wrapping_specification: None,
+        })
+        .await
+        .unwrap()
+        .object;
+    assert_eq!(as_provided, wrapped_object, "kept as provided");
+    // A wrapping key that is not available fails the import, storing nothing.
+    let mut orphan = wrapped_object.clone();
+    if let Some(info) = orphan
+        .key_block_mut()
+        .and_then(|b| b.key_wrapping_data.as_mut())
+        .and_then(|d| d.encryption_key_information.as_mut())
+    {
+        info.unique_identifier = "no-such-key".into();
+    }
+    match c.import(import("orphan", Some(KeyWrapType::NotWrapped), &orphan)).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
+        other => panic!("{other:?}"),
+    }
+    match c
+        .get_attributes(get_attributes::GetAttributesRequest {
+            unique_identifier: Some("orphan".into()),
+            attribute_names: vec![],
+        })
+        .await
+    {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
+        other => panic!("{other:?}"),
+    }
     server.stop().await;
 }
 

@@ -152,10 +152,10 @@ fn wrapping_key(ctx: &Context<'_>, info: &EncryptionKeyInformation) -> Result<(B
     Ok((kek, padded))
 }
 
-/// Unwraps a key that was registered wrapped (Get with Key Wrap Type Not
+/// Unwraps a key that was registered or imported wrapped (Key Wrap Type Not
 /// Wrapped): with the key its Key Wrapping Data names, from the TTLV of a
 /// Key Value or from raw material (No Encoding).
-fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpError> {
+pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpError> {
     let Some(block) = object.key_block_mut() else {
         return Ok(());
     };

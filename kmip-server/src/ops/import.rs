@@ -2,32 +2,26 @@
 //! Identifier with the attributes it carries (its State among them). An
 //! existing object of that identifier is replaced only with Replace
 //! Existing; otherwise the answer is Object Already Exists. Objects are
-//! imported into the caller's scope; wrapped objects are refused until
-//! unwrapping on import exists. Unique Identifiers are unique across
+//! imported into the caller's scope. A wrapped key is stored as provided,
+//! unless Key Wrap Type is Not Wrapped: then it is unwrapped first with
+//! the caller's Active AES key that its Key Wrapping Data names (RFC
+//! 3394/5649), and the import fails if that key is not available. Unique Identifiers are unique across
 //! scopes, so a UID another scope holds cannot be imported (Invalid
 //! Field); server-made UIDs are random 128-bit values, so only a guessed one
 //! could collide.
 
 use kmip_codec::enums::{KeyWrapType, ResultReason, State};
 use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
-use kmip_codec::messages::{AttributeValue, KeyValue, Object};
+use kmip_codec::messages::AttributeValue;
 
 use super::{storage, Context, OpError};
 use crate::store::objects::{object_bytes, StoredObject};
 
-fn wrapped(object: &Object) -> bool {
-    object
-        .key_block()
-        .is_some_and(|b| matches!(b.key_value, Some(KeyValue::Wrapped(_))) || b.key_wrapping_data.is_some())
-}
-
 /// Runs Import.
 pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, OpError> {
-    if wrapped(&req.object) && req.key_wrap_type != Some(KeyWrapType::AsRegistered) {
-        return Err(OpError::new(
-            ResultReason::FeatureNotSupported,
-            "importing a wrapped key to be stored unwrapped is not supported yet",
-        ));
+    let mut object = req.object.clone();
+    if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
+        super::get::unwrap(ctx, &mut object)?;
     }
     let uid = req.unique_identifier.clone();
     let state = req
@@ -52,7 +46,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse,
     let sealed = ctx
         .store
         .sealer()
-        .seal(&uid, scope.as_str(), &object_bytes(&req.object))
+        .seal(&uid, scope.as_str(), &object_bytes(&object))
         .map_err(|e| OpError::new(ResultReason::GeneralFailure, e.to_string()))?;
     let replace = req.replace_existing.unwrap_or(false);
     ctx.store
