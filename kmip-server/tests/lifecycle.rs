@@ -679,3 +679,69 @@ async fn locate_object_group_members_fresh_and_default() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_registered_template_supplies_attributes_to_create() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let template = Template {
+        attributes: vec![
+            attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+            attr(AttributeValue::CryptographicLength(128)),
+            attr(AttributeValue::CryptographicUsageMask(
+                CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt,
+            )),
+            attr(AttributeValue::ObjectGroup("tape".into())),
+        ],
+    };
+    c.register(register::RegisterRequest {
+        object_type: ObjectType::Template,
+        template_attribute: TemplateAttribute {
+            names: vec![],
+            attributes: vec![name("aes-128")],
+        },
+        object: Object::Template(template),
+    })
+    .await
+    .unwrap();
+    let template_name = |n: &str| Name {
+        value: n.into(),
+        name_type: NameType::UninterpretedTextString,
+    };
+    let create = |attributes| create::CreateRequest {
+        object_type: ObjectType::SymmetricKey,
+        template_attribute: TemplateAttribute {
+            names: vec![template_name("aes-128")],
+            attributes,
+        },
+    };
+    let from_template = c.create(create(vec![])).await.unwrap().unique_identifier;
+    assert_eq!(material(&mut c, &from_template).await.len(), 16);
+    let got = attributes(&mut c, &from_template).await;
+    assert!(got
+        .iter()
+        .any(|a| a.value == AttributeValue::ObjectGroup("tape".into())));
+    assert!(
+        !got.iter().any(|a| a.name == "Name"),
+        "the Template's own Name stays with it"
+    );
+    // An attribute given explicitly replaces the Template's.
+    let longer = c
+        .create(create(vec![attr(AttributeValue::CryptographicLength(256))]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(material(&mut c, &longer).await.len(), 32);
+    let missing = create::CreateRequest {
+        object_type: ObjectType::SymmetricKey,
+        template_attribute: TemplateAttribute {
+            names: vec![template_name("no-such-template")],
+            attributes: vec![],
+        },
+    };
+    match c.create(missing).await {
+        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
+        other => panic!("{other:?}"),
+    }
+    server.stop().await;
+}

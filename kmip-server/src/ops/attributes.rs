@@ -2,14 +2,14 @@
 //! attribute, and whether it may have several instances — one table — and
 //! the server-maintained attributes every new object gets.
 
-use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, ResultReason, State};
+use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, ResultReason, State, StorageStatusMask};
 use kmip_codec::messages::attributes::is_custom;
 use kmip_codec::messages::{
-    Attribute, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Object, TemplateAttribute,
+    Attribute, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Name, Object, TemplateAttribute,
 };
 
-use super::OpError;
-use crate::store::objects::StoredObject;
+use super::{storage, Context, OpError};
+use crate::store::objects::{value_bytes, LocateFilter, StoredObject};
 use crate::store::unix_now;
 
 /// What a client may do with an attribute.
@@ -147,26 +147,61 @@ pub fn check_deletable(name: &str) -> Result<(), OpError> {
     }
 }
 
-/// The attributes of a Template-Attribute, checked for creation: no
-/// template references, nothing read-only, single-instance ones once.
-pub fn from_template(template: Option<&TemplateAttribute>) -> Result<Vec<Attribute>, OpError> {
+/// The attributes of a Template-Attribute, checked for creation: those of
+/// the Templates it names (in the caller's scope, in the order named), then
+/// its own, which replace a single-instance attribute a Template gave;
+/// nothing read-only, single-instance ones once.
+pub fn from_template(ctx: &Context<'_>, template: Option<&TemplateAttribute>) -> Result<Vec<Attribute>, OpError> {
     let Some(t) = template else { return Ok(vec![]) };
-    if !t.names.is_empty() {
-        return Err(OpError::new(
-            ResultReason::ItemNotFound,
-            "Template objects are not supported (deprecated since KMIP 1.3): give the attributes individually",
-        ));
+    let mut merged: Vec<Attribute> = Vec::new();
+    for name in &t.names {
+        merged.extend(template_named(ctx, name)?);
     }
-    for (i, a) in t.attributes.iter().enumerate() {
+    merged.retain(|m| multiple(&m.name) || !t.attributes.iter().any(|a| a.name == m.name));
+    merged.extend(t.attributes.iter().cloned());
+    check_creatable(&merged)?;
+    Ok(merged)
+}
+
+/// Each attribute settable at creation, single-instance ones at most once.
+pub fn check_creatable(attributes: &[Attribute]) -> Result<(), OpError> {
+    for (i, a) in attributes.iter().enumerate() {
         check_settable(a)?;
-        if !multiple(&a.name) && t.attributes.iter().skip(i + 1).any(|b| b.name == a.name) {
+        if !multiple(&a.name) && attributes.iter().skip(i + 1).any(|b| b.name == a.name) {
             return Err(OpError::new(
                 ResultReason::InvalidField,
                 format!("{} may be given only once", a.name),
             ));
         }
     }
-    Ok(t.attributes.clone())
+    Ok(())
+}
+
+/// The attributes of the caller's Template object of that Name (§2.2.6).
+fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, OpError> {
+    let filter = LocateFilter {
+        object_type: Some(ObjectType::Template.0),
+        attributes: vec![("Name".to_owned(), value_bytes(&AttributeValue::Name(name.clone())))],
+        maximum_items: Some(1),
+        storage: StorageStatusMask::OnLineStorage,
+        ..LocateFilter::default()
+    };
+    let missing = || {
+        OpError::new(
+            ResultReason::ItemNotFound,
+            format!("no Template named {:?}", name.value),
+        )
+    };
+    let uid = ctx
+        .store
+        .locate(ctx.auth.scope(), &filter)
+        .map_err(storage)?
+        .pop()
+        .ok_or_else(missing)?;
+    match ctx.load(&uid, true)?.object {
+        Some(Object::Template(t)) => Ok(t.attributes),
+        _ => Err(missing()),
+    }
 }
 
 /// A new Unique Identifier: a random UUID (version 4).

@@ -50,7 +50,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             req.object_type.name().unwrap_or("object of this type")
         )));
     }
-    let attributes = from_template(Some(&req.template_attribute))?;
+    let attributes = from_template(ctx, Some(&req.template_attribute))?;
     let algorithm = attributes
         .iter()
         .find_map(|a| match a.value {

@@ -187,6 +187,7 @@ pub const OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::PrivateKey,
     ObjectType::SplitKey,
     ObjectType::PGPKey,
+    ObjectType::Template,
 ];
 
 macro_rules! handlers {

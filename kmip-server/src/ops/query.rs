@@ -43,7 +43,13 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
         match *function {
             QueryFunction::QueryOperations => out.operations = IMPLEMENTED.to_vec(),
             QueryFunction::QueryObjects => out.object_types = OBJECT_TYPES.to_vec(),
-            QueryFunction::QueryServerInformation => out.vendor_identification = Some(VENDOR.to_owned()),
+            // Server Information is vendor-defined (§4.25); this server has
+            // nothing beyond its name and version, so the structure is
+            // present and empty, as in the OASIS reference responses.
+            QueryFunction::QueryServerInformation => {
+                out.vendor_identification = Some(VENDOR.to_owned());
+                out.server_information = Some(kmip_codec::Ttlv::structure(kmip_codec::Tag::ServerInformation, vec![]));
+            }
             QueryFunction::QueryProfiles if v13 => out.profile_information = supported_profiles(),
             QueryFunction::QueryRNGs if v13 => {
                 if let kmip_codec::messages::AttributeValue::RandomNumberGenerator(rng) =

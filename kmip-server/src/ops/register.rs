@@ -1,12 +1,13 @@
-//! Register (KMIP 1.4 §4.3): the client supplies the object. Every object
-//! type is accepted except Template (deprecated since 1.3). Algorithm and
-//! length come from the Key Block when the template does not give them.
+//! Register (KMIP 1.4 §4.3): the client supplies the object, of any type.
+//! Templates (deprecated since 1.3, still in 1.4) are kept so that Create,
+//! Register and Re-key can name them in a Template-Attribute. Algorithm and
+//! length come from the Key Block when the attributes do not give them.
 
 use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
 use kmip_codec::messages::Object;
 
-use super::attributes::{from_template, new_object};
+use super::attributes::{check_creatable, from_template, new_object};
 use super::{storage, Context, OpError};
 
 /// Runs Register.
@@ -21,13 +22,12 @@ pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterRespo
             ),
         ));
     }
-    if matches!(req.object, Object::Template(_)) {
-        return Err(OpError::new(
-            ResultReason::OperationNotSupported,
-            "Template objects are deprecated since KMIP 1.3 and not supported",
-        ));
+    // A Template's attributes are applied when it is named later, so they
+    // must be ones a client could give at creation.
+    if let Object::Template(t) = &req.object {
+        check_creatable(&t.attributes)?;
     }
-    let attributes = from_template(Some(&req.template_attribute))?;
+    let attributes = from_template(ctx, Some(&req.template_attribute))?;
     let block_algorithm = req
         .object
         .key_block()

@@ -63,7 +63,7 @@ fn dated(name: &str, t: i64) -> AttributeValue {
 /// Runs Re-key.
 pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, OpError> {
     let uid = ctx.uid(&req.unique_identifier)?;
-    let template = from_template(req.template_attribute.as_ref())?;
+    let template = from_template(ctx, req.template_attribute.as_ref())?;
     const DATES: [&str; 4] = [
         "Activation Date",
         "Process Start Date",
