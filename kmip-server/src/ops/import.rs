@@ -3,12 +3,12 @@
 //! existing object of that identifier is replaced only with Replace
 //! Existing; otherwise the answer is Object Already Exists. Objects are
 //! imported into the caller's scope. A wrapped key is stored as provided,
-//! unless Key Wrap Type is Not Wrapped: then it is unwrapped first with
+//! unless Key Wrap Type is Not Wrapped: then it is first unwrapped with
 //! the caller's Active AES key that its Key Wrapping Data names (RFC
-//! 3394/5649), and the import fails if that key is not available. Unique Identifiers are unique across
-//! scopes, so a UID another scope holds cannot be imported (Invalid
-//! Field); server-made UIDs are random 128-bit values, so only a guessed one
-//! could collide.
+//! 3394/5649), and the import fails if that key is not available.
+//! Unique Identifiers are unique across scopes, so a UID another scope
+//! holds cannot be imported (Invalid Field); server-made UIDs are random
+//! 128-bit values, so only a guessed one could collide.
 
 use kmip_codec::enums::{KeyWrapType, ResultReason, State};
 use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
