@@ -268,7 +268,7 @@ impl Processor<'_> {
 }
 
 /// Whether a request can be answered without the store (only Discover
-/// Versions and Query, or undecodable): such requests skip the hop to the
+/// Versions, Query and RNG Retrieve, or undecodable): such requests skip the hop to the
 /// blocking pool that operations waiting on the disk need.
 pub fn is_light(bytes: &[u8], limits: &kmip_codec::ttlv::Limits) -> bool {
     let Ok(doc) = Document::decode(bytes, limits) else {
@@ -277,7 +277,7 @@ pub fn is_light(bytes: &[u8], limits: &kmip_codec::ttlv::Limits) -> bool {
     doc.root().children().filter(|c| c.tag() == Tag::BatchItem).all(|item| {
         matches!(
             lenient_operation(item),
-            Some(Operation::DiscoverVersions | Operation::Query)
+            Some(Operation::DiscoverVersions | Operation::Query | Operation::RNGRetrieve)
         )
     })
 }

@@ -543,3 +543,30 @@ async fn the_client_reconnects_after_the_server_closes_an_idle_connection() {
     assert!(answers(&mut client).await, "the next request reconnects");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn rng_retrieve_returns_fresh_random_bytes_of_the_length_asked() {
+    use kmip_codec::messages::ops::rng_retrieve::RNGRetrieveRequest;
+    let server = TestServer::start().await;
+    let mut client = server.admin_client().await;
+    let first = client
+        .rng_retrieve(RNGRetrieveRequest { data_length: 32 })
+        .await
+        .unwrap()
+        .data;
+    let second = client
+        .rng_retrieve(RNGRetrieveRequest { data_length: 32 })
+        .await
+        .unwrap()
+        .data;
+    assert_eq!((first.len(), second.len()), (32, 32));
+    assert_ne!(&first[..], &second[..]);
+    assert_ne!(&first[..], &[0u8; 32][..]);
+    for bad in [0, -1, 64 * 1024 + 1] {
+        match client.rng_retrieve(RNGRetrieveRequest { data_length: bad }).await {
+            Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField), "{bad}"),
+            other => panic!("Data Length {bad}: {other:?}"),
+        }
+    }
+    server.stop().await;
+}

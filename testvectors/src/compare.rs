@@ -26,8 +26,8 @@
 //! - [`Rule::GeneratedMaterial`]: the Key Material and Digest Value of an
 //!   object the server generated in this conversation (Create, Create Key
 //!   Pair, Re-key, Re-key Key Pair, Derive Key) are random: they match any
-//!   bytes of the same length. Material the client registered is compared
-//!   exactly.
+//!   bytes of the same length, and so does the Data of an RNG Retrieve
+//!   response. Material the client registered is compared exactly.
 //! - [`Rule::ServerRng`]: the Random Number Generator attribute describes
 //!   the server's own generator; any RNG Parameters structure matches.
 //! - [`Rule::ResponseVersion`]: a response carries the request's protocol
@@ -339,7 +339,8 @@ fn compare_at(
         ));
     }
     let Value::Structure(items) = &actual.value else {
-        if generated && matches!(expected.tag, Tag::KeyMaterial | Tag::DigestValue) {
+        let random_data = operation == Some("RNGRetrieve") && expected.tag == Tag::Data;
+        if random_data || (generated && matches!(expected.tag, Tag::KeyMaterial | Tag::DigestValue)) {
             // Rule::GeneratedMaterial
             let expected_len =
                 xml::parse_value(expected.item_type, expected.value.as_deref().unwrap_or_default(), None)
@@ -536,6 +537,19 @@ mod tests {
         let at = |t: i64| Ttlv::new(Tag::TimeStamp, Value::DateTime(t));
         compare(&e, &at(unix_now() - 3600 + 30), &mut b).expect("within slack");
         assert!(compare(&e, &at(unix_now()), &mut b).is_err(), "an hour off");
+    }
+
+    #[test]
+    fn rng_retrieve_data_matches_by_length_only() {
+        let mut b = Bindings::default();
+        let item = |data: &str| {
+            format!(
+                r#"<BatchItem><Operation type="Enumeration" value="RNGRetrieve"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><Data type="ByteString" value="{data}"/></ResponsePayload></BatchItem>"#
+            )
+        };
+        let e = expected(&item("00112233"));
+        compare(&e, &actual(&item("a1b2c3d4")), &mut b).expect("other bytes, same length");
+        assert!(compare(&e, &actual(&item("a1b2c3")), &mut b).is_err(), "shorter");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod recover;
 mod register;
 mod rekey;
 mod revoke;
+mod rng_retrieve;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
@@ -232,6 +233,7 @@ handlers! {
     Recover => recover,
     Export => export,
     Import => import,
+    RNGRetrieve => rng_retrieve,
     Query => query,
     DiscoverVersions => discover_versions,
     Cancel => cancel,
