@@ -255,15 +255,13 @@ async fn a_role_without_operation_query_is_denied_query() {
     }
     // An operation that exists in KMIP but not in this server yet.
     let mut admin = server.admin_client().await;
-    let rng =
-        RequestPayload::RNGRetrieve(kmip_codec::messages::ops::rng_retrieve::RNGRetrieveRequest { data_length: 16 });
-    match admin.call(rng).await {
+    let seed = RequestPayload::RNGSeed(kmip_codec::messages::ops::rng_seed::RNGSeedRequest {
+        data: Bytes::new(vec![7; 16]),
+    });
+    match admin.call(seed).await {
         Err(ClientError::Failed { reason, message }) => {
             assert_eq!(reason, Some(ResultReason::OperationNotSupported));
-            assert_eq!(
-                message.as_deref(),
-                Some("RNGRetrieve is not supported by this server yet")
-            );
+            assert_eq!(message.as_deref(), Some("RNGSeed is not supported by this server yet"));
         }
         other => panic!("expected Operation Not Supported, got {other:?}"),
     }
