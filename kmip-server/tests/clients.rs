@@ -6,22 +6,11 @@
 
 mod common;
 
-use common::TestServer;
+use common::{attr, get, name, TestServer};
 use kmip_client::{Client, ClientError};
 use kmip_codec::enums::*;
 use kmip_codec::messages::ops::*;
 use kmip_codec::messages::*;
-
-fn attr(v: AttributeValue) -> Attribute {
-    Attribute::new(v)
-}
-
-fn name(n: &str) -> Attribute {
-    attr(AttributeValue::Name(Name {
-        value: n.into(),
-        name_type: NameType::UninterpretedTextString,
-    }))
-}
 
 fn template(attributes: Vec<Attribute>) -> TemplateAttribute {
     TemplateAttribute {
@@ -42,16 +31,6 @@ fn aes256(extra: Vec<Attribute>) -> create::CreateRequest {
     create::CreateRequest {
         object_type: ObjectType::SymmetricKey,
         template_attribute: template(attributes),
-    }
-}
-
-fn get(uid: &str) -> get::GetRequest {
-    get::GetRequest {
-        unique_identifier: Some(uid.into()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
     }
 }
 
@@ -281,10 +260,11 @@ async fn mysql_lifecycle_and_destroy_of_an_active_key_refused() {
     let destroy = || destroy::DestroyRequest {
         unique_identifier: Some(uid.clone()),
     };
-    match c.destroy(destroy()).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::PermissionDenied)),
-        other => panic!("an Active key must not be destroyed: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.destroy(destroy()).await),
+        Some(ResultReason::PermissionDenied),
+        "an Active key must not be destroyed"
+    );
     c.revoke(revoke::RevokeRequest {
         unique_identifier: Some(uid.clone()),
         revocation_reason: RevocationReason {
@@ -302,10 +282,11 @@ async fn mysql_lifecycle_and_destroy_of_an_active_key_refused() {
         .unwrap();
     assert_eq!(state_of(&attrs), State::Destroyed);
     assert_eq!(attrs.attributes.len(), 2, "metadata kept, Destroy Date set");
-    match c.get(get(&uid)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::KeyValueNotPresent)),
-        other => panic!("the material is gone: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.get(get(&uid)).await),
+        Some(ResultReason::KeyValueNotPresent),
+        "the material is gone"
+    );
     server.stop().await;
 }
 
@@ -393,10 +374,7 @@ async fn the_id_placeholder_links_items_of_one_batch() {
     };
     assert_eq!(got.unique_identifier, created.unique_identifier);
     // Without an earlier item, there is nothing to stand in for the UID.
-    match c.get(no_uid).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField)),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(common::refusal(c.get(no_uid).await), Some(ResultReason::InvalidField));
     server.stop().await;
 }
 

@@ -7,22 +7,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::TestServer;
+use common::{attr, name, TestServer};
 use kmip_client::{Client, ClientError};
 use kmip_codec::enums::*;
 use kmip_codec::messages::ops::*;
 use kmip_codec::messages::*;
-
-fn attr(v: AttributeValue) -> Attribute {
-    Attribute::new(v)
-}
-
-fn name(n: &str) -> Attribute {
-    attr(AttributeValue::Name(Name {
-        value: n.into(),
-        name_type: NameType::UninterpretedTextString,
-    }))
-}
 
 fn aes(extra: Vec<Attribute>) -> create::CreateRequest {
     let mut attributes = vec![
@@ -71,16 +60,7 @@ fn links(attrs: &[Attribute]) -> Vec<(LinkType, String)> {
 }
 
 async fn material(c: &mut Client, uid: &str) -> Vec<u8> {
-    let got = c
-        .get(get::GetRequest {
-            unique_identifier: Some(uid.into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        })
-        .await
-        .unwrap();
+    let got = c.get(common::get(uid)).await.unwrap();
     match got.object {
         Object::SymmetricKey(k) => match k.key_block.key_value {
             Some(KeyValue::Plain {
@@ -150,17 +130,18 @@ async fn rekey_with_an_offset_moves_the_dates() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
     let old = c.create(aes(vec![])).await.unwrap().unique_identifier;
-    match c
-        .rekey(rekey::ReKeyRequest {
-            unique_identifier: Some(old.clone()),
-            offset: Some(Interval(3600)),
-            template_attribute: None,
-        })
-        .await
-    {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::IllegalOperation)),
-        other => panic!("no Activation Date to offset from: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(
+            c.rekey(rekey::ReKeyRequest {
+                unique_identifier: Some(old.clone()),
+                offset: Some(Interval(3600)),
+                template_attribute: None,
+            })
+            .await
+        ),
+        Some(ResultReason::IllegalOperation),
+        "no Activation Date to offset from"
+    );
     c.activate(activate::ActivateRequest {
         unique_identifier: Some(old.clone()),
     })
@@ -241,10 +222,11 @@ async fn check_lease_and_usage_allocation() {
         lease_time: None,
     };
     c.check(check(CryptographicUsageMask::Encrypt)).await.unwrap();
-    match c.check(check(CryptographicUsageMask::Sign)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::PermissionDenied)),
-        other => panic!("Sign is not in the key's mask: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.check(check(CryptographicUsageMask::Sign)).await),
+        Some(ResultReason::PermissionDenied),
+        "Sign is not in the key's mask"
+    );
     let lease = c
         .obtain_lease(obtain_lease::ObtainLeaseRequest {
             unique_identifier: Some(uid.clone()),
@@ -268,16 +250,16 @@ async fn check_lease_and_usage_allocation() {
         other => panic!("{other:?}"),
     }
     let plain = c.create(aes(vec![])).await.unwrap().unique_identifier;
-    match c
-        .get_usage_allocation(get_usage_allocation::GetUsageAllocationRequest {
-            unique_identifier: Some(plain),
-            usage_limits_count: 1,
-        })
-        .await
-    {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::IllegalOperation)),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        common::refusal(
+            c.get_usage_allocation(get_usage_allocation::GetUsageAllocationRequest {
+                unique_identifier: Some(plain),
+                usage_limits_count: 1,
+            })
+            .await
+        ),
+        Some(ResultReason::IllegalOperation)
+    );
     server.stop().await;
 }
 
@@ -306,10 +288,11 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
             encoding_option: encoding,
         }),
     };
-    match c.get(wrapped_get(None, BlockCipherMode::NISTKeyWrap)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::PermissionDenied)),
-        other => panic!("a Pre-Active wrapping key must not wrap: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.get(wrapped_get(None, BlockCipherMode::NISTKeyWrap)).await),
+        Some(ResultReason::PermissionDenied),
+        "a Pre-Active wrapping key must not wrap"
+    );
     c.activate(activate::ActivateRequest {
         unique_identifier: Some(kek.clone()),
     })
@@ -378,17 +361,7 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
         .unwrap();
     assert_eq!(material(&mut c, "unwrapped-copy").await, plain);
     c.import(import("wrapped-copy", None, &wrapped_object)).await.unwrap();
-    let as_provided = c
-        .get(get::GetRequest {
-            unique_identifier: Some("wrapped-copy".into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        })
-        .await
-        .unwrap()
-        .object;
+    let as_provided = c.get(common::get("wrapped-copy")).await.unwrap().object;
     assert_eq!(as_provided, wrapped_object, "kept as provided");
     // A wrapping key that is not available fails the import, storing nothing.
     let mut orphan = wrapped_object.clone();
@@ -399,20 +372,20 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
     {
         info.unique_identifier = "no-such-key".into();
     }
-    match c.import(import("orphan", Some(KeyWrapType::NotWrapped), &orphan)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
-        other => panic!("{other:?}"),
-    }
-    match c
-        .get_attributes(get_attributes::GetAttributesRequest {
-            unique_identifier: Some("orphan".into()),
-            attribute_names: vec![],
-        })
-        .await
-    {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.import(import("orphan", Some(KeyWrapType::NotWrapped), &orphan)).await),
+        Some(ResultReason::ItemNotFound)
+    );
+    assert_eq!(
+        common::refusal(
+            c.get_attributes(get_attributes::GetAttributesRequest {
+                unique_identifier: Some("orphan".into()),
+                attribute_names: vec![],
+            })
+            .await
+        ),
+        Some(ResultReason::ItemNotFound)
+    );
     server.stop().await;
 }
 
@@ -442,19 +415,11 @@ async fn archived_objects_leave_on_line_storage_until_recovered() {
         .await
         .unwrap();
     assert_eq!(archived.unique_identifiers, std::slice::from_ref(&uid));
-    match c
-        .get(get::GetRequest {
-            unique_identifier: Some(uid.clone()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
-        })
-        .await
-    {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ObjectArchived)),
-        other => panic!("an archived object cannot be used: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.get(common::get(&uid)).await),
+        Some(ResultReason::ObjectArchived),
+        "an archived object cannot be used"
+    );
     assert!(
         attributes(&mut c, &uid).await.iter().any(|a| a.name == "Archive Date"),
         "its metadata stays readable"
@@ -500,10 +465,10 @@ async fn export_then_import_moves_an_object_with_its_attributes() {
     b.import(import(None)).await.unwrap();
     assert_eq!(material(&mut b, &uid).await, material(&mut a, &uid).await);
     assert_eq!(state(&attributes(&mut b, &uid).await), State::Active);
-    match b.import(import(None)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ObjectAlreadyExists)),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        common::refusal(b.import(import(None)).await),
+        Some(ResultReason::ObjectAlreadyExists)
+    );
     b.import(import(Some(true))).await.unwrap();
     source.stop().await;
     target.stop().await;
@@ -553,10 +518,11 @@ async fn locate_by_a_date_range() {
         [late, early],
         "newest first"
     );
-    match c.locate(between(now + 30 * day, now)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField)),
-        other => panic!("a reversed range: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.locate(between(now + 30 * day, now)).await),
+        Some(ResultReason::InvalidField),
+        "a reversed range"
+    );
     server.stop().await;
 }
 
@@ -673,10 +639,11 @@ async fn locate_object_group_members_fresh_and_default() {
         .unwrap();
     }
     assert_eq!(found(c.locate(member(default, true)).await.unwrap()), [newer]);
-    match c.locate(member(fresh, false)).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField)),
-        other => panic!("Object Group Member without a group: {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.locate(member(fresh, false)).await),
+        Some(ResultReason::InvalidField),
+        "Object Group Member without a group"
+    );
     server.stop().await;
 }
 
@@ -739,9 +706,9 @@ async fn a_registered_template_supplies_attributes_to_create() {
             attributes: vec![],
         },
     };
-    match c.create(missing).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        common::refusal(c.create(missing).await),
+        Some(ResultReason::ItemNotFound)
+    );
     server.stop().await;
 }

@@ -249,10 +249,11 @@ async fn a_role_without_operation_query_is_denied_query() {
         key_compression_type: None,
         key_wrapping_specification: None,
     });
-    match client.call(get).await {
-        Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::ItemNotFound)),
-        other => panic!("expected Item Not Found, got {other:?}"),
-    }
+    assert_eq!(
+        common::refusal(client.call(get).await),
+        Some(ResultReason::ItemNotFound),
+        "expected Item Not Found, got"
+    );
     // An operation that exists in KMIP but not in this server yet.
     let mut admin = server.admin_client().await;
     let seed = RequestPayload::RNGSeed(kmip_codec::messages::ops::rng_seed::RNGSeedRequest {
@@ -561,10 +562,11 @@ async fn rng_retrieve_returns_fresh_random_bytes_of_the_length_asked() {
     assert_ne!(&first[..], &second[..]);
     assert_ne!(&first[..], &[0u8; 32][..]);
     for bad in [0, -1, 64 * 1024 + 1] {
-        match client.rng_retrieve(RNGRetrieveRequest { data_length: bad }).await {
-            Err(ClientError::Failed { reason, .. }) => assert_eq!(reason, Some(ResultReason::InvalidField), "{bad}"),
-            other => panic!("Data Length {bad}: {other:?}"),
-        }
+        assert_eq!(
+            common::refusal(client.rng_retrieve(RNGRetrieveRequest { data_length: bad }).await),
+            Some(ResultReason::InvalidField),
+            "{bad}"
+        );
     }
     server.stop().await;
 }

@@ -2,7 +2,8 @@
 //! to mint credentials, for the integration tests.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
-use kmip_client::{Client, Credentials};
+use kmip_client::{Client, ClientError, Credentials};
+use kmip_codec::enums::ResultReason;
 use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
 use kmip_server::config::{Config, KeyType};
 use kmip_server::policy::{OperationSet, RoleName, Scope};
@@ -82,5 +83,38 @@ impl TestServer {
 
     pub async fn stop(self) {
         self.running.stop().await;
+    }
+}
+
+/// The Result Reason of a request the server refused; panics on success
+/// or on any other kind of failure.
+pub fn refusal<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Option<ResultReason> {
+    match result {
+        Err(ClientError::Failed { reason, .. }) => reason,
+        other => panic!("expected the server to refuse, got {other:?}"),
+    }
+}
+
+/// An attribute with no index.
+pub fn attr(v: kmip_codec::messages::AttributeValue) -> kmip_codec::messages::Attribute {
+    kmip_codec::messages::Attribute::new(v)
+}
+
+/// A Name attribute of type Uninterpreted Text String.
+pub fn name(n: &str) -> kmip_codec::messages::Attribute {
+    attr(kmip_codec::messages::AttributeValue::Name(kmip_codec::messages::Name {
+        value: n.into(),
+        name_type: kmip_codec::enums::NameType::UninterpretedTextString,
+    }))
+}
+
+/// A plain Get: the object as stored, no format or wrapping asked.
+pub fn get(uid: &str) -> kmip_codec::messages::ops::get::GetRequest {
+    kmip_codec::messages::ops::get::GetRequest {
+        unique_identifier: Some(uid.into()),
+        key_format_type: None,
+        key_wrap_type: None,
+        key_compression_type: None,
+        key_wrapping_specification: None,
     }
 }
