@@ -79,12 +79,37 @@ async fn kmip_cli_output_exit_status_and_reasons() {
     let out = tool(kmip, &s, &["locate", "--name", "k"]).await;
     assert_eq!(text(&out.stdout).trim(), uid);
 
+    // A Pre-Active key encrypts nothing: exit 1 and the server's reason.
     let out = tool(kmip, &s, &["encrypt", &uid, "--in", "/dev/null"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        "kmip: OperationNotSupported: Encrypt is not supported by this server yet\n"
+        format!("kmip: PermissionDenied: key {uid} is PreActive and cannot be used for encryption\n")
     );
+
+    // Once Active: a file encrypts with the server's defaults (AES-CBC,
+    // PKCS5, an IV it chooses and prints) and decrypts back with that IV.
+    assert!(tool(kmip, &s, &["activate", &uid]).await.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, sealed, opened) = (dir.path().join("p"), dir.path().join("c"), dir.path().join("o"));
+    std::fs::write(&plain, b"attack at dawn").unwrap();
+    let (p, c, o) = (
+        plain.to_str().unwrap(),
+        sealed.to_str().unwrap(),
+        opened.to_str().unwrap(),
+    );
+    let out = tool(kmip, &s, &["encrypt", &uid, "--in", p, "--out", c]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let iv = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("iv "))
+        .expect("the IV is printed")
+        .to_owned();
+    assert_eq!(std::fs::read(&sealed).unwrap().len(), 16);
+    let out = tool(kmip, &s, &["decrypt", &uid, "--in", c, "--out", o, "--iv", &iv]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(&opened).unwrap(), b"attack at dawn");
 
     let out = tool(kmip, &s, &["--json", "get", "some-id"]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -110,11 +135,26 @@ async fn kmip_bench_counts_only_successes() {
 
     let out = tool(bench, &s, &[&args[..], &["--scenario", "encrypt"]].concat()).await;
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["ops"].as_u64().unwrap() > 10, "{j}");
+    assert_eq!(j["errors"], 0);
+
+    // A refused operation (a Pre-Active key given with --key) is counted as
+    // an error with its reason, never as an operation.
+    let out = tool(env!("CARGO_BIN_EXE_kmip"), &s, &["--json", "create"]).await;
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uid = j["unique_identifier"].as_str().unwrap();
+    let out = tool(
+        bench,
+        &s,
+        &[&args[..], &["--scenario", "encrypt", "--key", uid]].concat(),
+    )
+    .await;
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ops"], 0, "a failed response is never an operation");
     assert!(j["errors"].as_u64().unwrap() > 0);
     let reasons = j["error_reasons"].as_object().unwrap();
-    let expected = "OperationNotSupported: Encrypt is not supported by this server yet";
-    assert_eq!(reasons.keys().collect::<Vec<_>>(), [expected]);
+    let expected = format!("PermissionDenied: key {uid} is PreActive and cannot be used for encryption");
+    assert_eq!(reasons.keys().collect::<Vec<_>>(), [&expected]);
 
     // A scenario that needs a key pair it cannot create says so and fails.
     let out = tool(bench, &s, &[&args[..], &["--scenario", "sign"]].concat()).await;

@@ -47,6 +47,8 @@ pub struct Processor<'a> {
     pub audit: &'a Audit,
     /// The object store.
     pub store: &'a dyn crate::store::ObjectStore,
+    /// Cryptographic operations in parts.
+    pub streams: &'a crate::ops::streams::Streams,
 }
 
 /// One processed batch item, before encoding.
@@ -224,6 +226,7 @@ impl Processor<'_> {
                     version,
                     id_placeholder: placeholder,
                     store: self.store,
+                    streams: self.streams,
                 };
                 ops::dispatch(&mut ctx, &request.payload)
             }

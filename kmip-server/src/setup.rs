@@ -178,5 +178,6 @@ pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::ne
         registry,
         audit,
         store,
+        streams: Default::default(),
     }))
 }

@@ -26,8 +26,13 @@
 //! - [`Rule::GeneratedMaterial`]: the Key Material and Digest Value of an
 //!   object the server generated in this conversation (Create, Create Key
 //!   Pair, Re-key, Re-key Key Pair, Derive Key) are random: they match any
-//!   bytes of the same length, and so does the Data of an RNG Retrieve
-//!   response. Material the client registered is compared exactly.
+//!   bytes of the same length, and so do the Data of an RNG Retrieve
+//!   response and the Data of Encrypt, Decrypt, Sign and MAC with such a
+//!   key; in an Encrypt response whose IV the server chose (Random IV), the
+//!   IV and the Data likewise. Such values written as literals are bound to
+//!   the placeholders later requests use for them (see
+//!   `literal_placeholder`). Material the client registered is compared
+//!   exactly.
 //! - [`Rule::ServerRng`]: the Random Number Generator attribute describes
 //!   the server's own generator; any RNG Parameters structure matches.
 //! - [`Rule::ResponseVersion`]: a response carries the request's protocol
@@ -79,6 +84,22 @@ pub struct Bindings {
     generated: Vec<String>,
     /// The Protocol Version of the request being answered.
     request_version: Option<Ttlv>,
+}
+
+/// Operations whose output Data depends on the key they used: with a
+/// server-generated key it is as random as the key.
+const KEYED_OUTPUT: &[&str] = &["Encrypt", "Decrypt", "Sign", "MAC"];
+
+/// The placeholder a later request uses for a server-chosen value that the
+/// test case wrote as a literal (CS-BC-M-13 writes its reference server's IV
+/// and ciphertext, then sends them back as `$IV_COUNTER_NONCE` and
+/// `$DATA_0`, the names CS-BC-M-GCM-2 binds properly).
+fn literal_placeholder(tag: Tag) -> Option<&'static str> {
+    match tag {
+        Tag::IVCounterNonce => Some("$IV_COUNTER_NONCE"),
+        Tag::Data => Some("$DATA_0"),
+        _ => None,
+    }
 }
 
 /// Operations whose new objects hold server-generated material.
@@ -340,7 +361,11 @@ fn compare_at(
     }
     let Value::Structure(items) = &actual.value else {
         let random_data = operation == Some("RNGRetrieve") && expected.tag == Tag::Data;
-        if random_data || (generated && matches!(expected.tag, Tag::KeyMaterial | Tag::DigestValue)) {
+        let keyed_output = expected.tag == Tag::Data && operation.is_some_and(|op| KEYED_OUTPUT.contains(&op));
+        let chosen_iv = expected.tag == Tag::IVCounterNonce && operation == Some("Encrypt");
+        if random_data
+            || (generated && (keyed_output || chosen_iv || matches!(expected.tag, Tag::KeyMaterial | Tag::DigestValue)))
+        {
             // Rule::GeneratedMaterial
             let expected_len =
                 xml::parse_value(expected.item_type, expected.value.as_deref().unwrap_or_default(), None)
@@ -348,6 +373,12 @@ fn compare_at(
                     .map(|v| xml::format_value(&v, None).len());
             let actual_len = xml::format_value(&actual.value, None).len();
             if expected_len == Some(actual_len) {
+                if let Some(name) = literal_placeholder(expected.tag) {
+                    bindings
+                        .values
+                        .entry(name.to_owned())
+                        .or_insert_with(|| actual.value.clone());
+                }
                 return Ok(());
             }
         }
@@ -355,7 +386,10 @@ fn compare_at(
     };
     // Inside the payload of a server-generated object, Rule::GeneratedMaterial applies.
     let generated = generated
-        || (expected.tag == Tag::BatchItem && payload_uids(actual).iter().any(|u| bindings.generated.contains(u)));
+        || (expected.tag == Tag::BatchItem && payload_uids(actual).iter().any(|u| bindings.generated.contains(u)))
+        || (expected.tag == Tag::ResponsePayload
+            && operation == Some("Encrypt")
+            && items.iter().any(|c| c.tag == Tag::IVCounterNonce));
     let name = xml::attribute_name_of(expected.children.iter().map(|c| (c.tag, c.value.as_deref())));
     let query_payload = operation == Some("Query") && expected.tag == Tag::ResponsePayload;
     let (expected_children, actual_children): (Vec<&Element>, Vec<&Ttlv>) = if query_payload {

@@ -55,6 +55,10 @@ struct Cli {
     /// Cipher mode for the encrypt scenario.
     #[arg(long, value_enum, default_value = "gcm")]
     mode: Mode,
+    /// An existing key to use (get, get-attributes, encrypt, sign) instead
+    /// of creating one.
+    #[arg(long)]
+    key: Option<String>,
     /// Print one JSON line.
     #[arg(long)]
     json: bool,
@@ -246,6 +250,13 @@ async fn step(client: &mut Client, plan: &Plan) -> Result<(), ClientError> {
 
 /// Creates what the scenario works on (a key, a named object).
 async fn prepare(client: &mut Client, cli: &Cli) -> Result<Option<String>, ClientError> {
+    let keyed = matches!(
+        cli.scenario,
+        Scenario::Get | Scenario::GetAttributes | Scenario::Encrypt | Scenario::Sign
+    );
+    if let (Some(key), true) = (&cli.key, keyed) {
+        return Ok(Some(key.clone()));
+    }
     Ok(match cli.scenario {
         Scenario::Get | Scenario::GetAttributes | Scenario::Encrypt => {
             let id = client

@@ -42,6 +42,20 @@ pub struct Shared {
     pub audit: Audit,
     /// The object store.
     pub store: Box<dyn crate::store::ObjectStore>,
+    /// Cryptographic operations in parts, between their requests.
+    pub streams: crate::ops::streams::Streams,
+}
+
+impl Shared {
+    /// What processing a request needs of the server.
+    fn processor(&self) -> Processor<'_> {
+        Processor {
+            config: &self.config,
+            audit: &self.audit,
+            store: self.store.as_ref(),
+            streams: &self.streams,
+        }
+    }
 }
 
 /// Tells a running server to stop.
@@ -194,23 +208,11 @@ async fn serve_connection(
         // the blocking pool, not on the connection's async worker. Requests
         // that never touch the store are answered in place.
         let response = if crate::protocol::is_light(&request, &shared.config.limits()) {
-            let processor = Processor {
-                config: &shared.config,
-                audit: &shared.audit,
-                store: shared.store.as_ref(),
-            };
-            processor.process(&identity, &peer_text, &request)
+            shared.processor().process(&identity, &peer_text, &request)
         } else {
             let (state, peer_text) = (Arc::clone(shared), Arc::clone(&peer_text));
-            let processed = tokio::task::spawn_blocking(move || {
-                let processor = Processor {
-                    config: &state.config,
-                    audit: &state.audit,
-                    store: state.store.as_ref(),
-                };
-                processor.process(&identity, &peer_text, &request)
-            })
-            .await;
+            let processed =
+                tokio::task::spawn_blocking(move || state.processor().process(&identity, &peer_text, &request)).await;
             match processed {
                 Ok(r) => r,
                 Err(e) => return End::Error(format!("request processing failed: {e}")),

@@ -8,16 +8,20 @@ mod archive;
 mod attributes;
 mod cancel;
 mod check;
+mod cipher;
 mod create;
+mod decrypt;
 mod delete_attribute;
 mod destroy;
 mod discover_versions;
+mod encrypt;
 mod export;
 mod get;
 mod get_attribute_list;
 mod get_attributes;
 mod get_usage_allocation;
 mod import;
+mod key_use;
 mod locate;
 mod modify_attribute;
 mod obtain_lease;
@@ -28,6 +32,7 @@ mod register;
 mod rekey;
 mod revoke;
 mod rng_retrieve;
+pub mod streams;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
@@ -47,6 +52,8 @@ pub struct Context<'a> {
     pub id_placeholder: &'a mut Option<String>,
     /// The object store.
     pub store: &'a dyn ObjectStore,
+    /// Cryptographic operations in parts, between their requests.
+    pub streams: &'a streams::Streams,
 }
 
 impl Context<'_> {
@@ -233,6 +240,8 @@ handlers! {
     Recover => recover,
     Export => export,
     Import => import,
+    Encrypt => encrypt,
+    Decrypt => decrypt,
     RNGRetrieve => rng_retrieve,
     Query => query,
     DiscoverVersions => discover_versions,

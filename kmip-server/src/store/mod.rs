@@ -11,6 +11,7 @@
 //! [`Store`] is their SQLite implementation, and a second backend would
 //! implement the same two traits.
 
+mod cache;
 pub mod objects;
 mod writer;
 
@@ -225,6 +226,7 @@ pub struct Store {
     data_dir: std::path::PathBuf,
     readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
     sealer: Sealer,
+    cache: cache::Cache,
 }
 
 impl std::fmt::Debug for Store {
@@ -241,6 +243,7 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             readers: std::sync::Mutex::new(Vec::new()),
             sealer,
+            cache: cache::Cache::default(),
         })
     }
 
@@ -270,8 +273,21 @@ impl ObjectStore for Store {
     }
 
     fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<StoredObject>, DbError> {
+        let generation = match self.cache.get(scope, uid) {
+            Ok(mut hit) => {
+                if !material {
+                    hit.object = None;
+                }
+                return Ok(Some(hit));
+            }
+            Err(generation) => generation,
+        };
         let sealer = material.then_some(&self.sealer);
-        self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))
+        let loaded = self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?;
+        if let (Some(stored), true) = (&loaded, material) {
+            self.cache.insert(scope, stored, generation);
+        }
+        Ok(loaded)
     }
 
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
@@ -279,12 +295,73 @@ impl ObjectStore for Store {
     }
 
     fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {
-        let scope = scope.clone();
-        self.writer.write(move |c| change(&ScopedObjects::new(c, &scope)))
+        let touched = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (in_writer, for_writer) = (std::sync::Arc::clone(&touched), scope.clone());
+        let result = self.writer.write(move |c| {
+            let objects = Touching {
+                inner: ScopedObjects::new(c, &for_writer),
+                touched: &in_writer,
+            };
+            change(&objects)
+        });
+        // After the commit (or rollback), before the caller answers.
+        let touched = touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.cache.remove(scope, touched.iter());
+        result
     }
 
     fn advance_states(&self, now: i64) -> Result<usize, DbError> {
-        self.writer.write(move |c| objects::advance_states(c, now))
+        let moved = self.writer.write(move |c| objects::advance_states(c, now))?;
+        if moved > 0 {
+            self.cache.clear();
+        }
+        Ok(moved)
+    }
+}
+
+/// [`Objects`] that note which objects a change touched, for the cache.
+struct Touching<'a> {
+    inner: ScopedObjects<'a>,
+    touched: &'a std::sync::Mutex<Vec<String>>,
+}
+
+impl Touching<'_> {
+    fn touch(&self, uid: &str) {
+        self.touched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(uid.to_owned());
+    }
+}
+
+impl Objects for Touching<'_> {
+    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
+        self.inner.load(uid, sealer)
+    }
+    fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
+        self.touch(&stored.uid);
+        self.inner.create(stored, sealed)
+    }
+    fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
+        self.touch(&stored.uid);
+        self.inner.update(stored)
+    }
+    fn delete(&self, uid: &str) -> Result<(), DbError> {
+        self.touch(uid);
+        self.inner.delete(uid)
+    }
+    fn erase_material(&self, uid: &str) -> Result<(), DbError> {
+        self.touch(uid);
+        self.inner.erase_material(uid)
+    }
+    fn object_type(&self, uid: &str) -> Result<Option<u32>, DbError> {
+        self.inner.object_type(uid)
+    }
+    fn uid_taken(&self, uid: &str) -> Result<bool, DbError> {
+        self.inner.uid_taken(uid)
+    }
+    fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+        self.inner.locate(filter)
     }
 }
 

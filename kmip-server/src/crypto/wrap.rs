@@ -1,13 +1,10 @@
-//! Cryptographic primitives the operations use, all from aws-lc-rs (no
-//! hand-written primitive). Today: AES key wrap for Get with a Key Wrapping
-//! Specification; the cryptographic operations add the rest here.
+//! AES key wrap (RFC 3394 and RFC 5649) from aws-lc-rs, for Get and
+//! Register with a Key Wrapping Specification.
 
 use aws_lc_rs::key_wrap::{AesKek, KeyWrap, KeyWrapPadded, AES_128, AES_256};
 use zeroize::Zeroizing;
 
-/// Why a primitive failed.
-#[derive(Debug)]
-pub struct CryptoError(pub String);
+use super::CryptoError;
 
 fn kek(key: &[u8]) -> Result<AesKek, CryptoError> {
     let cipher = match key.len() {

@@ -1,0 +1,20 @@
+//! Cryptographic primitives the operations use, all from AWS-LC (no
+//! hand-written primitive): AES key wrap through aws-lc-rs ([`wrap`]),
+//! block ciphers through AWS-LC's EVP interface ([`cipher`]).
+
+pub mod cipher;
+mod wrap;
+
+pub use wrap::{aes_unwrap, aes_wrap};
+
+/// Why a primitive failed.
+#[derive(Debug)]
+pub struct CryptoError(pub String);
+
+/// The block length of a cipher family in bytes.
+pub fn block_len(family: cipher::Family) -> usize {
+    match family {
+        cipher::Family::Aes => 16,
+        cipher::Family::TripleDes => 8,
+    }
+}

@@ -1,0 +1,36 @@
+//! Decrypt (KMIP 1.4 §4.30): the inverse of Encrypt, with the same
+//! parameters and defaults ([`super::cipher`]). A GCM tag that does not
+//! match, or bad padding, is a Cryptographic Failure and returns no data.
+
+use kmip_codec::messages::ops::decrypt::{DecryptRequest, DecryptResponse};
+
+use super::cipher::{self, CipherRequest};
+use super::{Context, OpError};
+
+/// Runs Decrypt.
+pub fn run(ctx: &mut Context<'_>, req: &DecryptRequest) -> Result<DecryptResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let out = cipher::run(
+        ctx,
+        CipherRequest {
+            encrypt: false,
+            uid: uid.clone(),
+            parameters: req.cryptographic_parameters.as_ref(),
+            data: req.data.as_deref().unwrap_or_default(),
+            iv: req.iv_counter_nonce.as_deref(),
+            correlation: req.correlation_value.as_deref(),
+            init: req.init_indicator == Some(true),
+            last: req.final_indicator == Some(true),
+            aad: req
+                .authenticated_encryption_additional_data
+                .as_deref()
+                .unwrap_or_default(),
+            tag: req.authenticated_encryption_tag.as_deref(),
+        },
+    )?;
+    Ok(DecryptResponse {
+        unique_identifier: uid,
+        data: out.data,
+        correlation_value: out.correlation,
+    })
+}

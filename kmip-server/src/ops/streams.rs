@@ -1,0 +1,113 @@
+//! Cryptographic operations in parts (KMIP 1.4 §2.1.15–2.1.17): the first
+//! request carries Init Indicator, the server answers with a Correlation
+//! Value, later requests carry it, and the one with Final Indicator ends
+//! the operation. Between requests the cipher state lives here, in memory:
+//! a server restart abandons open streams (the client starts again).
+//!
+//! A stream belongs to the scope, object and operation that opened it;
+//! any other request naming its Correlation Value gets Item Not Found, as
+//! for a value that never existed. Streams idle for [`IDLE`] are dropped,
+//! and one scope holds at most [`PER_SCOPE`] of them, so that a client
+//! that never finishes cannot exhaust the server's memory.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use kmip_codec::enums::{Operation, ResultReason};
+
+use super::OpError;
+use crate::crypto::cipher::Cipher;
+use crate::policy::Scope;
+
+/// How long an unused stream is kept.
+pub const IDLE: Duration = Duration::from_secs(300);
+
+/// The most open streams one scope may hold.
+pub const PER_SCOPE: usize = 256;
+
+/// What a stream remembers between parts.
+pub struct Stream {
+    /// The cipher in progress.
+    pub cipher: Cipher,
+}
+
+struct Entry {
+    scope: Scope,
+    uid: String,
+    operation: Operation,
+    last_used: Instant,
+    stream: Stream,
+}
+
+/// The open streams of the server.
+#[derive(Default)]
+pub struct Streams {
+    open: Mutex<HashMap<[u8; 16], Entry>>,
+}
+
+impl Streams {
+    /// Keeps `stream` for the next part; returns its Correlation Value.
+    pub fn open(&self, scope: &Scope, uid: &str, operation: Operation, stream: Stream) -> Result<Vec<u8>, OpError> {
+        let mut id = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut id)
+            .map_err(|_| OpError::new(ResultReason::GeneralFailure, "the random generator failed"))?;
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        open.retain(|_, e| now.duration_since(e.last_used) < IDLE);
+        if open.values().filter(|e| &e.scope == scope).count() >= PER_SCOPE {
+            return Err(OpError::new(
+                ResultReason::PermissionDenied,
+                format!("this scope already has {PER_SCOPE} operations in parts open: finish some first"),
+            ));
+        }
+        open.insert(
+            id,
+            Entry {
+                scope: scope.clone(),
+                uid: uid.to_owned(),
+                operation,
+                last_used: now,
+                stream,
+            },
+        );
+        Ok(id.to_vec())
+    }
+
+    /// Takes the stream a Correlation Value names, if it belongs to this
+    /// scope, object and operation (put it back with [`Streams::resume`]).
+    pub fn take(&self, correlation: &[u8], scope: &Scope, uid: &str, operation: Operation) -> Result<Stream, OpError> {
+        let missing = || {
+            OpError::new(
+                ResultReason::ItemNotFound,
+                "no operation in progress has this Correlation Value (streams end after 5 idle minutes)",
+            )
+        };
+        let id: [u8; 16] = correlation.try_into().map_err(|_| missing())?;
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match open.get(&id) {
+            Some(e)
+                if &e.scope == scope && e.uid == uid && e.operation == operation && e.last_used.elapsed() < IDLE => {}
+            _ => return Err(missing()),
+        }
+        open.remove(&id).map(|e| e.stream).ok_or_else(missing)
+    }
+
+    /// Puts a stream taken with [`Streams::take`] back under the same value.
+    pub fn resume(&self, correlation: &[u8], scope: &Scope, uid: &str, operation: Operation, stream: Stream) {
+        let Ok(id) = <[u8; 16]>::try_from(correlation) else {
+            return;
+        };
+        let entry = Entry {
+            scope: scope.clone(),
+            uid: uid.to_owned(),
+            operation,
+            last_used: Instant::now(),
+            stream,
+        };
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, entry);
+    }
+}

@@ -1,0 +1,116 @@
+//! Recently used objects, unsealed, so that a hot key is not read from
+//! SQLite and unsealed on every Encrypt or Get.
+//!
+//! Entries are keyed by scope and Unique Identifier and hold the object as
+//! loaded with its material, in the codec's zeroize-on-drop buffers. Any
+//! committed change to an object removes its entry before the changing
+//! request is answered, and the time-driven state sweep empties the cache,
+//! so a later request never sees an older state. A read that raced a write
+//! does not put what it read back: every removal advances a generation,
+//! and a read inserts only if the generation it started under is current.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::objects::StoredObject;
+use crate::policy::Scope;
+
+/// The most objects kept; when full the cache starts again empty (simple,
+/// and a workload with more hot keys than this gains little from caching).
+pub const CAPACITY: usize = 16_384;
+
+#[derive(Default)]
+struct Inner {
+    generation: u64,
+    entries: HashMap<(Scope, String), StoredObject>,
+}
+
+/// The cache of unsealed objects.
+#[derive(Default)]
+pub struct Cache {
+    inner: Mutex<Inner>,
+}
+
+impl Cache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The cached object, or the generation to pass to [`Cache::insert`]
+    /// after reading it from the store.
+    pub fn get(&self, scope: &Scope, uid: &str) -> Result<StoredObject, u64> {
+        let inner = self.lock();
+        match inner.entries.get(&(scope.clone(), uid.to_owned())) {
+            Some(o) => Ok(o.clone()),
+            None => Err(inner.generation),
+        }
+    }
+
+    /// Keeps an object read with its material under `generation`, unless a
+    /// change happened since.
+    pub fn insert(&self, scope: &Scope, stored: &StoredObject, generation: u64) {
+        let mut inner = self.lock();
+        if inner.generation != generation {
+            return;
+        }
+        if inner.entries.len() >= CAPACITY {
+            inner.entries.clear();
+        }
+        inner
+            .entries
+            .insert((scope.clone(), stored.uid.clone()), stored.clone());
+    }
+
+    /// Forgets objects a committed change touched.
+    pub fn remove<'a>(&self, scope: &Scope, uids: impl IntoIterator<Item = &'a String>) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        for uid in uids {
+            inner.entries.remove(&(scope.clone(), uid.clone()));
+        }
+    }
+
+    /// Forgets everything (after the state sweep moved objects).
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        inner.entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kmip_codec::enums::{ObjectType, State};
+
+    fn object(uid: &str, state: State) -> StoredObject {
+        StoredObject {
+            uid: uid.into(),
+            object_type: ObjectType::SymmetricKey,
+            state,
+            object: None,
+            attributes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_read_that_raced_a_change_is_not_kept_and_scopes_stay_apart() {
+        let cache = Cache::default();
+        let (a, b) = (Scope::new("a").unwrap(), Scope::new("b").unwrap());
+        // A read starts, a change to the object commits, the read ends.
+        let generation = cache.get(&a, "k").unwrap_err();
+        cache.remove(&a, [&"k".to_owned()]);
+        cache.insert(&a, &object("k", State::Active), generation);
+        assert!(cache.get(&a, "k").is_err(), "the stale read was not kept");
+        // A read with no change in between is kept, for its scope only.
+        let generation = cache.get(&a, "k").unwrap_err();
+        cache.insert(&a, &object("k", State::Deactivated), generation);
+        assert_eq!(cache.get(&a, "k").unwrap().state, State::Deactivated);
+        assert!(cache.get(&b, "k").is_err());
+        cache.remove(&a, [&"k".to_owned()]);
+        assert!(cache.get(&a, "k").is_err());
+        cache.insert(&a, &object("k", State::Active), cache.get(&a, "k").unwrap_err());
+        cache.clear();
+        assert!(cache.get(&a, "k").is_err());
+    }
+}

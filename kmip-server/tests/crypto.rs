@@ -1,0 +1,293 @@
+//! Cryptographic operations over TLS: the Encrypt/Decrypt sequences of
+//! real clients (../shared/CLIENTS.md), operations in parts, and the
+//! checks every use of a key goes through (usage mask, state, dates).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+mod common;
+
+use common::{attr, refusal, TestServer};
+use kmip_client::Client;
+use kmip_codec::enums::*;
+use kmip_codec::messages::ops::*;
+use kmip_codec::messages::*;
+
+/// Creates an Active AES-256 key with this usage mask; returns its UID.
+async fn active_aes(c: &mut Client, mask: CryptographicUsageMask) -> String {
+    let uid = c
+        .create(create::CreateRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![
+                    attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+                    attr(AttributeValue::CryptographicLength(256)),
+                    attr(AttributeValue::CryptographicUsageMask(mask)),
+                ],
+            },
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    c.activate(activate::ActivateRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    uid
+}
+
+fn both() -> CryptographicUsageMask {
+    CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt
+}
+
+fn encrypt(uid: &str, data: &[u8]) -> encrypt::EncryptRequest {
+    encrypt::EncryptRequest {
+        unique_identifier: Some(uid.into()),
+        cryptographic_parameters: None,
+        data: Some(Bytes::new(data.to_vec())),
+        iv_counter_nonce: None,
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+        authenticated_encryption_additional_data: None,
+    }
+}
+
+fn decrypt(uid: &str, data: &[u8], iv: Option<&[u8]>) -> decrypt::DecryptRequest {
+    decrypt::DecryptRequest {
+        unique_identifier: Some(uid.into()),
+        cryptographic_parameters: None,
+        data: Some(Bytes::new(data.to_vec())),
+        iv_counter_nonce: iv.map(|iv| Bytes::new(iv.to_vec())),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+        authenticated_encryption_additional_data: None,
+        authenticated_encryption_tag: None,
+    }
+}
+
+fn parameters(mode: BlockCipherMode, padding: PaddingMethod, random_iv: bool) -> CryptographicParameters {
+    CryptographicParameters {
+        cryptographic_algorithm: Some(CryptographicAlgorithm::AES),
+        block_cipher_mode: Some(mode),
+        padding_method: Some(padding),
+        random_iv: Some(random_iv),
+        ..CryptographicParameters::default()
+    }
+}
+
+#[tokio::test]
+async fn mongodb_audit_log_encrypts_without_parameters_and_decrypts_with_the_returned_iv() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    c.set_version(ProtocolVersion::new(1, 2));
+    let uid = active_aes(&mut c, both()).await;
+    let record = b"{\"atype\":\"authenticate\",\"result\":0}";
+    // Encrypt(UID, Data): no Cryptographic Parameters, no IV.
+    let sealed = c.encrypt(encrypt(&uid, record)).await.unwrap();
+    let iv = sealed.iv_counter_nonce.expect("the server returns the IV it chose");
+    assert_eq!(iv.len(), 16, "AES-CBC IV");
+    let ciphertext = sealed.data.unwrap();
+    assert_eq!(ciphertext.len(), record.len().div_ceil(16) * 16, "PKCS5-padded CBC");
+    assert_ne!(&ciphertext[..record.len()], record.as_slice());
+    // A second encryption of the same record uses a fresh IV.
+    let again = c.encrypt(encrypt(&uid, record)).await.unwrap();
+    assert_ne!(again.iv_counter_nonce.unwrap().to_vec(), iv.to_vec());
+    // Decrypt(UID, Data, IV), no tag.
+    let opened = c.decrypt(decrypt(&uid, &ciphertext, Some(&iv))).await.unwrap();
+    assert_eq!(opened.data.unwrap().to_vec(), record.to_vec());
+    // Without the IV there is nothing to decrypt with.
+    assert_eq!(
+        refusal(c.decrypt(decrypt(&uid, &ciphertext, None)).await),
+        Some(ResultReason::InvalidMessage)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn libmongocrypt_delegated_mode_with_random_iv() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    c.set_version(ProtocolVersion::new(1, 2));
+    let uid = active_aes(&mut c, both()).await;
+    let dek: Vec<u8> = (0..96u8).collect();
+    let mut req = encrypt(&uid, &dek);
+    req.cryptographic_parameters = Some(parameters(BlockCipherMode::CBC, PaddingMethod::PKCS5, true));
+    let sealed = c.encrypt(req).await.unwrap();
+    let iv = sealed.iv_counter_nonce.expect("Random IV: the response carries the IV");
+    let ciphertext = sealed.data.expect("and the Data");
+    assert_eq!(ciphertext.len(), 112, "96 bytes and a full block of padding");
+    let mut req = decrypt(&uid, &ciphertext, Some(&iv));
+    req.cryptographic_parameters = Some(parameters(BlockCipherMode::CBC, PaddingMethod::PKCS5, false));
+    assert_eq!(c.decrypt(req).await.unwrap().data.unwrap().to_vec(), dek);
+    // Random IV together with an IV of the client's is contradictory.
+    let mut req = encrypt(&uid, &dek);
+    req.cryptographic_parameters = Some(parameters(BlockCipherMode::CBC, PaddingMethod::PKCS5, true));
+    req.iv_counter_nonce = Some(Bytes::new(vec![0; 16]));
+    assert_eq!(refusal(c.encrypt(req).await), Some(ResultReason::InvalidField));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn gcm_in_parts_equals_gcm_in_one_request_and_a_wrong_tag_returns_nothing() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = active_aes(&mut c, both()).await;
+    let gcm = CryptographicParameters {
+        block_cipher_mode: Some(BlockCipherMode::GCM),
+        tag_length: Some(16),
+        ..CryptographicParameters::default()
+    };
+    let data: Vec<u8> = (0..200u8).collect();
+    let nonce = Bytes::new(vec![7; 12]);
+    let aad = Bytes::new(b"header".to_vec());
+    let mut whole = encrypt(&uid, &data);
+    whole.cryptographic_parameters = Some(gcm.clone());
+    whole.iv_counter_nonce = Some(nonce.clone());
+    whole.authenticated_encryption_additional_data = Some(aad.clone());
+    let whole = c.encrypt(whole).await.unwrap();
+
+    let mut first = encrypt(&uid, &data[..77]);
+    first.cryptographic_parameters = Some(gcm.clone());
+    first.iv_counter_nonce = Some(nonce.clone());
+    first.authenticated_encryption_additional_data = Some(aad.clone());
+    first.init_indicator = Some(true);
+    let first = c.encrypt(first).await.unwrap();
+    let correlation = first.correlation_value.expect("a Correlation Value for the next parts");
+    let mut parts = first.data.unwrap().to_vec();
+    for (chunk, last) in [(&data[77..150], false), (&data[150..], true)] {
+        let mut next = encrypt(&uid, chunk);
+        next.correlation_value = Some(correlation.clone());
+        next.final_indicator = Some(last);
+        let r = c.encrypt(next).await.unwrap();
+        parts.extend_from_slice(&r.data.unwrap_or_default());
+        if last {
+            assert_eq!(r.authenticated_encryption_tag, whole.authenticated_encryption_tag);
+        }
+    }
+    assert_eq!(parts, whole.data.clone().unwrap().to_vec());
+    // The stream is gone once finished.
+    let mut after = encrypt(&uid, b"more");
+    after.correlation_value = Some(correlation);
+    assert_eq!(refusal(c.encrypt(after).await), Some(ResultReason::ItemNotFound));
+
+    let mut open = decrypt(&uid, &whole.data.unwrap(), Some(&nonce));
+    open.cryptographic_parameters = Some(gcm);
+    open.authenticated_encryption_additional_data = Some(aad);
+    open.authenticated_encryption_tag = whole.authenticated_encryption_tag.clone();
+    assert_eq!(c.decrypt(open.clone()).await.unwrap().data.unwrap().to_vec(), data);
+    let mut tag = whole.authenticated_encryption_tag.unwrap().to_vec();
+    tag[0] ^= 1;
+    open.authenticated_encryption_tag = Some(Bytes::new(tag));
+    assert_eq!(refusal(c.decrypt(open).await), Some(ResultReason::CryptographicFailure));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn usage_mask_state_and_destruction_decide_what_a_key_may_do() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+
+    // Decrypt only: cannot encrypt.
+    let decrypt_only = active_aes(&mut c, CryptographicUsageMask::Decrypt).await;
+    assert_eq!(
+        refusal(c.encrypt(encrypt(&decrypt_only, b"x")).await),
+        Some(ResultReason::PermissionDenied)
+    );
+
+    // Pre-Active: nothing.
+    let pre_active = c
+        .create(create::CreateRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![
+                    attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+                    attr(AttributeValue::CryptographicLength(128)),
+                    attr(AttributeValue::CryptographicUsageMask(both())),
+                ],
+            },
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(
+        refusal(c.encrypt(encrypt(&pre_active, b"x")).await),
+        Some(ResultReason::PermissionDenied)
+    );
+
+    // Deactivated (revoked for cessation): decrypts old data, encrypts nothing new.
+    let uid = active_aes(&mut c, both()).await;
+    let sealed = c.encrypt(encrypt(&uid, b"kept secret")).await.unwrap();
+    c.revoke(revoke::RevokeRequest {
+        unique_identifier: Some(uid.clone()),
+        revocation_reason: RevocationReason {
+            code: RevocationReasonCode::CessationOfOperation,
+            message: None,
+        },
+        compromise_occurrence_date: None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        refusal(c.encrypt(encrypt(&uid, b"new")).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    let iv = sealed.iv_counter_nonce.unwrap();
+    let opened = c
+        .decrypt(decrypt(&uid, &sealed.data.clone().unwrap(), Some(&iv)))
+        .await
+        .unwrap();
+    assert_eq!(opened.data.unwrap().to_vec(), b"kept secret".to_vec());
+
+    // Destroyed: nothing at all.
+    c.destroy(destroy::DestroyRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        refusal(c.decrypt(decrypt(&uid, &sealed.data.unwrap(), Some(&iv))).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_role_without_operation_encrypt_is_refused_before_the_key_is_read() {
+    let server = TestServer::start().await;
+    let mut admin = server.admin_client().await;
+    let uid = active_aes(&mut admin, both()).await;
+    let (creds, _) = server.credential("default", "decryptor", "operation_decrypt");
+    let mut c = server.connect(&creds).await.unwrap();
+    assert_eq!(
+        refusal(c.encrypt(encrypt(&uid, b"x")).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_deactivated_by_its_date_stops_encrypting_even_when_just_used() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = active_aes(&mut c, both()).await;
+    let soon = kmip_server::store::unix_now() + 2;
+    c.add_attribute(add_attribute::AddAttributeRequest {
+        unique_identifier: Some(uid.clone()),
+        attribute: attr(AttributeValue::DeactivationDate(DateTime(soon))),
+    })
+    .await
+    .unwrap();
+    // Used (and so held unsealed in the server's cache) until the date...
+    c.encrypt(encrypt(&uid, b"before")).await.unwrap();
+    // ...and refused once the server's sweep has moved it.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert_eq!(
+        refusal(c.encrypt(encrypt(&uid, b"after")).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    server.stop().await;
+}
