@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{attr, get, name, TestServer};
+use common::{activate, attr, get, name, raw_key, TestServer};
 use kmip_client::{Client, ClientError};
 use kmip_codec::enums::*;
 use kmip_codec::messages::ops::*;
@@ -38,20 +38,6 @@ fn get_attributes(uid: &str, names: &[&str]) -> get_attributes::GetAttributesReq
     get_attributes::GetAttributesRequest {
         unique_identifier: Some(uid.into()),
         attribute_names: names.iter().map(|n| (*n).to_owned()).collect(),
-    }
-}
-
-fn raw_key(format: KeyFormatType, bytes: &[u8], algorithm: Option<(CryptographicAlgorithm, i32)>) -> KeyBlock {
-    KeyBlock {
-        key_format_type: format,
-        key_compression_type: None,
-        key_value: Some(KeyValue::Plain {
-            key_material: KeyMaterial::Bytes(Bytes::new(bytes.to_vec())),
-            attributes: vec![],
-        }),
-        cryptographic_algorithm: algorithm.map(|a| a.0),
-        cryptographic_length: algorithm.map(|a| a.1),
-        key_wrapping_data: None,
     }
 }
 
@@ -137,11 +123,7 @@ async fn libmongocrypt_registers_a_96_byte_seed_in_opaque_format() {
         .await
         .unwrap()
         .unique_identifier;
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &uid).await;
     let got = c.get(get(&uid)).await.unwrap();
     let Object::SecretData(secret) = &got.object else {
         panic!("Secret Data")
@@ -237,11 +219,7 @@ async fn vcenter_custom_attributes_in_one_batch() {
         .unwrap();
     let names: Vec<&str> = attrs.attributes.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["x-Vendor", "x-Product"], "in the order asked");
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &uid).await;
     c.get(get(&uid)).await.unwrap();
     server.stop().await;
 }
@@ -251,11 +229,7 @@ async fn mysql_lifecycle_and_destroy_of_an_active_key_refused() {
     let server = TestServer::start().await;
     let mut c = connect(&server, 1).await;
     let uid = c.create(aes256(vec![])).await.unwrap().unique_identifier;
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &uid).await;
     c.get(get(&uid)).await.unwrap();
     let destroy = || destroy::DestroyRequest {
         unique_identifier: Some(uid.clone()),

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{attr, refusal, TestServer};
+use common::{activate, attr, raw_key, refusal, TestServer};
 use kmip_client::Client;
 use kmip_codec::enums::*;
 use kmip_codec::messages::ops::*;
@@ -29,11 +29,7 @@ async fn active_aes(c: &mut Client, mask: CryptographicUsageMask) -> String {
         .await
         .unwrap()
         .unique_identifier;
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
+    activate(c, &uid).await;
     uid
 }
 
@@ -288,6 +284,100 @@ async fn a_key_deactivated_by_its_date_stops_encrypting_even_when_just_used() {
     assert_eq!(
         refusal(c.encrypt(encrypt(&uid, b"after")).await),
         Some(ResultReason::PermissionDenied)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn mac_in_one_or_several_requests_verifies_and_hash_gives_known_digests() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    // RFC 4231 test case 2: HMAC-SHA-256 with key "Jefe".
+    let uid = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![attr(AttributeValue::CryptographicUsageMask(
+                    CryptographicUsageMask::MACGenerate | CryptographicUsageMask::MACVerify,
+                ))],
+            },
+            object: Object::SymmetricKey(SymmetricKey {
+                key_block: raw_key(
+                    KeyFormatType::Raw,
+                    b"Jefe",
+                    Some((CryptographicAlgorithm::HMAC_SHA256, 32)),
+                ),
+            }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    activate(&mut c, &uid).await;
+    let mac = |data: &[u8], correlation: Option<Bytes>, init: Option<bool>, last: Option<bool>| mac::MACRequest {
+        unique_identifier: Some(uid.clone()),
+        cryptographic_parameters: None,
+        data: Some(Bytes::new(data.to_vec())),
+        correlation_value: correlation,
+        init_indicator: init,
+        final_indicator: last,
+    };
+    let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    let whole = c
+        .mac(mac(b"what do ya want for nothing?", None, None, None))
+        .await
+        .unwrap();
+    assert_eq!(kmip_codec::hex::encode(&whole.mac_data.clone().unwrap()), expected);
+    let first = c.mac(mac(b"what do ya ", None, Some(true), None)).await.unwrap();
+    assert!(first.mac_data.is_none());
+    let last = c
+        .mac(mac(b"want for nothing?", first.correlation_value, None, Some(true)))
+        .await
+        .unwrap();
+    assert_eq!(last.mac_data, whole.mac_data);
+
+    let verify = |mac_data: Vec<u8>| mac_verify::MACVerifyRequest {
+        unique_identifier: Some(uid.clone()),
+        cryptographic_parameters: None,
+        data: Some(Bytes::new(b"what do ya want for nothing?".to_vec())),
+        mac_data: Some(Bytes::new(mac_data)),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+    };
+    let good = whole.mac_data.unwrap().to_vec();
+    let r = c.mac_verify(verify(good.clone())).await.unwrap();
+    assert_eq!(r.validity_indicator, Some(ValidityIndicator::Valid));
+    let mut bad = good;
+    bad[31] ^= 0x80;
+    let r = c.mac_verify(verify(bad)).await.unwrap();
+    assert_eq!(r.validity_indicator, Some(ValidityIndicator::Invalid));
+
+    // This key may MAC but not encrypt.
+    assert_eq!(
+        refusal(c.encrypt(encrypt(&uid, b"x")).await),
+        Some(ResultReason::PermissionDenied)
+    );
+
+    // FIPS 180-2: SHA-256("abc"); MD5 is not offered.
+    let hash = |h: HashingAlgorithm| hash::HashRequest {
+        cryptographic_parameters: CryptographicParameters {
+            hashing_algorithm: Some(h),
+            ..CryptographicParameters::default()
+        },
+        data: Some(Bytes::new(b"abc".to_vec())),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+    };
+    let digest = c.hash(hash(HashingAlgorithm::SHA_256)).await.unwrap().data.unwrap();
+    assert_eq!(
+        kmip_codec::hex::encode(&digest),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(
+        refusal(c.hash(hash(HashingAlgorithm::MD5)).await),
+        Some(ResultReason::InvalidField)
     );
     server.stop().await;
 }

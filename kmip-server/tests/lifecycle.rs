@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{attr, name, TestServer};
+use common::{activate, attr, name, TestServer};
 use kmip_client::{Client, ClientError};
 use kmip_codec::enums::*;
 use kmip_codec::messages::ops::*;
@@ -84,11 +84,7 @@ async fn vast_rekey_gives_a_new_linked_key_carrying_the_attributes() {
     })
     .await
     .unwrap();
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(old.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &old).await;
     let new = c
         .rekey(rekey::ReKeyRequest {
             unique_identifier: Some(old.clone()),
@@ -142,11 +138,7 @@ async fn rekey_with_an_offset_moves_the_dates() {
         Some(ResultReason::IllegalOperation),
         "no Activation Date to offset from"
     );
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(old.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &old).await;
     let new = c
         .rekey(rekey::ReKeyRequest {
             unique_identifier: Some(old),
@@ -293,11 +285,7 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
         Some(ResultReason::PermissionDenied),
         "a Pre-Active wrapping key must not wrap"
     );
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(kek.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &kek).await;
     let (plain, kek_bytes) = (material(&mut c, &key).await, material(&mut c, &kek).await);
     let wrapped_bytes = |o: Object| match o {
         Object::SymmetricKey(k) => {
@@ -531,11 +519,7 @@ async fn a_key_registered_wrapped_comes_back_as_registered_or_unwrapped() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
     let kek = c.create(aes(vec![])).await.unwrap().unique_identifier;
-    c.activate(activate::ActivateRequest {
-        unique_identifier: Some(kek.clone()),
-    })
-    .await
-    .unwrap();
+    activate(&mut c, &kek).await;
     let kek_bytes = material(&mut c, &kek).await;
     let secret = vec![0x42u8; 32];
     let mut w = kmip_codec::ttlv::Writer::new();

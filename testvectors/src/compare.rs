@@ -30,8 +30,7 @@
 //!   response and the Data of Encrypt, Decrypt, Sign and MAC with such a
 //!   key; in an Encrypt response whose IV the server chose (Random IV), the
 //!   IV and the Data likewise. Such values written as literals are bound to
-//!   the placeholders later requests use for them (see
-//!   `literal_placeholder`). Material the client registered is compared
+//!   the placeholders later requests use for them (see `bind_literal`). Material the client registered is compared
 //!   exactly.
 //! - [`Rule::ServerRng`]: the Random Number Generator attribute describes
 //!   the server's own generator; any RNG Parameters structure matches.
@@ -90,16 +89,25 @@ pub struct Bindings {
 /// server-generated key it is as random as the key.
 const KEYED_OUTPUT: &[&str] = &["Encrypt", "Decrypt", "Sign", "MAC"];
 
-/// The placeholder a later request uses for a server-chosen value that the
-/// test case wrote as a literal (CS-BC-M-13 writes its reference server's IV
-/// and ciphertext, then sends them back as `$IV_COUNTER_NONCE` and
-/// `$DATA_0`, the names CS-BC-M-GCM-2 binds properly).
-fn literal_placeholder(tag: Tag) -> Option<&'static str> {
-    match tag {
-        Tag::IVCounterNonce => Some("$IV_COUNTER_NONCE"),
-        Tag::Data => Some("$DATA_0"),
-        _ => None,
+/// Binds the placeholder a later request uses for a response value that
+/// the test case wrote as a literal: CS-BC-M-13 writes its reference
+/// server's IV and ciphertext, CS-AC-M-6 its MAC, and they send them back
+/// as `$IV_COUNTER_NONCE`, `$DATA_0` and `$MAC_DATA` — the names other
+/// cases bind properly. The first such value of a conversation binds.
+fn bind_literal(expected: &Element, actual: &Ttlv, bindings: &mut Bindings) {
+    if expected.value.as_deref().is_some_and(|v| v.starts_with('$')) {
+        return;
     }
+    let name = match expected.tag {
+        Tag::IVCounterNonce => "$IV_COUNTER_NONCE",
+        Tag::Data => "$DATA_0",
+        Tag::MACData => "$MAC_DATA",
+        _ => return,
+    };
+    bindings
+        .values
+        .entry(name.to_owned())
+        .or_insert_with(|| actual.value.clone());
 }
 
 /// Operations whose new objects hold server-generated material.
@@ -373,16 +381,13 @@ fn compare_at(
                     .map(|v| xml::format_value(&v, None).len());
             let actual_len = xml::format_value(&actual.value, None).len();
             if expected_len == Some(actual_len) {
-                if let Some(name) = literal_placeholder(expected.tag) {
-                    bindings
-                        .values
-                        .entry(name.to_owned())
-                        .or_insert_with(|| actual.value.clone());
-                }
+                bind_literal(expected, actual, bindings);
                 return Ok(());
             }
         }
-        return compare_leaf(expected, actual, bindings, path, attribute_name);
+        compare_leaf(expected, actual, bindings, path, attribute_name)?;
+        bind_literal(expected, actual, bindings);
+        return Ok(());
     };
     // Inside the payload of a server-generated object, Rule::GeneratedMaterial applies.
     let generated = generated
@@ -584,6 +589,31 @@ mod tests {
         let e = expected(&item("00112233"));
         compare(&e, &actual(&item("a1b2c3d4")), &mut b).expect("other bytes, same length");
         assert!(compare(&e, &actual(&item("a1b2c3")), &mut b).is_err(), "shorter");
+    }
+
+    #[test]
+    fn a_server_chosen_iv_matches_by_length_and_binds_what_later_requests_send_back() {
+        let mut b = Bindings::default();
+        let item = |data: &str, iv: &str| {
+            format!(
+                r#"<BatchItem><Operation type="Enumeration" value="Encrypt"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><UniqueIdentifier type="TextString" value="k"/><Data type="ByteString" value="{data}"/><IVCounterNonce type="ByteString" value="{iv}"/></ResponsePayload></BatchItem>"#
+            )
+        };
+        let e = expected(&item("00112233", "0000"));
+        compare(&e, &actual(&item("a1b2c3d4", "ffff")), &mut b).expect("the server chose the IV");
+        assert_eq!(
+            b.resolve("$IV_COUNTER_NONCE", ItemType::ByteString, Tag::IVCounterNonce)
+                .as_deref(),
+            Some("ffff")
+        );
+        assert_eq!(
+            b.resolve("$DATA_0", ItemType::ByteString, Tag::Data).as_deref(),
+            Some("a1b2c3d4")
+        );
+        assert!(
+            compare(&e, &actual(&item("a1b2c3d4", "ffffff")), &mut b).is_err(),
+            "a longer IV"
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Cryptographic primitives the operations use, all from AWS-LC (no
 //! hand-written primitive): AES key wrap through aws-lc-rs ([`wrap`]),
-//! block ciphers through AWS-LC's EVP interface ([`cipher`]).
+//! block ciphers through AWS-LC's EVP interface ([`cipher`]), hashes and
+//! MACs ([`digest`]).
 
 pub mod cipher;
+pub mod digest;
 mod wrap;
 
 pub use wrap::{aes_unwrap, aes_wrap};

@@ -17,7 +17,7 @@ use kmip_codec::enums::{BlockCipherMode, CryptographicAlgorithm, ObjectType, Ope
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose, UsableKey};
-use super::streams::Stream;
+use super::streams::{Parts, Stream};
 use super::{Context, OpError};
 use crate::crypto::cipher::{Cipher, Family, Mode, Spec, GCM_TAG_LENGTHS};
 use crate::crypto::CryptoError;
@@ -34,12 +34,8 @@ pub struct CipherRequest<'r> {
     pub data: &'r [u8],
     /// IV/Counter/Nonce.
     pub iv: Option<&'r [u8]>,
-    /// Correlation Value of an operation in parts.
-    pub correlation: Option<&'r [u8]>,
-    /// Init Indicator.
-    pub init: bool,
-    /// Final Indicator.
-    pub last: bool,
+    /// Where the request stands in an operation in parts.
+    pub parts: Parts<'r>,
     /// Authenticated Encryption Additional Data.
     pub aad: &'r [u8],
     /// Authenticated Encryption Tag (Decrypt).
@@ -195,11 +191,17 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
     let key = usable(ctx, &req.uid, purpose, req.data.len())?;
     let scope = ctx.scope();
     let op = operation(req.encrypt);
-    if let Some(correlation) = req.correlation {
-        let Stream { mut cipher } = ctx.streams.take(correlation, &scope, &key.uid, op)?;
+    if let Some(correlation) = req.parts.correlation {
+        let Stream::Cipher(mut cipher) = ctx.streams.take(correlation, &scope, &key.uid, op)? else {
+            return Err(OpError::new(
+                ResultReason::ItemNotFound,
+                "the Correlation Value is not an Encrypt or Decrypt in progress",
+            ));
+        };
         let mut out = cipher.update(req.data).map_err(failed)?;
-        if !req.last {
-            ctx.streams.resume(correlation, &scope, &key.uid, op, Stream { cipher });
+        if !req.parts.last {
+            ctx.streams
+                .resume(correlation, &scope, &key.uid, op, Stream::Cipher(cipher));
             return Ok(CipherResult {
                 data: Some(Bytes::new(out.to_vec())),
                 ..CipherResult::default()
@@ -239,8 +241,13 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
         iv: generated.then(|| Bytes::new(iv)),
         ..CipherResult::default()
     };
-    if req.init && !req.last {
-        result.correlation = Some(Bytes::new(ctx.streams.open(&scope, &key.uid, op, Stream { cipher })?));
+    if req.parts.opens() {
+        result.correlation = Some(Bytes::new(ctx.streams.open(
+            &scope,
+            &key.uid,
+            op,
+            Stream::Cipher(cipher),
+        )?));
     } else {
         let (tail, tag) = cipher.finish(req.tag).map_err(failed)?;
         out.extend_from_slice(&tail);

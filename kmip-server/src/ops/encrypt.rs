@@ -5,6 +5,7 @@
 use kmip_codec::messages::ops::encrypt::{EncryptRequest, EncryptResponse};
 
 use super::cipher::{self, CipherRequest};
+use super::streams::Parts;
 use super::{Context, OpError};
 
 /// Runs Encrypt.
@@ -18,9 +19,7 @@ pub fn run(ctx: &mut Context<'_>, req: &EncryptRequest) -> Result<EncryptRespons
             parameters: req.cryptographic_parameters.as_ref(),
             data: req.data.as_deref().unwrap_or_default(),
             iv: req.iv_counter_nonce.as_deref(),
-            correlation: req.correlation_value.as_deref(),
-            init: req.init_indicator == Some(true),
-            last: req.final_indicator == Some(true),
+            parts: Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator),
             aad: req
                 .authenticated_encryption_additional_data
                 .as_deref()

@@ -48,6 +48,18 @@ impl Purpose {
         protects: false,
         name: "decryption",
     };
+    /// Computing a MAC.
+    pub const MAC_GENERATE: Purpose = Purpose {
+        mask: CryptographicUsageMask::MACGenerate,
+        protects: true,
+        name: "MAC generation",
+    };
+    /// Checking a MAC.
+    pub const MAC_VERIFY: Purpose = Purpose {
+        mask: CryptographicUsageMask::MACVerify,
+        protects: false,
+        name: "MAC verification",
+    };
 }
 
 /// A key cleared for one use: its material and what describes it.

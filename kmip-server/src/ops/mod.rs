@@ -20,9 +20,12 @@ mod get;
 mod get_attribute_list;
 mod get_attributes;
 mod get_usage_allocation;
+mod hash;
 mod import;
 mod key_use;
 mod locate;
+mod mac;
+mod mac_verify;
 mod modify_attribute;
 mod obtain_lease;
 mod poll;
@@ -242,6 +245,9 @@ handlers! {
     Import => import,
     Encrypt => encrypt,
     Decrypt => decrypt,
+    MAC => mac,
+    MACVerify => mac_verify,
+    Hash => hash,
     RNGRetrieve => rng_retrieve,
     Query => query,
     DiscoverVersions => discover_versions,

@@ -18,6 +18,7 @@ use kmip_codec::enums::{Operation, ResultReason};
 
 use super::OpError;
 use crate::crypto::cipher::Cipher;
+use crate::crypto::digest::Mac;
 use crate::policy::Scope;
 
 /// How long an unused stream is kept.
@@ -27,9 +28,44 @@ pub const IDLE: Duration = Duration::from_secs(300);
 pub const PER_SCOPE: usize = 256;
 
 /// What a stream remembers between parts.
-pub struct Stream {
-    /// The cipher in progress.
-    pub cipher: Cipher,
+pub enum Stream {
+    /// Encrypt or Decrypt.
+    Cipher(Cipher),
+    /// MAC or MAC Verify.
+    Mac(Mac),
+    /// Hash.
+    Hash(aws_lc_rs::digest::Context),
+}
+
+/// The part of a request that says where it stands in an operation in parts.
+#[derive(Clone, Copy)]
+pub struct Parts<'r> {
+    /// Correlation Value of an operation in progress.
+    pub correlation: Option<&'r [u8]>,
+    /// Init Indicator.
+    pub init: bool,
+    /// Final Indicator.
+    pub last: bool,
+}
+
+impl Parts<'_> {
+    /// From the request's three fields.
+    pub fn of<'r>(
+        correlation: &'r Option<kmip_codec::messages::Bytes>,
+        init: Option<bool>,
+        last: Option<bool>,
+    ) -> Parts<'r> {
+        Parts {
+            correlation: correlation.as_deref(),
+            init: init == Some(true),
+            last: last == Some(true),
+        }
+    }
+
+    /// Whether this request opens a stream (Init without Final).
+    pub fn opens(&self) -> bool {
+        self.correlation.is_none() && self.init && !self.last
+    }
 }
 
 struct Entry {

@@ -118,3 +118,32 @@ pub fn get(uid: &str) -> kmip_codec::messages::ops::get::GetRequest {
         key_wrapping_specification: None,
     }
 }
+
+/// Activates an object, which must succeed.
+pub async fn activate(c: &mut Client, uid: &str) {
+    c.activate(kmip_codec::messages::ops::activate::ActivateRequest {
+        unique_identifier: Some(uid.into()),
+    })
+    .await
+    .expect("Activate");
+}
+
+/// A key block holding `bytes` as plain key material.
+pub fn raw_key(
+    format: kmip_codec::enums::KeyFormatType,
+    bytes: &[u8],
+    algorithm: Option<(kmip_codec::enums::CryptographicAlgorithm, i32)>,
+) -> kmip_codec::messages::KeyBlock {
+    use kmip_codec::messages::{Bytes, KeyBlock, KeyMaterial, KeyValue};
+    KeyBlock {
+        key_format_type: format,
+        key_compression_type: None,
+        key_value: Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(Bytes::new(bytes.to_vec())),
+            attributes: vec![],
+        }),
+        cryptographic_algorithm: algorithm.map(|a| a.0),
+        cryptographic_length: algorithm.map(|a| a.1),
+        key_wrapping_data: None,
+    }
+}

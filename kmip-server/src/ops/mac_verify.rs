@@ -1,0 +1,52 @@
+//! MAC Verify (KMIP 1.4 §4.34): recomputes the MAC ([`super::mac`]) and
+//! compares it in constant time. A MAC that does not match is a successful
+//! operation with Validity Indicator Invalid, not an error.
+
+use kmip_codec::enums::{ResultReason, ValidityIndicator};
+use kmip_codec::messages::ops::mac_verify::{MACVerifyRequest, MACVerifyResponse};
+
+use super::mac::{compute, Progress};
+use super::streams::Parts;
+use super::{Context, OpError};
+
+/// Runs MAC Verify.
+pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
+    let finishing = parts.correlation.is_none() && !parts.opens() || parts.last;
+    if finishing && req.mac_data.is_none() {
+        return Err(OpError::new(
+            ResultReason::InvalidField,
+            "MAC Verify needs the MAC Data to check",
+        ));
+    }
+    let progress = compute(
+        ctx,
+        &uid,
+        req.cryptographic_parameters.as_ref(),
+        req.data.as_deref().unwrap_or_default(),
+        parts,
+        true,
+    )?;
+    let (validity_indicator, correlation_value) = match progress {
+        Progress::Opened(c) => (None, Some(c)),
+        Progress::More => (None, None),
+        Progress::Done(mac) => {
+            let given = req.mac_data.as_deref().unwrap_or_default();
+            let valid = aws_lc_rs::constant_time::verify_slices_are_equal(&mac, given).is_ok();
+            (
+                Some(if valid {
+                    ValidityIndicator::Valid
+                } else {
+                    ValidityIndicator::Invalid
+                }),
+                None,
+            )
+        }
+    };
+    Ok(MACVerifyResponse {
+        unique_identifier: uid,
+        validity_indicator,
+        correlation_value,
+    })
+}
