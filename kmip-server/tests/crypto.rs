@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{activate, attr, raw_key, refusal, TestServer};
+use common::{activate, attr, get, raw_key, refusal, TestServer};
 use kmip_client::Client;
 use kmip_codec::enums::*;
 use kmip_codec::messages::ops::*;
@@ -217,16 +217,7 @@ async fn usage_mask_state_and_destruction_decide_what_a_key_may_do() {
     // Deactivated (revoked for cessation): decrypts old data, encrypts nothing new.
     let uid = active_aes(&mut c, both()).await;
     let sealed = c.encrypt(encrypt(&uid, b"kept secret")).await.unwrap();
-    c.revoke(revoke::RevokeRequest {
-        unique_identifier: Some(uid.clone()),
-        revocation_reason: RevocationReason {
-            code: RevocationReasonCode::CessationOfOperation,
-            message: None,
-        },
-        compromise_occurrence_date: None,
-    })
-    .await
-    .unwrap();
+    retire(&mut c, &uid).await;
     assert_eq!(
         refusal(c.encrypt(encrypt(&uid, b"new")).await),
         Some(ResultReason::PermissionDenied)
@@ -377,6 +368,236 @@ async fn mac_in_one_or_several_requests_verifies_and_hash_gives_known_digests() 
     );
     assert_eq!(
         refusal(c.hash(hash(HashingAlgorithm::MD5)).await),
+        Some(ResultReason::InvalidField)
+    );
+    server.stop().await;
+}
+
+fn key_pair(algorithm: CryptographicAlgorithm, bits: i32) -> create_key_pair::CreateKeyPairRequest {
+    let half = |mask| TemplateAttribute {
+        names: vec![],
+        attributes: vec![attr(AttributeValue::CryptographicUsageMask(mask))],
+    };
+    create_key_pair::CreateKeyPairRequest {
+        common_template_attribute: Some(TemplateAttribute {
+            names: vec![],
+            attributes: vec![
+                attr(AttributeValue::CryptographicAlgorithm(algorithm)),
+                attr(AttributeValue::CryptographicLength(bits)),
+            ],
+        }),
+        private_key_template_attribute: Some(half(CryptographicUsageMask::Sign | CryptographicUsageMask::Decrypt)),
+        public_key_template_attribute: Some(half(CryptographicUsageMask::Verify | CryptographicUsageMask::Encrypt)),
+    }
+}
+
+/// Revokes a key for Cessation of Operation: it becomes Deactivated.
+async fn retire(c: &mut Client, uid: &str) {
+    c.revoke(revoke::RevokeRequest {
+        unique_identifier: Some(uid.into()),
+        revocation_reason: RevocationReason {
+            code: RevocationReasonCode::CessationOfOperation,
+            message: None,
+        },
+        compromise_occurrence_date: None,
+    })
+    .await
+    .unwrap();
+}
+
+/// Creates a key pair; returns the private and public UIDs.
+async fn new_pair(c: &mut Client, algorithm: CryptographicAlgorithm, bits: i32) -> (String, String) {
+    let pair = c.create_key_pair(key_pair(algorithm, bits)).await.unwrap();
+    (pair.private_key_unique_identifier, pair.public_key_unique_identifier)
+}
+
+fn sign(uid: &str, data: &[u8], parameters: Option<CryptographicParameters>) -> sign::SignRequest {
+    sign::SignRequest {
+        unique_identifier: Some(uid.into()),
+        cryptographic_parameters: parameters,
+        data: Some(Bytes::new(data.to_vec())),
+        digested_data: None,
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+    }
+}
+
+fn verify(
+    uid: &str,
+    data: &[u8],
+    signature: &[u8],
+    parameters: Option<CryptographicParameters>,
+) -> signature_verify::SignatureVerifyRequest {
+    signature_verify::SignatureVerifyRequest {
+        unique_identifier: Some(uid.into()),
+        cryptographic_parameters: parameters,
+        data: Some(Bytes::new(data.to_vec())),
+        digested_data: None,
+        signature_data: Some(Bytes::new(signature.to_vec())),
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+    }
+}
+
+fn key_bytes(object: &Object) -> (KeyFormatType, Vec<u8>) {
+    let block = object.key_block().expect("a key block");
+    match &block.key_value {
+        Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(b),
+            ..
+        }) => (block.key_format_type, b.to_vec()),
+        other => panic!("unexpected key value {other:?}"),
+    }
+}
+
+fn link_of(attributes: &[Attribute]) -> Link {
+    attributes
+        .iter()
+        .find_map(|a| match &a.value {
+            AttributeValue::Link(l) => Some(l.clone()),
+            _ => None,
+        })
+        .expect("a Link")
+}
+
+#[tokio::test]
+async fn veeam_rsa_key_pair_links_converts_signs_verifies_and_encrypts() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    // Veeam: Create Key Pair RSA-2048, Get both halves, Destroy.
+    let (private, public) = new_pair(&mut c, CryptographicAlgorithm::RSA, 2048).await;
+    let attrs = |uid: &str| get_attributes::GetAttributesRequest {
+        unique_identifier: Some(uid.into()),
+        attribute_names: vec!["Link".into(), "Object Type".into()],
+    };
+    let link = link_of(&c.get_attributes(attrs(&private)).await.unwrap().attributes);
+    assert_eq!(
+        (link.link_type, link.linked_object_identifier.as_str()),
+        (LinkType::PublicKeyLink, public.as_str())
+    );
+    let link = link_of(&c.get_attributes(attrs(&public)).await.unwrap().attributes);
+    assert_eq!(
+        (link.link_type, link.linked_object_identifier.as_str()),
+        (LinkType::PrivateKeyLink, private.as_str())
+    );
+    let (format, pkcs1) = key_bytes(&c.get(get(&private)).await.unwrap().object);
+    assert_eq!(format, KeyFormatType::PKCS_1);
+    assert_eq!(pkcs1[0], 0x30, "DER");
+    // Other formats on request; a symmetric format is refused.
+    let as_format = |uid: &str, f| get::GetRequest {
+        key_format_type: Some(f),
+        ..get(uid)
+    };
+    let (format, pkcs8) = key_bytes(&c.get(as_format(&private, KeyFormatType::PKCS_8)).await.unwrap().object);
+    assert_eq!(format, KeyFormatType::PKCS_8);
+    assert!(pkcs8.len() > pkcs1.len(), "PKCS#8 wraps PKCS#1");
+    let (_, spki) = key_bytes(&c.get(as_format(&public, KeyFormatType::X_509)).await.unwrap().object);
+    assert_eq!(
+        refusal(c.get(as_format(&public, KeyFormatType::Raw)).await),
+        Some(ResultReason::KeyFormatTypeNotSupported)
+    );
+
+    activate(&mut c, &private).await;
+    activate(&mut c, &public).await;
+    for parameters in [
+        None,
+        Some(CryptographicParameters {
+            padding_method: Some(PaddingMethod::PSS),
+            hashing_algorithm: Some(HashingAlgorithm::SHA_384),
+            ..CryptographicParameters::default()
+        }),
+    ] {
+        let signature = c
+            .sign(sign(&private, b"invoice 42", parameters.clone()))
+            .await
+            .unwrap()
+            .signature_data
+            .unwrap();
+        assert_eq!(signature.len(), 256);
+        let ok = c
+            .signature_verify(verify(&public, b"invoice 42", &signature, parameters.clone()))
+            .await
+            .unwrap();
+        assert_eq!(ok.validity_indicator, Some(ValidityIndicator::Valid));
+        let bad = c
+            .signature_verify(verify(&public, b"invoice 43", &signature, parameters))
+            .await
+            .unwrap();
+        assert_eq!(bad.validity_indicator, Some(ValidityIndicator::Invalid));
+    }
+    // The public key may verify but not sign.
+    assert_eq!(
+        refusal(c.sign(sign(&public, b"x", None)).await),
+        Some(ResultReason::PermissionDenied)
+    );
+
+    // RSA-OAEP (SHA-256) to the public key, back with the private one; the
+    // X.509 form got above is the same key (its encryption decrypts too).
+    let oaep = CryptographicParameters {
+        padding_method: Some(PaddingMethod::OAEP),
+        hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+        mask_generator_hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+        ..CryptographicParameters::default()
+    };
+    let mut req = encrypt(&public, b"a data key");
+    req.cryptographic_parameters = Some(oaep.clone());
+    let sealed = c.encrypt(req).await.unwrap().data.unwrap();
+    let mut req = decrypt(&private, &sealed, None);
+    req.cryptographic_parameters = Some(oaep);
+    assert_eq!(
+        c.decrypt(req).await.unwrap().data.unwrap().to_vec(),
+        b"a data key".to_vec()
+    );
+    assert!(spki.len() > 270, "SubjectPublicKeyInfo of a 2048-bit key");
+
+    for uid in [&private, &public] {
+        retire(&mut c, uid).await;
+        c.destroy(destroy::DestroyRequest {
+            unique_identifier: Some(uid.clone()),
+        })
+        .await
+        .unwrap();
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn ecdsa_p256_key_pair_signs_in_parts_and_refuses_small_rsa() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let (private, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
+    activate(&mut c, &private).await;
+    activate(&mut c, &public).await;
+    let (format, _) = key_bytes(&c.get(get(&public)).await.unwrap().object);
+    assert_eq!(format, KeyFormatType::X_509);
+    // Data in two parts gives a signature over the whole.
+    let mut first = sign(&private, b"hello ", None);
+    first.init_indicator = Some(true);
+    let correlation = c
+        .sign(first)
+        .await
+        .unwrap()
+        .correlation_value
+        .expect("a Correlation Value");
+    let mut last = sign(&private, b"world", None);
+    last.correlation_value = Some(correlation);
+    last.final_indicator = Some(true);
+    let signature = c.sign(last).await.unwrap().signature_data.unwrap();
+    let ok = c
+        .signature_verify(verify(&public, b"hello world", &signature, None))
+        .await
+        .unwrap();
+    assert_eq!(ok.validity_indicator, Some(ValidityIndicator::Valid));
+    // A Digested Data of the wrong length for the hash is refused.
+    let mut pre = sign(&private, b"", None);
+    pre.data = None;
+    pre.digested_data = Some(Bytes::new(vec![0; 20]));
+    assert_eq!(refusal(c.sign(pre).await), Some(ResultReason::InvalidField));
+    // 1024-bit RSA is below the server's policy.
+    assert_eq!(
+        refusal(c.create_key_pair(key_pair(CryptographicAlgorithm::RSA, 1024)).await),
         Some(ResultReason::InvalidField)
     );
     server.stop().await;

@@ -55,6 +55,9 @@ struct Cli {
     /// Cipher mode for the encrypt scenario.
     #[arg(long, value_enum, default_value = "gcm")]
     mode: Mode,
+    /// Key pair for the sign scenario.
+    #[arg(long, value_enum, default_value = "ecdsa-p256")]
+    signer: Signer,
     /// An existing key to use (get, get-attributes, encrypt, sign) instead
     /// of creating one.
     #[arg(long)]
@@ -78,12 +81,20 @@ enum Scenario {
     Locate,
     /// Encrypt --payload bytes with AES-256 (--mode).
     Encrypt,
-    /// Sign with ECDSA P-256.
+    /// Sign --payload bytes (--signer).
     Sign,
     /// Create, Get, Get Attributes, Destroy in turn.
     Mixed,
     /// A new TLS connection per Discover Versions.
     Handshake,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Signer {
+    /// ECDSA on P-256 with SHA-256.
+    EcdsaP256,
+    /// RSA-2048, PKCS#1 v1.5 with SHA-256.
+    Rsa2048,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -282,8 +293,14 @@ async fn prepare(client: &mut Client, cli: &Cli) -> Result<Option<String>, Clien
             let common = TemplateAttribute {
                 names: vec![],
                 attributes: vec![
-                    attribute(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::ECDSA)),
-                    attribute(AttributeValue::CryptographicLength(256)),
+                    attribute(AttributeValue::CryptographicAlgorithm(match cli.signer {
+                        Signer::EcdsaP256 => CryptographicAlgorithm::ECDSA,
+                        Signer::Rsa2048 => CryptographicAlgorithm::RSA,
+                    })),
+                    attribute(AttributeValue::CryptographicLength(match cli.signer {
+                        Signer::EcdsaP256 => 256,
+                        Signer::Rsa2048 => 2048,
+                    })),
                 ],
             };
             let pair = client
@@ -429,6 +446,7 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
     Ok(json!({
         "scenario": format!("{:?}", cli.scenario).to_lowercase(),
         "mode": if cli.scenario == Scenario::Encrypt { Some(format!("{:?}", cli.mode).to_lowercase()) } else { None },
+        "signer": if cli.scenario == Scenario::Sign { Some(format!("{:?}", cli.signer).to_lowercase()) } else { None },
         "payload": if matches!(cli.scenario, Scenario::Encrypt | Scenario::Sign) { Some(cli.payload) } else { None },
         "connections": cli.connections.max(1),
         "duration_s": cli.duration,

@@ -1,10 +1,12 @@
 //! Cryptographic primitives the operations use, all from AWS-LC (no
 //! hand-written primitive): AES key wrap through aws-lc-rs ([`wrap`]),
 //! block ciphers through AWS-LC's EVP interface ([`cipher`]), hashes and
-//! MACs ([`digest`]).
+//! MACs ([`digest`]), RSA and EC keys through its EVP_PKEY interface
+//! ([`pkey`]).
 
 pub mod cipher;
 pub mod digest;
+pub mod pkey;
 mod wrap;
 
 pub use wrap::{aes_unwrap, aes_wrap};

@@ -1,6 +1,6 @@
 //! What Encrypt and Decrypt share: choosing the cipher from Cryptographic
 //! Parameters, the IV, one-shot or in parts (§2.1.15–2.1.17), and the
-//! result.
+//! result; and RSA encryption with public and private keys.
 //!
 //! Cryptographic Parameters come from the request, else from the key's
 //! Cryptographic Parameters attribute with the lowest index, else (the
@@ -13,13 +13,17 @@
 //! Decryption in parts returns each part's plaintext before a GCM tag is
 //! checked (the nature of streaming); only the final part verifies it.
 
-use kmip_codec::enums::{BlockCipherMode, CryptographicAlgorithm, ObjectType, Operation, PaddingMethod, ResultReason};
+use kmip_codec::enums::{
+    BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, ObjectType, Operation, PaddingMethod, ResultReason,
+};
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose, UsableKey};
+use super::sign::{hash_of, parsed};
 use super::streams::{Parts, Stream};
 use super::{Context, OpError};
 use crate::crypto::cipher::{Cipher, Family, Mode, Spec, GCM_TAG_LENGTHS};
+use crate::crypto::pkey::{EncryptionPadding, Kind};
 use crate::crypto::CryptoError;
 
 /// An Encrypt or Decrypt request in one shape.
@@ -181,6 +185,46 @@ fn operation(encrypt: bool) -> Operation {
     }
 }
 
+/// RSA encryption (one-shot): OAEP (hash and MGF1 hash from the
+/// parameters, each SHA-1 when omitted, as §3.6 says; P Source is the
+/// label) or PKCS#1 v1.5.
+fn rsa(key: &UsableKey, p: Option<&CryptographicParameters>, req: &CipherRequest<'_>) -> Result<CipherResult, OpError> {
+    if req.parts.correlation.is_some() || req.parts.opens() {
+        return Err(invalid("RSA encryption is one-shot: send the data in one request"));
+    }
+    let hash = |h: Option<HashingAlgorithm>| hash_of(h.unwrap_or(HashingAlgorithm::SHA_1));
+    let mut label: &[u8] = &[];
+    let padding = match p.and_then(|p| p.padding_method) {
+        None | Some(PaddingMethod::OAEP) => {
+            label = p.and_then(|p| p.p_source.as_deref()).unwrap_or_default();
+            EncryptionPadding::Oaep {
+                hash: hash(p.and_then(|p| p.hashing_algorithm))?,
+                mgf1: hash(p.and_then(|p| p.mask_generator_hashing_algorithm))?,
+            }
+        }
+        Some(PaddingMethod::PKCS1V1_5) => EncryptionPadding::Pkcs1,
+        Some(m) => {
+            return Err(invalid(format!(
+                "Padding Method {} does not apply to RSA encryption: use OAEP or PKCS1 v1.5",
+                m.name().unwrap_or("of this value")
+            )))
+        }
+    };
+    let pkey = parsed(key)?;
+    if pkey.kind() != Some(Kind::Rsa) {
+        return Err(invalid(format!("key {} is not an RSA key", key.uid)));
+    }
+    let data = if req.encrypt {
+        pkey.encrypt(padding, label, req.data).map_err(failed)?
+    } else {
+        pkey.decrypt(padding, label, req.data).map_err(failed)?.to_vec()
+    };
+    Ok(CipherResult {
+        data: Some(Bytes::new(data)),
+        ..CipherResult::default()
+    })
+}
+
 /// Runs Encrypt or Decrypt.
 pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult, OpError> {
     let purpose = if req.encrypt {
@@ -189,6 +233,9 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
         Purpose::DECRYPT
     };
     let key = usable(ctx, &req.uid, purpose, req.data.len())?;
+    if matches!(key.object_type, ObjectType::PublicKey | ObjectType::PrivateKey) {
+        return rsa(&key, req.parameters.or(key.parameters.as_ref()), &req);
+    }
     let scope = ctx.scope();
     let op = operation(req.encrypt);
     if let Some(correlation) = req.parts.correlation {

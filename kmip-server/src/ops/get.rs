@@ -2,7 +2,8 @@
 //! has key material (Pre-Active included: PostgreSQL pg_tde never
 //! activates). Without a Key Format Type an object comes back as it was
 //! created or registered; a symmetric key can also be asked for as Raw or
-//! Transparent Symmetric Key. With a Key Wrapping Specification the Key
+//! Transparent Symmetric Key, an RSA or EC private key as PKCS#1 (RSA),
+//! ECPrivateKey (EC) or PKCS#8, a public key as PKCS#1 (RSA) or X.509. With a Key Wrapping Specification the Key
 //! Value comes back wrapped (Encrypt method) by another Active AES key of
 //! the caller's scope: AES Key Wrap (RFC 3394, NISTKeyWrap, the default) or
 //! with padding (RFC 5649, AESKeyWrapPadding), over the TTLV of the Key
@@ -21,6 +22,7 @@ use kmip_codec::messages::{
 use kmip_codec::ttlv::Writer;
 
 use super::{Context, OpError};
+use crate::crypto::pkey::{Kind, PKey};
 
 fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
     let unsupported = || {
@@ -37,6 +39,9 @@ fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
     };
     if block.key_format_type == wanted {
         return Ok(());
+    }
+    if matches!(object, Object::PrivateKey(_) | Object::PublicKey(_)) {
+        return convert_asymmetric(object, wanted).ok_or_else(unsupported);
     }
     let symmetric = matches!(object, Object::SymmetricKey(_));
     let Some(KeyValue::Plain { key_material, .. }) = object.key_block_mut().and_then(|b| b.key_value.as_mut()) else {
@@ -61,6 +66,42 @@ fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
         }
     }
     Ok(())
+}
+
+/// An RSA or EC key in another DER format: private keys as PKCS#1 (RSA),
+/// ECPrivateKey (EC) or PKCS#8; public keys as PKCS#1 (RSA) or X.509
+/// SubjectPublicKeyInfo. `None` when the pair of formats does not apply.
+fn convert_asymmetric(object: &mut Object, wanted: KeyFormatType) -> Option<()> {
+    let private = matches!(object, Object::PrivateKey(_));
+    let block = object.key_block_mut()?;
+    let Some(KeyValue::Plain {
+        key_material: KeyMaterial::Bytes(der),
+        ..
+    }) = &block.key_value
+    else {
+        return None;
+    };
+    let key = if private {
+        PKey::private_from_der(der)
+    } else {
+        PKey::public_from_der(der)
+    }
+    .ok()?;
+    let converted: Vec<u8> = match (private, key.kind()?, wanted) {
+        (true, Kind::Rsa, KeyFormatType::PKCS_1) | (true, Kind::Ec, KeyFormatType::ECPrivateKey) => {
+            key.private_traditional_der().ok()?.to_vec()
+        }
+        (true, _, KeyFormatType::PKCS_8) => key.private_pkcs8_der().ok()?.to_vec(),
+        (false, Kind::Rsa, KeyFormatType::PKCS_1) => key.public_pkcs1_der().ok()?,
+        (false, _, KeyFormatType::X_509) => key.public_spki_der().ok()?,
+        _ => return None,
+    };
+    block.key_format_type = wanted;
+    block.key_value = Some(KeyValue::Plain {
+        key_material: KeyMaterial::Bytes(Bytes::new(converted)),
+        attributes: vec![],
+    });
+    Some(())
 }
 
 /// Runs Get.

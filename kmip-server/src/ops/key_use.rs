@@ -48,6 +48,18 @@ impl Purpose {
         protects: false,
         name: "decryption",
     };
+    /// Signing.
+    pub const SIGN: Purpose = Purpose {
+        mask: CryptographicUsageMask::Sign,
+        protects: true,
+        name: "signing",
+    };
+    /// Verifying a signature.
+    pub const VERIFY: Purpose = Purpose {
+        mask: CryptographicUsageMask::Verify,
+        protects: false,
+        name: "signature verification",
+    };
     /// Computing a MAC.
     pub const MAC_GENERATE: Purpose = Purpose {
         mask: CryptographicUsageMask::MACGenerate,

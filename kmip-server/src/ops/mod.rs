@@ -10,6 +10,7 @@ mod cancel;
 mod check;
 mod cipher;
 mod create;
+mod create_key_pair;
 mod decrypt;
 mod delete_attribute;
 mod destroy;
@@ -35,6 +36,8 @@ mod register;
 mod rekey;
 mod revoke;
 mod rng_retrieve;
+mod sign;
+mod signature_verify;
 pub mod streams;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
@@ -224,6 +227,7 @@ macro_rules! handlers {
 
 handlers! {
     Create => create,
+    CreateKeyPair => create_key_pair,
     Register => register,
     ReKey => rekey,
     Locate => locate,
@@ -248,6 +252,8 @@ handlers! {
     MAC => mac,
     MACVerify => mac_verify,
     Hash => hash,
+    Sign => sign,
+    SignatureVerify => signature_verify,
     RNGRetrieve => rng_retrieve,
     Query => query,
     DiscoverVersions => discover_versions,

@@ -206,16 +206,30 @@ impl dyn ObjectStore + '_ {
 
     /// Seals a new object's material (bound to its UID and scope) and
     /// stores it; returns once it is durable.
-    pub fn create(&self, scope: &Scope, mut stored: StoredObject) -> Result<(), DbError> {
-        let sealed = match stored.object.take() {
-            Some(object) => Some(
-                self.sealer()
-                    .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
-                    .map_err(|e| DbError(e.to_string()))?,
-            ),
-            None => None,
-        };
-        self.write(scope, move |objects| objects.create(&stored, sealed))
+    pub fn create(&self, scope: &Scope, stored: StoredObject) -> Result<(), DbError> {
+        self.create_all(scope, vec![stored])
+    }
+
+    /// [`Self::create`] for several objects in one transaction (a key pair).
+    pub fn create_all(&self, scope: &Scope, all: Vec<StoredObject>) -> Result<(), DbError> {
+        let mut sealed_all = Vec::with_capacity(all.len());
+        for mut stored in all {
+            let sealed = match stored.object.take() {
+                Some(object) => Some(
+                    self.sealer()
+                        .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
+                        .map_err(|e| DbError(e.to_string()))?,
+                ),
+                None => None,
+            };
+            sealed_all.push((stored, sealed));
+        }
+        self.write(scope, move |objects| {
+            for (stored, sealed) in sealed_all {
+                objects.create(&stored, sealed)?;
+            }
+            Ok(())
+        })
     }
 }
 

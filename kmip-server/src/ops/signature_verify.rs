@@ -1,0 +1,55 @@
+//! Signature Verify (KMIP 1.4 §4.32): checks a signature with a public (or
+//! private) key under the same parameters as Sign ([`super::sign`]). A
+//! signature that does not verify is a successful operation with Validity
+//! Indicator Invalid.
+
+use kmip_codec::enums::{ResultReason, ValidityIndicator};
+use kmip_codec::messages::ops::signature_verify::{SignatureVerifyRequest, SignatureVerifyResponse};
+
+use super::sign::{compute, failed, Progress, Signing};
+use super::streams::Parts;
+use super::{Context, OpError};
+
+/// Runs Signature Verify.
+pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<SignatureVerifyResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
+    let progress = compute(
+        ctx,
+        Signing {
+            uid: &uid,
+            parameters: req.cryptographic_parameters.as_ref(),
+            data: req.data.as_deref(),
+            digested: req.digested_data.as_deref(),
+            parts,
+        },
+        true,
+    )?;
+    let (validity_indicator, correlation_value) = match progress {
+        Progress::Opened(c) => (None, Some(c)),
+        Progress::More => (None, None),
+        Progress::Done(key, hash, padding, digest) => {
+            let signature = req.signature_data.as_deref().ok_or_else(|| {
+                OpError::new(
+                    ResultReason::InvalidField,
+                    "Signature Verify needs the Signature Data to check",
+                )
+            })?;
+            let valid = key.verify_digest(hash, padding, &digest, signature).map_err(failed)?;
+            (
+                Some(if valid {
+                    ValidityIndicator::Valid
+                } else {
+                    ValidityIndicator::Invalid
+                }),
+                None,
+            )
+        }
+    };
+    Ok(SignatureVerifyResponse {
+        unique_identifier: uid,
+        validity_indicator,
+        data: None,
+        correlation_value,
+    })
+}
