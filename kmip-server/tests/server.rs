@@ -256,13 +256,15 @@ async fn a_role_without_operation_query_is_denied_query() {
     );
     // An operation that exists in KMIP but not in this server yet.
     let mut admin = server.admin_client().await;
-    let seed = RequestPayload::RNGSeed(kmip_codec::messages::ops::rng_seed::RNGSeedRequest {
-        data: Bytes::new(vec![7; 16]),
+    let validate = RequestPayload::Validate(kmip_codec::messages::ops::validate::ValidateRequest {
+        certificates: vec![],
+        unique_identifiers: vec!["1".into()],
+        validity_date: None,
     });
-    match admin.call(seed).await {
+    match admin.call(validate).await {
         Err(ClientError::Failed { reason, message }) => {
             assert_eq!(reason, Some(ResultReason::OperationNotSupported));
-            assert_eq!(message.as_deref(), Some("RNGSeed is not supported by this server yet"));
+            assert_eq!(message.as_deref(), Some("Validate is not supported by this server yet"));
         }
         other => panic!("expected Operation Not Supported, got {other:?}"),
     }
@@ -568,5 +570,47 @@ async fn rng_retrieve_returns_fresh_random_bytes_of_the_length_asked() {
             "{bad}"
         );
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn rng_seed_is_mixed_in_and_needs_its_permission() {
+    use kmip_codec::messages::ops::rng_seed::RNGSeedRequest;
+    let server = TestServer::start().await;
+    let mut client = server.admin_client().await;
+    let seed = |n: usize| RNGSeedRequest {
+        data: Bytes::new(vec![0x5a; n]),
+    };
+    // The whole seed is mixed into the system pool (the generator's own
+    // entropy stays; this only adds).
+    let used = client.rng_seed(seed(32)).await.unwrap().data_length;
+    assert_eq!(used, 32);
+    for bad in [0, 4097] {
+        assert_eq!(
+            common::refusal(client.rng_seed(seed(bad)).await),
+            Some(ResultReason::InvalidField),
+            "{bad}"
+        );
+    }
+    // Random bytes still differ after seeding with a constant.
+    use kmip_codec::messages::ops::rng_retrieve::RNGRetrieveRequest;
+    let a = client
+        .rng_retrieve(RNGRetrieveRequest { data_length: 16 })
+        .await
+        .unwrap()
+        .data;
+    let b = client
+        .rng_retrieve(RNGRetrieveRequest { data_length: 16 })
+        .await
+        .unwrap()
+        .data;
+    assert_ne!(&a[..], &b[..]);
+    // A role without operation_rng_seed may not seed.
+    let (creds, _) = server.credential("default", "random", "operation_rng_retrieve");
+    let mut limited = server.connect(&creds).await.unwrap();
+    assert_eq!(
+        common::refusal(limited.rng_seed(seed(32)).await),
+        Some(ResultReason::PermissionDenied)
+    );
     server.stop().await;
 }

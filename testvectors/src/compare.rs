@@ -40,6 +40,11 @@
 //!   version (KMIP 1.4 §6.1); the response header's Protocol Version is
 //!   compared with the request's, not with the test case's text (OMOS-O-1
 //!   asks in 1.4 and writes a 1.3 answer).
+//! - [`Rule::AlternativeAnswers`]: CS-RNG-O-1 to O-4 send the same RNG Seed
+//!   and answer it four ways (all 32 bytes used, 16, none, or Permission
+//!   Denied): how much seed a server takes is its policy. A response that
+//!   matches any case of such a group ([`ALTERNATIVE_ANSWERS`]) passes each
+//!   of them; the runner reads the others from the same directory.
 //! - [`Rule::AttributeOrder`]: the attributes of a Get Attributes response
 //!   and the names of a Get Attribute List response are compared as a set:
 //!   KMIP defines no order for them, and the reference responses use
@@ -50,6 +55,15 @@ use std::collections::HashMap;
 use kmip_codec::ttlv::{Ttlv, Value};
 use kmip_codec::xml::{self, Element};
 use kmip_codec::{ItemType, Tag};
+
+/// Test cases that send the same requests and show different answers a
+/// server may choose between ([`Rule::AlternativeAnswers`]).
+pub const ALTERNATIVE_ANSWERS: &[&[&str]] = &[&[
+    "CS-RNG-O-1-14.xml",
+    "CS-RNG-O-2-14.xml",
+    "CS-RNG-O-3-14.xml",
+    "CS-RNG-O-4-14.xml",
+]];
 
 /// How far the server's clock may be from the runner's.
 pub const CLOCK_SLACK: i64 = 300;
@@ -75,6 +89,8 @@ pub enum Rule {
     ResponseVersion,
     /// Attribute lists are sets.
     AttributeOrder,
+    /// Alternative permitted answers to one request.
+    AlternativeAnswers,
 }
 
 /// Placeholder values learnt during one conversation.

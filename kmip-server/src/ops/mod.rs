@@ -36,6 +36,7 @@ mod register;
 mod rekey;
 mod revoke;
 mod rng_retrieve;
+mod rng_seed;
 mod sign;
 mod signature_verify;
 pub mod streams;
@@ -255,6 +256,7 @@ handlers! {
     Sign => sign,
     SignatureVerify => signature_verify,
     RNGRetrieve => rng_retrieve,
+    RNGSeed => rng_seed,
     Query => query,
     DiscoverVersions => discover_versions,
     Cancel => cancel,
