@@ -49,6 +49,8 @@ pub struct Processor<'a> {
     pub store: &'a dyn crate::store::ObjectStore,
     /// Cryptographic operations in parts.
     pub streams: &'a crate::ops::streams::Streams,
+    /// The CA of Certify and Re-certify.
+    pub certify_ca: &'a crate::auth::ca::Ca,
 }
 
 /// One processed batch item, before encoding.
@@ -227,6 +229,7 @@ impl Processor<'_> {
                     id_placeholder: placeholder,
                     store: self.store,
                     streams: self.streams,
+                    certify_ca: self.certify_ca,
                 };
                 ops::dispatch(&mut ctx, &request.payload)
             }

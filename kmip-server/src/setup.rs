@@ -60,6 +60,10 @@ impl Paths {
     pub fn server_key(&self) -> PathBuf {
         self.data_dir.join("server").join("server.key")
     }
+    /// The CA that Certify and Re-certify issue object certificates with.
+    pub fn certify_ca_dir(&self) -> PathBuf {
+        self.ca_dir().join("certify")
+    }
     /// The key-encryption key.
     pub fn kek(&self) -> PathBuf {
         self.data_dir.join("kek.key")
@@ -82,6 +86,8 @@ pub struct Initialised {
     pub admin_dir: PathBuf,
     /// The sealer for object material, its key unwrapped.
     pub sealer: crate::keys::Sealer,
+    /// The CA of Certify and Re-certify.
+    pub certify_ca: Ca,
 }
 
 /// Initialises `config.data_dir`, creating what is missing.
@@ -131,12 +137,24 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         created = true;
         auth::generate_credential(&registry, &ca, &scope, &role, &admin_dir, None, None)?;
     }
+    // Object certificates (Certify) come from a CA of their own, so that no
+    // certificate a client asks for can chain to the CA that
+    // authenticates clients.
+    let certify_ca = if paths.certify_ca_dir().join("ca.pem").exists() {
+        Ca::load(&paths.certify_ca_dir()).map_err(|e| e.to_string())?
+    } else {
+        created = true;
+        create_private_dir(&paths.certify_ca_dir())
+            .map_err(|e| format!("{}: {e}", paths.certify_ca_dir().display()))?;
+        Ca::create_named(&paths.certify_ca_dir(), config.ca_key_type, "KMIP object CA").map_err(|e| e.to_string())?
+    };
     Ok(Initialised {
         ca,
         registry,
         created,
         admin_dir,
         sealer,
+        certify_ca,
     })
 }
 
@@ -165,7 +183,12 @@ fn sealer(config: &Config, create: bool) -> Result<crate::keys::Sealer, String> 
 
 /// Builds the shared server state from an initialised data directory.
 pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::net::Shared>, String> {
-    let Initialised { registry, sealer, .. } = initialised;
+    let Initialised {
+        registry,
+        sealer,
+        certify_ca,
+        ..
+    } = initialised;
     let paths = Paths::new(&config.data_dir);
     let tls = crate::net::tls::server_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
     let audit_path = config.audit_path();
@@ -179,5 +202,6 @@ pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::ne
         audit,
         store,
         streams: Default::default(),
+        certify_ca,
     }))
 }

@@ -602,3 +602,245 @@ async fn ecdsa_p256_key_pair_signs_in_parts_and_refuses_small_rsa() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn rekey_key_pair_replaces_both_halves_and_moves_the_names() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let mut request = key_pair(CryptographicAlgorithm::EC, 384);
+    request
+        .private_key_template_attribute
+        .as_mut()
+        .unwrap()
+        .attributes
+        .push(common::name("signing-key"));
+    let pair = c.create_key_pair(request).await.unwrap();
+    let (old_private, old_public) = (pair.private_key_unique_identifier, pair.public_key_unique_identifier);
+    let new = c
+        .rekey_key_pair(rekey_key_pair::ReKeyKeyPairRequest {
+            private_key_unique_identifier: Some(old_private.clone()),
+            offset: None,
+            common_template_attribute: None,
+            private_key_template_attribute: None,
+            public_key_template_attribute: None,
+        })
+        .await
+        .unwrap();
+    let all = |uid: &str| get_attributes::GetAttributesRequest {
+        unique_identifier: Some(uid.into()),
+        attribute_names: vec![],
+    };
+    let links = |attributes: &[Attribute]| -> Vec<(LinkType, String)> {
+        let mut l: Vec<_> = attributes
+            .iter()
+            .filter_map(|a| match &a.value {
+                AttributeValue::Link(l) => Some((l.link_type, l.linked_object_identifier.clone())),
+                _ => None,
+            })
+            .collect();
+        l.sort_by_key(|(t, _)| t.0);
+        l
+    };
+    let has_name = |attributes: &[Attribute]| attributes.iter().any(|a| a.name == "Name");
+    let new_private = c
+        .get_attributes(all(&new.private_key_unique_identifier))
+        .await
+        .unwrap()
+        .attributes;
+    assert_eq!(
+        links(&new_private),
+        vec![
+            (LinkType::PublicKeyLink, new.public_key_unique_identifier.clone()),
+            (LinkType::ReplacedObjectLink, old_private.clone()),
+        ]
+    );
+    assert!(has_name(&new_private), "the Name moved to the replacement");
+    assert!(new_private
+        .iter()
+        .any(|a| a.value == AttributeValue::CryptographicLength(384)));
+    let old = c.get_attributes(all(&old_private)).await.unwrap().attributes;
+    assert!(!has_name(&old));
+    assert!(links(&old).contains(&(
+        LinkType::ReplacementObjectLink,
+        new.private_key_unique_identifier.clone()
+    )));
+    let old = c.get_attributes(all(&old_public)).await.unwrap().attributes;
+    assert!(links(&old).contains(&(
+        LinkType::ReplacementObjectLink,
+        new.public_key_unique_identifier.clone()
+    )));
+    // A public key cannot be re-keyed as a pair.
+    let mut wrong = rekey_key_pair::ReKeyKeyPairRequest {
+        private_key_unique_identifier: Some(old_public),
+        offset: None,
+        common_template_attribute: None,
+        private_key_template_attribute: None,
+        public_key_template_attribute: None,
+    };
+    assert_eq!(
+        refusal(c.rekey_key_pair(wrong.clone()).await),
+        Some(ResultReason::IllegalOperation)
+    );
+    wrong.private_key_unique_identifier = Some("nothing".into());
+    assert_eq!(refusal(c.rekey_key_pair(wrong).await), Some(ResultReason::ItemNotFound));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_split_three_ways_joins_back_only_with_every_part() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = active_aes(&mut c, both()).await;
+    let original = c.get(get(&uid)).await.unwrap().object;
+    let split = |parts, threshold, method| create_split_key::CreateSplitKeyRequest {
+        object_type: ObjectType::SymmetricKey,
+        unique_identifier: Some(uid.clone()),
+        split_key_parts: parts,
+        split_key_threshold: threshold,
+        split_key_method: method,
+        prime_field_size: None,
+        template_attribute: TemplateAttribute {
+            names: vec![],
+            attributes: vec![attr(AttributeValue::CryptographicUsageMask(both()))],
+        },
+    };
+    let parts = c
+        .create_split_key(split(3, 3, SplitKeyMethod::XOR))
+        .await
+        .unwrap()
+        .unique_identifiers;
+    assert_eq!(parts.len(), 3);
+    // No single part is the key.
+    for p in &parts {
+        let Object::SplitKey(s) = c.get(get(p)).await.unwrap().object else {
+            panic!("a Split Key")
+        };
+        assert_eq!((s.split_key_parts, s.split_key_threshold), (3, 3));
+        assert_ne!(key_bytes(&Object::SplitKey(s.clone())).1, key_bytes(&original).1);
+    }
+    let join = |uids: Vec<String>| join_split_key::JoinSplitKeyRequest {
+        object_type: ObjectType::SymmetricKey,
+        unique_identifiers: uids,
+        secret_data_type: None,
+        template_attribute: None,
+    };
+    let joined = c.join_split_key(join(parts.clone())).await.unwrap().unique_identifier;
+    assert_eq!(
+        key_bytes(&c.get(get(&joined)).await.unwrap().object).1,
+        key_bytes(&original).1
+    );
+    assert_eq!(
+        refusal(c.join_split_key(join(parts[..2].to_vec())).await),
+        Some(ResultReason::InvalidField)
+    );
+    let twice = vec![parts[0].clone(), parts[0].clone(), parts[1].clone()];
+    assert_eq!(
+        refusal(c.join_split_key(join(twice)).await),
+        Some(ResultReason::InvalidField)
+    );
+    // XOR needs every part; polynomial sharing is not offered.
+    assert_eq!(
+        refusal(c.create_split_key(split(3, 2, SplitKeyMethod::XOR)).await),
+        Some(ResultReason::InvalidField)
+    );
+    assert_eq!(
+        refusal(
+            c.create_split_key(split(3, 2, SplitKeyMethod::PolynomialSharingGF28))
+                .await
+        ),
+        Some(ResultReason::InvalidField)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let (_, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
+    let cert_uid = c
+        .certify(certify::CertifyRequest {
+            unique_identifier: Some(public.clone()),
+            certificate_request_type: None,
+            certificate_request: None,
+            template_attribute: None,
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let Object::Certificate(cert) = c.get(get(&cert_uid)).await.unwrap().object else {
+        panic!("a Certificate")
+    };
+    let (_, x509) = x509_parser::parse_x509_certificate(&cert.certificate_value).unwrap();
+    let (_, spki) = key_bytes(&c.get(get(&public)).await.unwrap().object);
+    assert_eq!(
+        x509.tbs_certificate.subject_pki.raw,
+        spki.as_slice(),
+        "the managed public key"
+    );
+    // Issued by the object CA, not by the CA that authenticates clients.
+    let pem = |path: &str| {
+        let text = std::fs::read_to_string(server.path(path)).unwrap();
+        let der = rustls_pemfile::certs(&mut text.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap()
+            .to_vec();
+        der
+    };
+    let object_ca = pem("ca/certify/ca.pem");
+    let client_ca = pem("ca/ca.pem");
+    let (_, object_ca) = x509_parser::parse_x509_certificate(&object_ca).unwrap();
+    let (_, client_ca) = x509_parser::parse_x509_certificate(&client_ca).unwrap();
+    assert_eq!(x509.issuer(), object_ca.subject());
+    assert!(x509.verify_signature(Some(object_ca.public_key())).is_ok());
+    assert_ne!(x509.issuer(), client_ca.subject());
+    let links = c
+        .get_attributes(get_attributes::GetAttributesRequest {
+            unique_identifier: Some(public.clone()),
+            attribute_names: vec!["Link".into()],
+        })
+        .await
+        .unwrap()
+        .attributes;
+    assert!(
+        links.iter().any(|a| matches!(&a.value,
+        AttributeValue::Link(l) if l.link_type == LinkType::CertificateLink && l.linked_object_identifier == cert_uid))
+    );
+
+    let renewed = c
+        .recertify(recertify::ReCertifyRequest {
+            unique_identifier: Some(cert_uid.clone()),
+            certificate_request_type: None,
+            certificate_request: None,
+            offset: None,
+            template_attribute: None,
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let Object::Certificate(new_cert) = c.get(get(&renewed)).await.unwrap().object else {
+        panic!("a Certificate")
+    };
+    let (_, new_x509) = x509_parser::parse_x509_certificate(&new_cert.certificate_value).unwrap();
+    assert_eq!(
+        new_x509.tbs_certificate.subject_pki.raw,
+        spki.as_slice(),
+        "the same key"
+    );
+    assert_ne!(new_x509.raw_serial(), x509.raw_serial());
+    // Certify of something that is not a public key is refused.
+    assert_eq!(
+        refusal(
+            c.certify(certify::CertifyRequest {
+                unique_identifier: Some(cert_uid),
+                certificate_request_type: None,
+                certificate_request: None,
+                template_attribute: None,
+            })
+            .await
+        ),
+        Some(ResultReason::InvalidField)
+    );
+    server.stop().await;
+}

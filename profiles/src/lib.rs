@@ -51,7 +51,16 @@ struct Raw {
     objects: Vec<String>,
     attributes: Vec<String>,
     test_cases: Vec<String>,
+    #[serde(default = "ttlv")]
+    encodings: Vec<String>,
 }
+
+fn ttlv() -> Vec<String> {
+    vec![TTLV.to_owned()]
+}
+
+/// The message encoding every profile but Message Encodings uses.
+pub const TTLV: &str = "TTLV";
 
 /// One profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +79,8 @@ pub struct Profile {
     pub attributes: Vec<String>,
     /// Its OASIS test cases, relative to the test-case directory.
     pub test_cases: Vec<String>,
+    /// The message encodings a server must offer (`TTLV`, `HTTPS`, `JSON`, `XML`).
+    pub encodings: Vec<String>,
 }
 
 fn values<T>(
@@ -98,6 +109,7 @@ fn parse(file: &str, text: &str) -> Result<Profile, String> {
         prefix: raw.prefix,
         attributes: raw.attributes,
         test_cases: raw.test_cases,
+        encodings: raw.encodings,
     })
 }
 
@@ -121,11 +133,18 @@ pub fn for_test_case<'p>(profiles: &'p [Profile], file_name: &str) -> Option<&'p
 }
 
 /// The profiles a server fully supports, given what it implements.
-pub fn supported<'p>(profiles: &'p [Profile], operations: &[Operation], objects: &[ObjectType]) -> Vec<&'p Profile> {
+pub fn supported<'p>(
+    profiles: &'p [Profile],
+    operations: &[Operation],
+    objects: &[ObjectType],
+    encodings: &[&str],
+) -> Vec<&'p Profile> {
     profiles
         .iter()
         .filter(|p| {
-            p.operations.iter().all(|o| operations.contains(o)) && p.objects.iter().all(|o| objects.contains(o))
+            p.operations.iter().all(|o| operations.contains(o))
+                && p.objects.iter().all(|o| objects.contains(o))
+                && p.encodings.iter().all(|e| encodings.contains(&e.as_str()))
         })
         .collect()
 }

@@ -115,15 +115,17 @@ fn validity(params: &mut CertificateParams, from: OffsetDateTime, lifetime: Dura
 impl Ca {
     /// Creates a new CA with a key of `kind` and writes it to `dir`.
     pub fn create(dir: &Path, kind: KeyType) -> Result<Ca, CaError> {
+        Ca::create_named(dir, kind, "KMIP internal CA")
+    }
+
+    /// [`Ca::create`] with its own Common Name prefix.
+    pub fn create_named(dir: &Path, kind: KeyType, name: &str) -> Result<Ca, CaError> {
         let key = generate_key(kind)?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         let id = serial_hex(&random_serial()?);
         dn.push(DnType::OrganizationName, "KMIP server");
-        dn.push(
-            DnType::CommonName,
-            format!("KMIP internal CA {}", id.get(..8).unwrap_or(&id)),
-        );
+        dn.push(DnType::CommonName, format!("{name} {}", id.get(..8).unwrap_or(&id)));
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![
@@ -253,6 +255,27 @@ impl Ca {
         let params = Self::client_params(scope, role, &serial, lifetime, from.unwrap_or_else(now));
         let issued = self.sign(&params, &key, &serial)?;
         Ok(with_key(issued, &key))
+    }
+
+    /// Issues a certificate for a managed public key (Certify): subject
+    /// `common_name`, digital signature and key encipherment usages, no
+    /// extended usage, valid for `lifetime`.
+    pub fn certify(
+        &self,
+        public_key: &impl rcgen::PublicKeyData,
+        common_name: &str,
+        lifetime: Duration,
+    ) -> Result<Issued, CaError> {
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, common_name);
+        params.distinguished_name = dn;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.use_authority_key_identifier_extension = true;
+        let serial = random_serial()?;
+        params.serial_number = Some(SerialNumber::from_slice(&serial));
+        validity(&mut params, now(), lifetime);
+        self.sign(&params, public_key, &serial)
     }
 
     /// Signs a client's CSR for `scope`/`role`. Only the CSR's public key is

@@ -44,6 +44,8 @@ pub struct Shared {
     pub store: Box<dyn crate::store::ObjectStore>,
     /// Cryptographic operations in parts, between their requests.
     pub streams: crate::ops::streams::Streams,
+    /// The CA of Certify and Re-certify.
+    pub certify_ca: crate::auth::ca::Ca,
 }
 
 impl Shared {
@@ -54,6 +56,7 @@ impl Shared {
             audit: &self.audit,
             store: self.store.as_ref(),
             streams: &self.streams,
+            certify_ca: &self.certify_ca,
         }
     }
 }

@@ -26,7 +26,7 @@ fn invalid(message: impl Into<String>) -> OpError {
 
 /// The common attributes, then the half's own, which replace a
 /// single-instance common one.
-fn merged(common: &[Attribute], own: Vec<Attribute>) -> Vec<Attribute> {
+pub(super) fn merged(common: &[Attribute], own: Vec<Attribute>) -> Vec<Attribute> {
     let mut out: Vec<Attribute> = common
         .iter()
         .filter(|c| multiple(&c.name) || !own.iter().any(|o| o.name == c.name))
@@ -100,7 +100,7 @@ fn block(format: KeyFormatType, der: Vec<u8>, algorithm: CryptographicAlgorithm,
 }
 
 /// The two halves of a new key pair as objects, in their default formats.
-pub(super) fn pair_objects(
+fn pair_objects(
     key: &PKey,
     kind: Kind,
     algorithm: CryptographicAlgorithm,
@@ -144,7 +144,7 @@ pub(super) fn pair_objects(
 }
 
 /// Both halves as stored objects, linked to each other.
-pub(super) fn linked_pair(
+fn linked_pair(
     private: (Object, Vec<Attribute>),
     public: (Object, Vec<Attribute>),
     algorithm: CryptographicAlgorithm,
@@ -164,6 +164,24 @@ pub(super) fn linked_pair(
     private.set(server_rng());
     public.set(server_rng());
     Ok((private, public))
+}
+
+/// A freshly generated key pair as two linked objects with these attributes.
+pub(super) fn new_pair(
+    kind: Kind,
+    algorithm: CryptographicAlgorithm,
+    bits: usize,
+    private_attrs: Vec<Attribute>,
+    public_attrs: Vec<Attribute>,
+) -> Result<(StoredObject, StoredObject), OpError> {
+    let key = pkey::generate(kind, bits).map_err(|e| invalid(e.0))?;
+    let (private_object, public_object) = pair_objects(&key, kind, algorithm, bits)?;
+    linked_pair(
+        (private_object, private_attrs),
+        (public_object, public_attrs),
+        algorithm,
+        bits,
+    )
 }
 
 /// Runs Create Key Pair.
@@ -187,14 +205,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKe
             )));
         }
     }
-    let key = pkey::generate(kind, bits).map_err(|e| invalid(e.0))?;
-    let (private_object, public_object) = pair_objects(&key, kind, algorithm, bits)?;
-    let (private, public) = linked_pair(
-        (private_object, private_attrs),
-        (public_object, public_attrs),
-        algorithm,
-        bits,
-    )?;
+    let (private, public) = new_pair(kind, algorithm, bits, private_attrs, public_attrs)?;
     let response = CreateKeyPairResponse {
         private_key_unique_identifier: private.uid.clone(),
         public_key_unique_identifier: public.uid.clone(),

@@ -15,7 +15,7 @@ use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
 use kmip_codec::messages::AttributeValue;
 
 use super::{storage, Context, OpError};
-use crate::store::objects::{object_bytes, StoredObject};
+use crate::store::objects::StoredObject;
 
 /// Runs Import.
 pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, OpError> {
@@ -36,18 +36,14 @@ pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse,
         uid: uid.clone(),
         object_type: req.object.object_type(),
         state,
-        object: None,
+        object: Some(object),
         attributes: req.attributes.clone(),
     };
     stored.set(AttributeValue::UniqueIdentifier(uid.clone()));
     stored.set(AttributeValue::ObjectType(stored.object_type));
     stored.set(AttributeValue::State(state));
     let scope = ctx.scope();
-    let sealed = ctx
-        .store
-        .sealer()
-        .seal(&uid, scope.as_str(), &object_bytes(&object))
-        .map_err(|e| OpError::new(ResultReason::GeneralFailure, e.to_string()))?;
+    let sealed = ctx.store.seal(&scope, &mut stored).map_err(storage)?;
     let replace = req.replace_existing.unwrap_or(false);
     ctx.store
         .write(&scope, move |objects| {
@@ -67,7 +63,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse,
                     format!("{} cannot be used as a Unique Identifier here", stored.uid),
                 )));
             }
-            objects.create(&stored, Some(sealed))?;
+            objects.create(&stored, sealed)?;
             Ok(Ok(()))
         })
         .map_err(storage)??;

@@ -159,7 +159,8 @@ fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), OpError> {
     Ok(())
 }
 
-fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, OpError> {
+/// The plain key material of an object: raw bytes or DER.
+pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, OpError> {
     let absent = || {
         OpError::new(
             ResultReason::KeyValueNotPresent,

@@ -7,10 +7,12 @@ mod add_attribute;
 mod archive;
 mod attributes;
 mod cancel;
+mod certify;
 mod check;
 mod cipher;
 mod create;
 mod create_key_pair;
+mod create_split_key;
 mod decrypt;
 mod delete_attribute;
 mod destroy;
@@ -23,6 +25,7 @@ mod get_attributes;
 mod get_usage_allocation;
 mod hash;
 mod import;
+mod join_split_key;
 mod key_use;
 mod locate;
 mod mac;
@@ -31,9 +34,11 @@ mod modify_attribute;
 mod obtain_lease;
 mod poll;
 mod query;
+mod recertify;
 mod recover;
 mod register;
 mod rekey;
+mod rekey_key_pair;
 mod revoke;
 mod rng_retrieve;
 mod rng_seed;
@@ -61,6 +66,8 @@ pub struct Context<'a> {
     pub store: &'a dyn ObjectStore,
     /// Cryptographic operations in parts, between their requests.
     pub streams: &'a streams::Streams,
+    /// The CA that Certify and Re-certify issue certificates with.
+    pub certify_ca: &'a crate::auth::ca::Ca,
 }
 
 impl Context<'_> {
@@ -231,6 +238,7 @@ handlers! {
     CreateKeyPair => create_key_pair,
     Register => register,
     ReKey => rekey,
+    ReKeyKeyPair => rekey_key_pair,
     Locate => locate,
     Check => check,
     Get => get,
@@ -253,6 +261,10 @@ handlers! {
     MAC => mac,
     MACVerify => mac_verify,
     Hash => hash,
+    Certify => certify,
+    ReCertify => recertify,
+    CreateSplitKey => create_split_key,
+    JoinSplitKey => join_split_key,
     Sign => sign,
     SignatureVerify => signature_verify,
     RNGRetrieve => rng_retrieve,

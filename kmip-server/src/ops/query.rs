@@ -3,9 +3,9 @@
 //! registry of versions — so the answer cannot drift from the behaviour.
 //!
 //! Query Profiles lists a profile (from `profiles/`) only when every
-//! operation and object type it requires is implemented; today the server
-//! stores no objects, so Query Objects and Query Profiles answer empty
-//! lists until the object operations arrive. Fields that a request's protocol version does not
+//! operation and object type it requires is implemented and the server
+//! offers its message encodings (TTLV only: never the HTTPS, JSON and XML
+//! server profiles). Fields that a request's protocol version does not
 //! know (RNG Parameters, Profile and Capability Information are 1.3) are
 //! left out for that version.
 
@@ -80,6 +80,9 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
     Ok(out)
 }
 
+/// The message encodings this server offers: TTLV over TLS only.
+const ENCODINGS: &[&str] = &[kmip_profiles::TTLV];
+
 /// Profile Information for every profile the server fully supports.
 fn supported_profiles() -> Vec<ProfileInformation> {
     let profiles = match kmip_profiles::all() {
@@ -89,7 +92,7 @@ fn supported_profiles() -> Vec<ProfileInformation> {
             return vec![];
         }
     };
-    kmip_profiles::supported(&profiles, IMPLEMENTED, OBJECT_TYPES)
+    kmip_profiles::supported(&profiles, IMPLEMENTED, OBJECT_TYPES, ENCODINGS)
         .into_iter()
         .flat_map(|p| p.profile_names.iter())
         .map(|name| ProfileInformation {
@@ -98,4 +101,22 @@ fn supported_profiles() -> Vec<ProfileInformation> {
             server_port: None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kmip_codec::enums::ProfileName;
+
+    /// The cryptographic profiles are claimed now that their operations
+    /// exist; the HTTPS/JSON/XML ones never are, whatever the operations.
+    #[test]
+    fn profiles_claimed_follow_operations_and_encodings() {
+        let names: Vec<ProfileName> = supported_profiles().iter().map(|p| p.profile_name).collect();
+        assert!(
+            names.contains(&ProfileName::BasicCryptographicServerKMIPV1_4),
+            "{names:?}"
+        );
+        assert!(!names.contains(&ProfileName::HTTPSServerKMIPV1_4), "{names:?}");
+    }
 }

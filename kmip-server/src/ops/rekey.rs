@@ -12,12 +12,12 @@
 
 use kmip_codec::enums::{LinkType, ObjectType, ResultReason};
 use kmip_codec::messages::ops::rekey::{ReKeyRequest, ReKeyResponse};
-use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Link};
+use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Interval, Link};
 
 use super::attributes::{from_template, new_object, server_rng, touched};
 use super::create::generate;
 use super::{not_found, storage, Context, OpError};
-use crate::store::objects::object_bytes;
+use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
 /// Attributes the replacement never copies (the server sets them anew).
@@ -60,56 +60,26 @@ fn dated(name: &str, t: i64) -> AttributeValue {
     }
 }
 
-/// Runs Re-key.
-pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, OpError> {
-    let uid = ctx.uid(&req.unique_identifier)?;
-    let template = from_template(ctx, req.template_attribute.as_ref())?;
-    const DATES: [&str; 4] = [
-        "Activation Date",
-        "Process Start Date",
-        "Protect Stop Date",
-        "Deactivation Date",
-    ];
-    if req.offset.is_some() && template.iter().any(|a| DATES.contains(&a.name.as_str())) {
+const DATES: [&str; 4] = [
+    "Activation Date",
+    "Process Start Date",
+    "Protect Stop Date",
+    "Deactivation Date",
+];
+
+/// The attributes a replacement of `old` starts with: the copied ones
+/// (Table 173), moved by `offset` (Table 172), then the template's.
+pub(super) fn successor_attributes(
+    old: &StoredObject,
+    template: Vec<Attribute>,
+    offset: Option<Interval>,
+) -> Result<Vec<Attribute>, OpError> {
+    if offset.is_some() && template.iter().any(|a| DATES.contains(&a.name.as_str())) {
         return Err(OpError::new(
             ResultReason::InvalidMessage,
             "an Offset cannot be given together with Activation, Process Start, Protect Stop or Deactivation Date",
         ));
     }
-    let old = ctx.load(&uid, false)?;
-    if old.object_type != ObjectType::SymmetricKey {
-        return Err(OpError::new(
-            ResultReason::IllegalOperation,
-            format!("object {uid} is not a symmetric key"),
-        ));
-    }
-    let algorithm = old
-        .attributes
-        .iter()
-        .find_map(|a| match a.value {
-            AttributeValue::CryptographicAlgorithm(x) => Some(x),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            OpError::new(
-                ResultReason::IllegalOperation,
-                "the existing key has no Cryptographic Algorithm",
-            )
-        })?;
-    let bits = old
-        .attributes
-        .iter()
-        .find_map(|a| match a.value {
-            AttributeValue::CryptographicLength(x) => Some(x),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            OpError::new(
-                ResultReason::IllegalOperation,
-                "the existing key has no Cryptographic Length",
-            )
-        })?;
-
     let mut copied: Vec<Attribute> = old
         .attributes
         .iter()
@@ -117,7 +87,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, O
         .filter(|a| !template.iter().any(|t| t.name == a.name))
         .cloned()
         .collect();
-    if let Some(offset) = req.offset {
+    if let Some(offset) = offset {
         let old_activation = date(&old.attributes, "Activation Date").ok_or_else(|| {
             OpError::new(
                 ResultReason::IllegalOperation,
@@ -135,40 +105,81 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, O
         }
     }
     copied.extend(template);
-    let mut new = new_object(ObjectType::SymmetricKey, generate(algorithm, bits)?, copied, None)?;
-    new.set(server_rng());
-    new.attributes.push(Attribute::new(AttributeValue::Link(Link {
-        link_type: LinkType::ReplacedObjectLink,
-        linked_object_identifier: uid.clone(),
-    })));
-    let new_uid = new.uid.clone();
+    Ok(copied)
+}
+
+/// An attribute the existing key must have to be replaced.
+pub(super) fn required<T>(
+    old: &StoredObject,
+    what: &str,
+    f: impl Fn(&AttributeValue) -> Option<T>,
+) -> Result<T, OpError> {
+    old.attributes.iter().find_map(|a| f(&a.value)).ok_or_else(|| {
+        OpError::new(
+            ResultReason::IllegalOperation,
+            format!("the existing key {} has no {what}", old.uid),
+        )
+    })
+}
+
+/// Stores each replacement and updates the object it replaces (its Names
+/// move to the replacement; the two are linked both ways), all in one
+/// committed transaction.
+pub(super) fn commit(ctx: &Context<'_>, replacements: Vec<(String, StoredObject)>) -> Result<(), OpError> {
     let scope = ctx.scope();
-    let sealed = match new.object.take() {
-        Some(object) => Some(
-            ctx.store
-                .sealer()
-                .seal(&new_uid, scope.as_str(), &object_bytes(&object))
-                .map_err(|e| OpError::new(ResultReason::GeneralFailure, e.to_string()))?,
-        ),
-        None => None,
-    };
-    let old_uid = uid.clone();
+    let mut sealed = Vec::with_capacity(replacements.len());
+    for (old_uid, mut new) in replacements {
+        new.attributes.push(Attribute::new(AttributeValue::Link(Link {
+            link_type: LinkType::ReplacedObjectLink,
+            linked_object_identifier: old_uid.clone(),
+        })));
+        let material = ctx.store.seal(&scope, &mut new).map_err(storage)?;
+        sealed.push((old_uid, new, material));
+    }
     ctx.store
         .write(&scope, move |objects| {
-            let Some(mut existing) = objects.load(&old_uid, None)? else {
-                return Ok(Err(not_found(&old_uid)));
-            };
-            objects.create(&new, sealed)?;
-            existing.remove("Name");
-            existing.attributes.push(Attribute::new(AttributeValue::Link(Link {
-                link_type: LinkType::ReplacementObjectLink,
-                linked_object_identifier: new.uid.clone(),
-            })));
-            touched(&mut existing);
-            objects.update(&existing)?;
+            for (old_uid, new, material) in sealed {
+                let Some(mut existing) = objects.load(&old_uid, None)? else {
+                    return Ok(Err(not_found(&old_uid)));
+                };
+                objects.create(&new, material)?;
+                existing.remove("Name");
+                existing.attributes.push(Attribute::new(AttributeValue::Link(Link {
+                    link_type: LinkType::ReplacementObjectLink,
+                    linked_object_identifier: new.uid.clone(),
+                })));
+                touched(&mut existing);
+                objects.update(&existing)?;
+            }
             Ok(Ok(()))
         })
-        .map_err(storage)??;
+        .map_err(storage)?
+}
+
+/// Runs Re-key.
+pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, OpError> {
+    let uid = ctx.uid(&req.unique_identifier)?;
+    let template = from_template(ctx, req.template_attribute.as_ref())?;
+    let old = ctx.load(&uid, false)?;
+    if old.object_type != ObjectType::SymmetricKey {
+        return Err(OpError::new(
+            ResultReason::IllegalOperation,
+            format!("object {uid} is not a symmetric key"),
+        ));
+    }
+    let algorithm = required(&old, "Cryptographic Algorithm", |v| match v {
+        AttributeValue::CryptographicAlgorithm(x) => Some(*x),
+        _ => None,
+    })?;
+    let bits = required(&old, "Cryptographic Length", |v| match v {
+        AttributeValue::CryptographicLength(x) => Some(*x),
+        _ => None,
+    })?;
+    let attributes = successor_attributes(&old, template, req.offset)?;
+    let mut new = new_object(ObjectType::SymmetricKey, generate(algorithm, bits)?, attributes, None)?;
+    new.set(server_rng());
+    let new_uid = new.uid.clone();
+    commit(ctx, vec![(uid, new)])?;
     *ctx.id_placeholder = Some(new_uid.clone());
     Ok(ReKeyResponse {
         unique_identifier: new_uid,

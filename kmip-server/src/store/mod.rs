@@ -210,18 +210,25 @@ impl dyn ObjectStore + '_ {
         self.create_all(scope, vec![stored])
     }
 
+    /// Takes a new object's material out and seals it, bound to its UID and
+    /// scope, for [`Objects::create`].
+    pub fn seal(&self, scope: &Scope, stored: &mut StoredObject) -> Result<Option<Vec<u8>>, DbError> {
+        stored
+            .object
+            .take()
+            .map(|object| {
+                self.sealer()
+                    .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
+                    .map_err(|e| DbError(e.to_string()))
+            })
+            .transpose()
+    }
+
     /// [`Self::create`] for several objects in one transaction (a key pair).
     pub fn create_all(&self, scope: &Scope, all: Vec<StoredObject>) -> Result<(), DbError> {
         let mut sealed_all = Vec::with_capacity(all.len());
         for mut stored in all {
-            let sealed = match stored.object.take() {
-                Some(object) => Some(
-                    self.sealer()
-                        .seal(&stored.uid, scope.as_str(), &objects::object_bytes(&object))
-                        .map_err(|e| DbError(e.to_string()))?,
-                ),
-                None => None,
-            };
+            let sealed = self.seal(scope, &mut stored)?;
             sealed_all.push((stored, sealed));
         }
         self.write(scope, move |objects| {

@@ -1,0 +1,187 @@
+//! Certify (KMIP 1.4 §4.7): issues an X.509 certificate for a managed
+//! public key (named by Unique Identifier) or for the key of a PKCS#10
+//! request (DER, or PEM), and stores it as a Certificate object.
+//!
+//! The issuer is the server's object CA (`ca/certify/` in the data
+//! directory), never the CA that authenticates clients: a certificate a
+//! client obtains here cannot open a TLS session to the server. Subject:
+//! the public key's first Name, else its Unique Identifier; validity one
+//! year; digital signature and key encipherment usages. The certificate
+//! and the public key link to each other. Re-certify shares [`issue`].
+
+use kmip_codec::enums::{CertificateRequestType, CertificateType, LinkType, ObjectType, ResultReason};
+use kmip_codec::messages::ops::certify::{CertifyRequest, CertifyResponse};
+use kmip_codec::messages::{Attribute, AttributeValue, Bytes, Certificate, Link, Object};
+
+use super::attributes::{from_template, new_object, touched};
+use super::{not_found, storage, Context, OpError};
+use crate::crypto::pkey::PKey;
+use crate::store::objects::StoredObject;
+
+/// How long a certificate issued here is valid.
+pub const VALIDITY: std::time::Duration = std::time::Duration::from_secs(365 * 86_400);
+
+fn invalid(message: impl Into<String>) -> OpError {
+    OpError::new(ResultReason::InvalidField, message)
+}
+
+/// The public key a certificate is requested for.
+pub(super) enum Subject<'r> {
+    /// A managed public key.
+    Managed(&'r StoredObject),
+    /// The key of a certificate request.
+    Request(CertificateRequestType, &'r [u8]),
+    /// The key and subject of an earlier certificate (DER).
+    Renewal(&'r [u8]),
+}
+
+/// Issues a certificate and builds its Certificate object (not yet stored).
+pub(super) fn issue(
+    ctx: &Context<'_>,
+    subject: Subject<'_>,
+    attributes: Vec<Attribute>,
+    public_key_uid: Option<&str>,
+) -> Result<StoredObject, OpError> {
+    let failed = |e: crate::auth::ca::CaError| invalid(format!("the certificate could not be issued: {e}"));
+    let (issued, name) = match subject {
+        Subject::Managed(public) => {
+            let der = match &public.object {
+                Some(Object::PublicKey(_)) => super::key_use::material(public.object.as_ref(), &public.uid)?,
+                _ => return Err(invalid(format!("object {} is not a public key", public.uid))),
+            };
+            let spki = PKey::public_from_der(&der)
+                .and_then(|k| k.public_spki_der())
+                .map_err(|e| invalid(format!("public key {}: {}", public.uid, e.0)))?;
+            let key = rcgen::SubjectPublicKeyInfo::from_der(&spki)
+                .map_err(|e| invalid(format!("public key {}: {e}", public.uid)))?;
+            let name = public
+                .attributes
+                .iter()
+                .find_map(|a| match &a.value {
+                    AttributeValue::Name(n) => Some(n.value.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| format!("KMIP object {}", public.uid));
+            (ctx.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?, name)
+        }
+        Subject::Request(kind, bytes) => {
+            let csr = match kind {
+                CertificateRequestType::PKCS_10 => {
+                    rcgen::CertificateSigningRequestParams::from_der(&bytes.to_vec().into())
+                }
+                CertificateRequestType::PEM => {
+                    let text = std::str::from_utf8(bytes).map_err(|_| invalid("a PEM request must be text"))?;
+                    rcgen::CertificateSigningRequestParams::from_pem(text)
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "Certificate Request Type {} is not offered: use PKCS#10 or PEM",
+                        other.name().unwrap_or("of this value")
+                    )))
+                }
+            }
+            .map_err(|e| invalid(format!("the certificate request is not valid: {e}")))?;
+            let name =
+                public_key_uid.map_or_else(|| "KMIP certificate request".to_owned(), |u| format!("KMIP object {u}"));
+            (
+                ctx.certify_ca
+                    .certify(&csr.public_key, &name, VALIDITY)
+                    .map_err(failed)?,
+                name,
+            )
+        }
+        Subject::Renewal(der) => {
+            let (_, old) = x509_parser::parse_x509_certificate(der)
+                .map_err(|e| invalid(format!("the certificate to renew is not valid X.509: {e}")))?;
+            let key = rcgen::SubjectPublicKeyInfo::from_der(old.tbs_certificate.subject_pki.raw)
+                .map_err(|e| invalid(format!("the certificate's public key: {e}")))?;
+            let name = old
+                .subject()
+                .iter_common_name()
+                .next()
+                .and_then(|cn| cn.as_str().ok())
+                .unwrap_or("KMIP certificate")
+                .to_owned();
+            (ctx.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?, name)
+        }
+    };
+    tracing::debug!("certified {name}");
+    let length = i32::try_from(issued.cert_der.len()).unwrap_or(i32::MAX);
+    let object = Object::Certificate(Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::new(issued.cert_der),
+    });
+    let mut stored = new_object(ObjectType::Certificate, object, attributes, None)?;
+    stored.set(AttributeValue::CertificateType(CertificateType::X_509));
+    stored.set(AttributeValue::CertificateLength(length));
+    if let Some(uid) = public_key_uid {
+        stored.attributes.push(Attribute::new(AttributeValue::Link(Link {
+            link_type: LinkType::PublicKeyLink,
+            linked_object_identifier: uid.to_owned(),
+        })));
+    }
+    Ok(stored)
+}
+
+/// Stores a new certificate and links the public key to it, in one transaction.
+pub(super) fn store_linked(
+    ctx: &Context<'_>,
+    mut certificate: StoredObject,
+    public_key_uid: Option<String>,
+) -> Result<(), OpError> {
+    let scope = ctx.scope();
+    let sealed = ctx.store.seal(&scope, &mut certificate).map_err(storage)?;
+    ctx.store
+        .write(&scope, move |objects| {
+            if let Some(uid) = public_key_uid {
+                let Some(mut public) = objects.load(&uid, None)? else {
+                    return Ok(Err(not_found(&uid)));
+                };
+                public.attributes.push(Attribute::new(AttributeValue::Link(Link {
+                    link_type: LinkType::CertificateLink,
+                    linked_object_identifier: certificate.uid.clone(),
+                })));
+                touched(&mut public);
+                objects.update(&public)?;
+            }
+            objects.create(&certificate, sealed)?;
+            Ok(Ok(()))
+        })
+        .map_err(storage)?
+}
+
+/// Runs Certify.
+pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyResponse, OpError> {
+    let attributes = from_template(ctx, req.template_attribute.as_ref())?;
+    let uid = match (&req.unique_identifier, &req.certificate_request) {
+        (Some(u), _) => Some(u.clone()),
+        (None, Some(_)) => None,
+        (None, None) => Some(ctx.uid(&None)?),
+    };
+    let public = uid.as_deref().map(|u| ctx.load(u, true)).transpose()?;
+    if let Some(p) = &public {
+        if p.object_type != ObjectType::PublicKey {
+            return Err(invalid(format!("object {} is not a public key", p.uid)));
+        }
+    }
+    let subject = match (&req.certificate_request, &public) {
+        (Some(bytes), _) => Subject::Request(
+            req.certificate_request_type.unwrap_or(CertificateRequestType::PKCS_10),
+            bytes,
+        ),
+        (None, Some(p)) => Subject::Managed(p),
+        (None, None) => {
+            return Err(invalid(
+                "Certify needs a public key's Unique Identifier or a Certificate Request",
+            ))
+        }
+    };
+    let certificate = issue(ctx, subject, attributes, uid.as_deref())?;
+    let new_uid = certificate.uid.clone();
+    store_linked(ctx, certificate, uid)?;
+    *ctx.id_placeholder = Some(new_uid.clone());
+    Ok(CertifyResponse {
+        unique_identifier: new_uid,
+        template_attribute: None,
+    })
+}
