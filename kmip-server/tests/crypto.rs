@@ -844,3 +844,78 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_rsa_public_key_wraps_a_key_that_its_private_key_unwraps() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let mut request = key_pair(CryptographicAlgorithm::RSA, 2048);
+    let mask = |m| {
+        Some(TemplateAttribute {
+            names: vec![],
+            attributes: vec![attr(AttributeValue::CryptographicUsageMask(m))],
+        })
+    };
+    request.private_key_template_attribute = mask(CryptographicUsageMask::UnwrapKey | CryptographicUsageMask::Decrypt);
+    request.public_key_template_attribute = mask(CryptographicUsageMask::WrapKey);
+    let pair = c.create_key_pair(request).await.unwrap();
+    let (private, public) = (pair.private_key_unique_identifier, pair.public_key_unique_identifier);
+    activate(&mut c, &private).await;
+    activate(&mut c, &public).await;
+    let key = active_aes(&mut c, both()).await;
+    let (_, plain) = key_bytes(&c.get(get(&key)).await.unwrap().object);
+    let oaep = CryptographicParameters {
+        padding_method: Some(PaddingMethod::OAEP),
+        hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+        mask_generator_hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+        ..CryptographicParameters::default()
+    };
+    let wrapped = c
+        .get(get::GetRequest {
+            key_wrapping_specification: Some(KeyWrappingSpecification {
+                wrapping_method: WrappingMethod::Encrypt,
+                encryption_key_information: Some(EncryptionKeyInformation {
+                    unique_identifier: public.clone(),
+                    cryptographic_parameters: Some(oaep.clone()),
+                }),
+                mac_signature_key_information: None,
+                attribute_names: vec![],
+                encoding_option: Some(EncodingOption::NoEncoding),
+            }),
+            ..get(&key)
+        })
+        .await
+        .unwrap()
+        .object;
+    let block = wrapped.key_block().unwrap().clone();
+    let Some(KeyValue::Wrapped(ciphertext)) = &block.key_value else {
+        panic!("wrapped")
+    };
+    assert_eq!(ciphertext.len(), 256, "one RSA-2048 block");
+    // The private key opens it: by Decrypt, and on Register + Get Not Wrapped.
+    let mut open = decrypt(&private, ciphertext, None);
+    open.cryptographic_parameters = Some(oaep);
+    assert_eq!(c.decrypt(open).await.unwrap().data.unwrap().to_vec(), plain);
+    let registered = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![attr(AttributeValue::CryptographicUsageMask(both()))],
+            },
+            object: Object::SymmetricKey(SymmetricKey { key_block: block }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let unwrapped = c
+        .get(get::GetRequest {
+            key_wrap_type: Some(KeyWrapType::NotWrapped),
+            ..get(&registered)
+        })
+        .await
+        .unwrap()
+        .object;
+    assert_eq!(key_bytes(&unwrapped).1, plain);
+    server.stop().await;
+}

@@ -14,10 +14,22 @@ use kmip_codec::messages::ops::*;
 use kmip_codec::messages::*;
 
 fn aes(extra: Vec<Attribute>) -> create::CreateRequest {
+    aes_for(CryptographicUsageMask::Encrypt, extra)
+}
+
+/// A key-encryption key: it may wrap and unwrap other keys.
+fn kek() -> create::CreateRequest {
+    aes_for(
+        CryptographicUsageMask::WrapKey | CryptographicUsageMask::UnwrapKey,
+        vec![],
+    )
+}
+
+fn aes_for(mask: CryptographicUsageMask, extra: Vec<Attribute>) -> create::CreateRequest {
     let mut attributes = vec![
         attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
         attr(AttributeValue::CryptographicLength(256)),
-        attr(AttributeValue::CryptographicUsageMask(CryptographicUsageMask::Encrypt)),
+        attr(AttributeValue::CryptographicUsageMask(mask)),
     ];
     attributes.extend(extra);
     create::CreateRequest {
@@ -259,7 +271,7 @@ async fn check_lease_and_usage_allocation() {
 async fn get_wraps_a_key_with_another_active_aes_key() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
-    let kek = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let kek = c.create(kek()).await.unwrap().unique_identifier;
     let key = c.create(aes(vec![])).await.unwrap().unique_identifier;
     let wrapped_get = |encoding, mode| get::GetRequest {
         unique_identifier: Some(key.clone()),
@@ -286,6 +298,21 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
         "a Pre-Active wrapping key must not wrap"
     );
     activate(&mut c, &kek).await;
+    // An Active key whose usage mask lacks Wrap Key wraps nothing.
+    let encrypt_only = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    activate(&mut c, &encrypt_only).await;
+    let mut request = wrapped_get(None, BlockCipherMode::NISTKeyWrap);
+    if let Some(info) = request
+        .key_wrapping_specification
+        .as_mut()
+        .and_then(|s| s.encryption_key_information.as_mut())
+    {
+        info.unique_identifier = encrypt_only;
+    }
+    assert_eq!(
+        common::refusal(c.get(request).await),
+        Some(ResultReason::PermissionDenied)
+    );
     let (plain, kek_bytes) = (material(&mut c, &key).await, material(&mut c, &kek).await);
     let wrapped_bytes = |o: Object| match o {
         Object::SymmetricKey(k) => {
@@ -518,7 +545,7 @@ async fn locate_by_a_date_range() {
 async fn a_key_registered_wrapped_comes_back_as_registered_or_unwrapped() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
-    let kek = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let kek = c.create(kek()).await.unwrap().unique_identifier;
     activate(&mut c, &kek).await;
     let kek_bytes = material(&mut c, &kek).await;
     let secret = vec![0x42u8; 32];

@@ -185,39 +185,68 @@ fn operation(encrypt: bool) -> Operation {
     }
 }
 
-/// RSA encryption (one-shot): OAEP (hash and MGF1 hash from the
-/// parameters, each SHA-1 when omitted, as §3.6 says; P Source is the
-/// label) or PKCS#1 v1.5.
+/// An RSA key ready to encrypt or decrypt: OAEP (hash and MGF1 hash from
+/// the parameters, each SHA-1 when omitted, as §3.6 says; P Source is the
+/// label) or PKCS#1 v1.5. Encrypt/Decrypt and key wrapping use it.
+pub(super) struct Rsa<'p> {
+    key: crate::crypto::pkey::PKey,
+    padding: EncryptionPadding,
+    label: &'p [u8],
+}
+
+impl<'p> Rsa<'p> {
+    /// The RSA cipher for `key` under parameters `p`.
+    pub(super) fn new(key: &UsableKey, p: Option<&'p CryptographicParameters>) -> Result<Self, OpError> {
+        let hash = |h: Option<HashingAlgorithm>| hash_of(h.unwrap_or(HashingAlgorithm::SHA_1));
+        let mut label: &[u8] = &[];
+        let padding = match p.and_then(|p| p.padding_method) {
+            None | Some(PaddingMethod::OAEP) => {
+                label = p.and_then(|p| p.p_source.as_deref()).unwrap_or_default();
+                EncryptionPadding::Oaep {
+                    hash: hash(p.and_then(|p| p.hashing_algorithm))?,
+                    mgf1: hash(p.and_then(|p| p.mask_generator_hashing_algorithm))?,
+                }
+            }
+            Some(PaddingMethod::PKCS1V1_5) => EncryptionPadding::Pkcs1,
+            Some(m) => {
+                return Err(invalid(format!(
+                    "Padding Method {} does not apply to RSA encryption: use OAEP or PKCS1 v1.5",
+                    m.name().unwrap_or("of this value")
+                )))
+            }
+        };
+        let parsed = parsed(key)?;
+        if parsed.kind() != Some(Kind::Rsa) {
+            return Err(invalid(format!("key {} is not an RSA key", key.uid)));
+        }
+        Ok(Rsa {
+            key: parsed,
+            padding,
+            label,
+        })
+    }
+
+    /// Encrypts with the public part.
+    pub(super) fn encrypt(&self, data: &[u8]) -> Result<Vec<u8>, OpError> {
+        self.key.encrypt(self.padding, self.label, data).map_err(failed)
+    }
+
+    /// Decrypts with the private key.
+    pub(super) fn decrypt(&self, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, OpError> {
+        self.key.decrypt(self.padding, self.label, data).map_err(failed)
+    }
+}
+
+/// RSA encryption is one-shot.
 fn rsa(key: &UsableKey, p: Option<&CryptographicParameters>, req: &CipherRequest<'_>) -> Result<CipherResult, OpError> {
     if req.parts.correlation.is_some() || req.parts.opens() {
         return Err(invalid("RSA encryption is one-shot: send the data in one request"));
     }
-    let hash = |h: Option<HashingAlgorithm>| hash_of(h.unwrap_or(HashingAlgorithm::SHA_1));
-    let mut label: &[u8] = &[];
-    let padding = match p.and_then(|p| p.padding_method) {
-        None | Some(PaddingMethod::OAEP) => {
-            label = p.and_then(|p| p.p_source.as_deref()).unwrap_or_default();
-            EncryptionPadding::Oaep {
-                hash: hash(p.and_then(|p| p.hashing_algorithm))?,
-                mgf1: hash(p.and_then(|p| p.mask_generator_hashing_algorithm))?,
-            }
-        }
-        Some(PaddingMethod::PKCS1V1_5) => EncryptionPadding::Pkcs1,
-        Some(m) => {
-            return Err(invalid(format!(
-                "Padding Method {} does not apply to RSA encryption: use OAEP or PKCS1 v1.5",
-                m.name().unwrap_or("of this value")
-            )))
-        }
-    };
-    let pkey = parsed(key)?;
-    if pkey.kind() != Some(Kind::Rsa) {
-        return Err(invalid(format!("key {} is not an RSA key", key.uid)));
-    }
+    let rsa = Rsa::new(key, p)?;
     let data = if req.encrypt {
-        pkey.encrypt(padding, label, req.data).map_err(failed)?
+        rsa.encrypt(req.data)?
     } else {
-        pkey.decrypt(padding, label, req.data).map_err(failed)?.to_vec()
+        rsa.decrypt(req.data)?.to_vec()
     };
     Ok(CipherResult {
         data: Some(Bytes::new(data)),

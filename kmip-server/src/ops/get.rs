@@ -3,16 +3,19 @@
 //! activates). Without a Key Format Type an object comes back as it was
 //! created or registered; a symmetric key can also be asked for as Raw or
 //! Transparent Symmetric Key, an RSA or EC private key as PKCS#1 (RSA),
-//! ECPrivateKey (EC) or PKCS#8, a public key as PKCS#1 (RSA) or X.509. With a Key Wrapping Specification the Key
-//! Value comes back wrapped (Encrypt method) by another Active AES key of
-//! the caller's scope: AES Key Wrap (RFC 3394, NISTKeyWrap, the default) or
-//! with padding (RFC 5649, AESKeyWrapPadding), over the TTLV of the Key
-//! Value (the default Encoding Option, which can carry the attributes the
-//! specification names) or over the raw key material (No Encoding).
-
+//! ECPrivateKey (EC) or PKCS#8, a public key as PKCS#1 (RSA) or X.509.
+//!
+//! With a Key Wrapping Specification the Key Value comes back wrapped
+//! (Encrypt method) by another key of the caller's scope that may wrap
+//! keys (Wrap Key in its usage mask, Active): an AES key with AES Key Wrap
+//! (RFC 3394, NISTKeyWrap, the default) or with padding (RFC 5649,
+//! AESKeyWrapPadding), or an RSA public key with OAEP (default) or PKCS#1
+//! v1.5. What is wrapped is the TTLV of the Key Value (the default
+//! Encoding Option, which can carry the attributes the specification
+//! names) or the raw key material (No Encoding).
 use kmip_codec::enums::{
-    BlockCipherMode, CryptographicAlgorithm, EncodingOption, KeyFormatType, KeyWrapType, ResultReason, State,
-    WrappingMethod,
+    BlockCipherMode, CryptographicAlgorithm, EncodingOption, KeyFormatType, KeyWrapType, LinkType, ObjectType,
+    ResultReason, WrappingMethod,
 };
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
 use kmip_codec::messages::{
@@ -21,6 +24,8 @@ use kmip_codec::messages::{
 };
 use kmip_codec::ttlv::Writer;
 
+use super::cipher::Rsa;
+use super::key_use::{usable, Purpose};
 use super::{Context, OpError};
 use crate::crypto::pkey::{Kind, PKey};
 
@@ -151,46 +156,86 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpErr
     })
 }
 
-/// The key named by Encryption Key Information (an Active AES key of the
-/// caller's scope) and whether its mode is AES Key Wrap with Padding.
-fn wrapping_key(ctx: &Context<'_>, info: &EncryptionKeyInformation) -> Result<(Bytes, bool), OpError> {
-    let unsupported = |m: &str| OpError::new(ResultReason::FeatureNotSupported, m.to_owned());
-    let padded = match info.cryptographic_parameters.as_ref().and_then(|p| p.block_cipher_mode) {
-        None | Some(BlockCipherMode::NISTKeyWrap) => false,
-        Some(BlockCipherMode::AESKeyWrapPadding) => true,
-        Some(_) => return Err(unsupported("keys are wrapped with NISTKeyWrap or AESKeyWrapPadding")),
-    };
-    let wrapping = ctx.load(&info.unique_identifier, true)?;
-    if wrapping.state != State::Active {
-        return Err(OpError::new(
-            ResultReason::PermissionDenied,
-            format!("the wrapping key {} is not Active", wrapping.uid),
-        ));
-    }
-    let is_aes = wrapping
-        .attributes
-        .iter()
-        .any(|a| a.value == AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES));
-    let kek = match (&wrapping.object, is_aes) {
-        (Some(Object::SymmetricKey(k)), true) => match &k.key_block.key_value {
-            Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(b),
-                ..
-            }) => b.clone(),
-            Some(KeyValue::Plain {
-                key_material: KeyMaterial::Symmetric(t),
-                ..
-            }) => t.key.clone(),
-            _ => return Err(unsupported("the wrapping key's material is not usable")),
-        },
-        _ => {
-            return Err(OpError::new(
-                ResultReason::IllegalOperation,
-                "the wrapping key must be an AES symmetric key",
-            ))
+/// A key that wraps or unwraps other keys: AES Key Wrap (RFC 3394, or
+/// RFC 5649 with padding) or RSA (OAEP by default, or PKCS#1 v1.5).
+enum Wrapper<'p> {
+    Aes { kek: Bytes, padded: bool },
+    Rsa(Rsa<'p>),
+}
+
+impl Wrapper<'_> {
+    fn wrap(&self, data: &[u8]) -> Result<Vec<u8>, OpError> {
+        match self {
+            Wrapper::Aes { kek, padded } => crate::crypto::aes_wrap(kek, data, *padded)
+                .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0)),
+            Wrapper::Rsa(rsa) => rsa.encrypt(data),
         }
-    };
-    Ok((kek, padded))
+    }
+
+    fn unwrap(&self, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, OpError> {
+        match self {
+            Wrapper::Aes { kek, padded } => crate::crypto::aes_unwrap(kek, data, *padded)
+                .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0)),
+            Wrapper::Rsa(rsa) => rsa.decrypt(data),
+        }
+    }
+}
+
+/// The key named by Encryption Key Information, cleared for `purpose`
+/// (Wrap Key or Unwrap Key in its usage mask, a fitting state: see
+/// [`super::key_use`]): an AES key, or an RSA public key to wrap and
+/// private key to unwrap (a public key named for unwrapping stands for the
+/// private key it links to).
+fn wrapper<'p>(
+    ctx: &Context<'_>,
+    info: &'p EncryptionKeyInformation,
+    purpose: Purpose,
+) -> Result<Wrapper<'p>, OpError> {
+    let unsupported = |m: &str| OpError::new(ResultReason::FeatureNotSupported, m.to_owned());
+    let mut uid = info.unique_identifier.clone();
+    if purpose.mask == Purpose::UNWRAP.mask {
+        // Wrapped with a public key: its private half unwraps.
+        let named = ctx.load(&uid, false)?;
+        if named.object_type == ObjectType::PublicKey {
+            uid = named
+                .attributes
+                .iter()
+                .find_map(|a| match &a.value {
+                    AttributeValue::Link(l) if l.link_type == LinkType::PrivateKeyLink => {
+                        Some(l.linked_object_identifier.clone())
+                    }
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    OpError::new(
+                        ResultReason::IllegalOperation,
+                        format!("public key {uid} links to no private key that could unwrap"),
+                    )
+                })?;
+        }
+    }
+    let key = usable(ctx, &uid, purpose, 0)?;
+    let p = info.cryptographic_parameters.as_ref();
+    match (key.object_type, key.algorithm) {
+        (ObjectType::SymmetricKey, Some(CryptographicAlgorithm::AES)) => {
+            let padded = match p.and_then(|p| p.block_cipher_mode) {
+                None | Some(BlockCipherMode::NISTKeyWrap) => false,
+                Some(BlockCipherMode::AESKeyWrapPadding) => true,
+                Some(_) => return Err(unsupported("AES keys wrap with NISTKeyWrap or AESKeyWrapPadding")),
+            };
+            Ok(Wrapper::Aes {
+                kek: key.material,
+                padded,
+            })
+        }
+        (ObjectType::PublicKey | ObjectType::PrivateKey, Some(CryptographicAlgorithm::RSA)) => {
+            Ok(Wrapper::Rsa(Rsa::new(&key, p)?))
+        }
+        _ => Err(OpError::new(
+            ResultReason::IllegalOperation,
+            format!("the wrapping key {} must be an AES key or an RSA key", key.uid),
+        )),
+    }
 }
 
 /// Unwraps a key that was registered or imported wrapped (Key Wrap Type Not
@@ -218,9 +263,7 @@ pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpErr
             ))
         }
     };
-    let (kek, padded) = wrapping_key(ctx, info)?;
-    let plain = crate::crypto::aes_unwrap(&kek, wrapped, padded)
-        .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0))?;
+    let plain = wrapper(ctx, info, Purpose::UNWRAP)?.unwrap(wrapped)?;
     let value = if data.encoding_option == Some(EncodingOption::NoEncoding) {
         KeyValue::Plain {
             key_material: KeyMaterial::Bytes(Bytes::new(plain.to_vec())),
@@ -275,7 +318,7 @@ fn wrap(
             "the Key Wrapping Specification needs Encryption Key Information",
         )
     })?;
-    let (kek, padded) = wrapping_key(ctx, info)?;
+    let wrapper = wrapper(ctx, info, Purpose::WRAP)?;
     let block = object.key_block_mut().ok_or_else(|| {
         OpError::new(
             ResultReason::IllegalOperation,
@@ -322,8 +365,7 @@ fn wrap(
         }
     };
     let data = zeroize::Zeroizing::new(data);
-    let wrapped = crate::crypto::aes_wrap(&kek, &data, padded)
-        .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0))?;
+    let wrapped = wrapper.wrap(&data)?;
     block.key_value = Some(KeyValue::Wrapped(Bytes::new(wrapped)));
     block.key_wrapping_data = Some(KeyWrappingData {
         wrapping_method: WrappingMethod::Encrypt,

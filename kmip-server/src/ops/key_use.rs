@@ -48,6 +48,18 @@ impl Purpose {
         protects: false,
         name: "decryption",
     };
+    /// Wrapping another key (Get with a Key Wrapping Specification).
+    pub const WRAP: Purpose = Purpose {
+        mask: CryptographicUsageMask::WrapKey,
+        protects: true,
+        name: "wrapping keys",
+    };
+    /// Unwrapping a key stored wrapped.
+    pub const UNWRAP: Purpose = Purpose {
+        mask: CryptographicUsageMask::UnwrapKey,
+        protects: false,
+        name: "unwrapping keys",
+    };
     /// Signing.
     pub const SIGN: Purpose = Purpose {
         mask: CryptographicUsageMask::Sign,
