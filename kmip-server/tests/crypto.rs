@@ -919,3 +919,97 @@ async fn an_rsa_public_key_wraps_a_key_that_its_private_key_unwraps() {
     assert_eq!(key_bytes(&unwrapped).1, plain);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn derive_key_pbkdf2_known_answer_links_and_needs_the_derive_bit() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let password = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::SecretData,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![attr(AttributeValue::CryptographicUsageMask(
+                    CryptographicUsageMask::DeriveKey,
+                ))],
+            },
+            object: Object::SecretData(SecretData {
+                secret_data_type: SecretDataType::Password,
+                key_block: raw_key(KeyFormatType::Opaque, b"password", None),
+            }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    activate(&mut c, &password).await;
+    let derive = |uid: &str, method, parameters: DerivationParameters, bits| derive_key::DeriveKeyRequest {
+        object_type: ObjectType::SecretData,
+        unique_identifiers: vec![uid.into()],
+        derivation_method: method,
+        derivation_parameters: parameters,
+        template_attribute: TemplateAttribute {
+            names: vec![],
+            attributes: vec![attr(AttributeValue::CryptographicLength(bits))],
+        },
+    };
+    let pbkdf2 = DerivationParameters {
+        cryptographic_parameters: Some(CryptographicParameters {
+            hashing_algorithm: Some(HashingAlgorithm::SHA_1),
+            ..CryptographicParameters::default()
+        }),
+        initialization_vector: None,
+        derivation_data: None,
+        salt: Some(Bytes::new(b"salt".to_vec())),
+        iteration_count: Some(2),
+    };
+    // RFC 6070 test vector 2: "password", "salt", 2 iterations, 20 bytes.
+    let derived = c
+        .derive_key(derive(&password, DerivationMethod::PBKDF2, pbkdf2.clone(), 160))
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(
+        kmip_codec::hex::encode(&key_bytes(&c.get(get(&derived)).await.unwrap().object).1),
+        "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957"
+    );
+    let attrs = c
+        .get_attributes(get_attributes::GetAttributesRequest {
+            unique_identifier: Some(derived.clone()),
+            attribute_names: vec!["Link".into()],
+        })
+        .await
+        .unwrap()
+        .attributes;
+    assert_eq!(
+        link_of(&attrs),
+        Link {
+            link_type: LinkType::DerivationBaseObjectLink,
+            linked_object_identifier: password.clone()
+        }
+    );
+    // HMAC-SHA-256 gives 32 bytes; more cannot be asked for.
+    let hmac = DerivationParameters {
+        cryptographic_parameters: Some(CryptographicParameters {
+            hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+            ..CryptographicParameters::default()
+        }),
+        initialization_vector: None,
+        derivation_data: Some(Bytes::new(b"context".to_vec())),
+        salt: None,
+        iteration_count: None,
+    };
+    c.derive_key(derive(&password, DerivationMethod::HMAC, hmac.clone(), 256))
+        .await
+        .unwrap();
+    assert_eq!(
+        refusal(c.derive_key(derive(&password, DerivationMethod::HMAC, hmac, 264)).await),
+        Some(ResultReason::InvalidField)
+    );
+    // A key without Derive Key in its mask derives nothing.
+    let aes = active_aes(&mut c, both()).await;
+    assert_eq!(
+        refusal(c.derive_key(derive(&aes, DerivationMethod::PBKDF2, pbkdf2, 128)).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    server.stop().await;
+}

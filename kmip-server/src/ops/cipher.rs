@@ -77,8 +77,8 @@ fn default_parameters() -> CryptographicParameters {
     }
 }
 
-/// The cipher a request asks for with this key.
-fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec, OpError> {
+/// The block cipher that parameters `p` ask for with this key (also Derive Key's ENCRYPT).
+pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec, OpError> {
     let algorithm = match (p.cryptographic_algorithm, key.algorithm) {
         (Some(asked), Some(has)) if asked != has => {
             return Err(invalid(format!(

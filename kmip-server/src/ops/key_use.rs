@@ -60,6 +60,12 @@ impl Purpose {
         protects: false,
         name: "unwrapping keys",
     };
+    /// Deriving another key.
+    pub const DERIVE: Purpose = Purpose {
+        mask: CryptographicUsageMask::DeriveKey,
+        protects: true,
+        name: "key derivation",
+    };
     /// Signing.
     pub const SIGN: Purpose = Purpose {
         mask: CryptographicUsageMask::Sign,

@@ -15,6 +15,7 @@ mod create_key_pair;
 mod create_split_key;
 mod decrypt;
 mod delete_attribute;
+mod derive_key;
 mod destroy;
 mod discover_versions;
 mod encrypt;
@@ -261,6 +262,7 @@ handlers! {
     MAC => mac,
     MACVerify => mac_verify,
     Hash => hash,
+    DeriveKey => derive_key,
     Certify => certify,
     ReCertify => recertify,
     CreateSplitKey => create_split_key,

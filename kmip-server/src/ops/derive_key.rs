@@ -1,0 +1,229 @@
+//! Derive Key (KMIP 1.4 §4.6): a new Symmetric Key or Secret Data object
+//! from a key or secret whose usage mask allows Derive Key, by
+//!
+//! - PBKDF2 (RFC 8018) with HMAC-SHA-1 (the PKCS#5 default), -224, -256,
+//!   -384 or -512 as the Cryptographic Parameters' Hashing Algorithm says,
+//!   a Salt and an Iteration Count (1 to 10,000,000);
+//! - HASH: the hash of the derivation key's material followed by the
+//!   Derivation Data (either may be absent, not both);
+//! - HMAC: the HMAC of the Derivation Data keyed with the derivation key,
+//!   whose own HMAC algorithm (or the Hashing Algorithm given) is the PRF;
+//! - ENCRYPT: the Derivation Data encrypted with the derivation key under
+//!   its Cryptographic Parameters and the Initialization Vector.
+//!
+//! The Template-Attribute's Cryptographic Length (bits) is the output
+//! length; it may not exceed what the method produces (Invalid Field), and
+//! a symmetric key also needs a Cryptographic Algorithm. The new object
+//! links to its base (Derivation Base Object) and the base to it (Derived
+//! Key), in one transaction. The NIST SP 800-108 methods are not offered.
+
+use std::num::NonZeroU32;
+
+use aws_lc_rs::{digest, hmac, pbkdf2};
+use kmip_codec::enums::{
+    CryptographicAlgorithm, DerivationMethod, HashingAlgorithm, KeyFormatType, LinkType, ObjectType, ResultReason,
+    SecretDataType,
+};
+use kmip_codec::messages::ops::derive_key::{DeriveKeyRequest, DeriveKeyResponse};
+use kmip_codec::messages::{
+    Attribute, AttributeValue, Bytes, CryptographicParameters, KeyBlock, KeyMaterial, KeyValue, Link, Object,
+    SecretData, SymmetricKey,
+};
+use zeroize::Zeroizing;
+
+use super::attributes::{from_template, new_object, touched};
+use super::cipher::spec;
+use super::key_use::{usable, Purpose, UsableKey};
+use super::{not_found, storage, Context, OpError};
+use crate::crypto::cipher::one_shot;
+use crate::crypto::digest::hash_algorithm;
+
+/// The most PBKDF2 iterations one request may ask for.
+pub const MAX_ITERATIONS: i32 = 10_000_000;
+
+fn invalid(message: impl Into<String>) -> OpError {
+    OpError::new(ResultReason::InvalidField, message)
+}
+
+fn hmac_of(h: HashingAlgorithm) -> Result<hmac::Algorithm, OpError> {
+    Ok(match h {
+        HashingAlgorithm::SHA_1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        HashingAlgorithm::SHA_224 => hmac::HMAC_SHA224,
+        HashingAlgorithm::SHA_256 => hmac::HMAC_SHA256,
+        HashingAlgorithm::SHA_384 => hmac::HMAC_SHA384,
+        HashingAlgorithm::SHA_512 => hmac::HMAC_SHA512,
+        other => {
+            return Err(invalid(format!(
+                "{} is not offered as a PRF: use SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512",
+                other.name().unwrap_or("this hash")
+            )))
+        }
+    })
+}
+
+/// The output of the method, at least `len` bytes, cut to `len`.
+fn derive(
+    method: DerivationMethod,
+    key: &UsableKey,
+    p: Option<&CryptographicParameters>,
+    req: &DeriveKeyRequest,
+    len: usize,
+) -> Result<Zeroizing<Vec<u8>>, OpError> {
+    let params = &req.derivation_parameters;
+    let data = params.derivation_data.as_deref();
+    let hashing = p.and_then(|p| p.hashing_algorithm);
+    let mut out = Zeroizing::new(match method {
+        DerivationMethod::PBKDF2 => {
+            let salt = params.salt.as_deref().ok_or_else(|| invalid("PBKDF2 needs a Salt"))?;
+            let iterations = params
+                .iteration_count
+                .filter(|n| (1..=MAX_ITERATIONS).contains(n))
+                .and_then(|n| NonZeroU32::new(n.unsigned_abs()))
+                .ok_or_else(|| invalid(format!("PBKDF2 needs an Iteration Count of 1 to {MAX_ITERATIONS}")))?;
+            let prf = match hashing.unwrap_or(HashingAlgorithm::SHA_1) {
+                HashingAlgorithm::SHA_1 => pbkdf2::PBKDF2_HMAC_SHA1,
+                HashingAlgorithm::SHA_256 => pbkdf2::PBKDF2_HMAC_SHA256,
+                HashingAlgorithm::SHA_384 => pbkdf2::PBKDF2_HMAC_SHA384,
+                HashingAlgorithm::SHA_512 => pbkdf2::PBKDF2_HMAC_SHA512,
+                other => {
+                    return Err(invalid(format!(
+                        "PBKDF2 is offered with SHA-1, SHA-256, SHA-384 or SHA-512, not {}",
+                        other.name().unwrap_or("this hash")
+                    )))
+                }
+            };
+            let mut out = vec![0u8; len];
+            pbkdf2::derive(prf, iterations, salt, &key.material, &mut out);
+            out
+        }
+        DerivationMethod::HASH => {
+            let h = hashing.ok_or_else(|| invalid("HASH needs a Hashing Algorithm in the Cryptographic Parameters"))?;
+            let algorithm = hash_algorithm(h).ok_or_else(|| invalid("that Hashing Algorithm is not offered"))?;
+            let mut ctx = digest::Context::new(algorithm);
+            ctx.update(&key.material);
+            ctx.update(data.unwrap_or_default());
+            ctx.finish().as_ref().to_vec()
+        }
+        DerivationMethod::HMAC => {
+            let data = data.ok_or_else(|| invalid("HMAC derivation needs Derivation Data"))?;
+            let prf = match (key.algorithm, hashing) {
+                (_, Some(h)) => hmac_of(h)?,
+                (Some(a), None) => match crate::crypto::digest::MacAlgorithm::hmac(a) {
+                    Some(crate::crypto::digest::MacAlgorithm::Hmac(h)) => h,
+                    _ => return Err(invalid("the derivation key is no HMAC key: name a Hashing Algorithm")),
+                },
+                (None, None) => return Err(invalid("name a Hashing Algorithm for the HMAC")),
+            };
+            hmac::sign(&hmac::Key::new(prf, &key.material), data).as_ref().to_vec()
+        }
+        DerivationMethod::ENCRYPT => {
+            let data = data.ok_or_else(|| invalid("ENCRYPT derivation needs Derivation Data"))?;
+            let p = p.ok_or_else(|| invalid("ENCRYPT derivation needs Cryptographic Parameters"))?;
+            let spec = spec(key, p)?;
+            let iv = params.initialization_vector.as_deref().unwrap_or_default();
+            let (out, _) = one_shot(spec, &key.material, iv, true, &[], data, None).map_err(|e| invalid(e.0))?;
+            out.to_vec()
+        }
+        other => {
+            return Err(invalid(format!(
+                "Derivation Method {} is not offered: use PBKDF2, HASH, HMAC or ENCRYPT",
+                other.name().unwrap_or("of this value")
+            )))
+        }
+    });
+    if out.len() < len {
+        return Err(invalid(format!(
+            "the method gives {} bytes, fewer than the {len} asked for",
+            out.len()
+        )));
+    }
+    out.truncate(len);
+    Ok(out)
+}
+
+/// Runs Derive Key.
+pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyResponse, OpError> {
+    if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
+        return Err(invalid("Derive Key makes Symmetric Keys and Secret Data"));
+    }
+    let base_uid = match req.unique_identifiers.as_slice() {
+        [one] => one.clone(),
+        [] => return Err(invalid("Derive Key needs the Unique Identifier of the derivation key")),
+        _ => return Err(invalid("the offered methods derive from one key or secret")),
+    };
+    let attributes = from_template(ctx, Some(&req.template_attribute))?;
+    let bits = attributes
+        .iter()
+        .find_map(|a| match a.value {
+            AttributeValue::CryptographicLength(n) => Some(n),
+            _ => None,
+        })
+        .filter(|n| *n > 0 && n % 8 == 0 && *n <= 8 * 1024)
+        .ok_or_else(|| {
+            invalid("the template needs a Cryptographic Length: a whole number of bytes, at most 8192 bits")
+        })?;
+    let algorithm = attributes.iter().find_map(|a| match a.value {
+        AttributeValue::CryptographicAlgorithm(x) => Some(x),
+        _ => None,
+    });
+    if req.object_type == ObjectType::SymmetricKey && algorithm.is_none() {
+        return Err(invalid(
+            "a derived Symmetric Key needs a Cryptographic Algorithm in the template",
+        ));
+    }
+    let key = usable(ctx, &base_uid, Purpose::DERIVE, 0)?;
+    let p = req
+        .derivation_parameters
+        .cryptographic_parameters
+        .as_ref()
+        .or(key.parameters.as_ref());
+    let len = usize::try_from(bits / 8).unwrap_or(0);
+    let material = derive(req.derivation_method, &key, p, req, len)?;
+    let block = KeyBlock {
+        key_format_type: KeyFormatType::Raw,
+        key_compression_type: None,
+        key_value: Some(KeyValue::Plain {
+            key_material: KeyMaterial::Bytes(Bytes::new(material.to_vec())),
+            attributes: vec![],
+        }),
+        cryptographic_algorithm: algorithm,
+        cryptographic_length: Some(bits),
+        key_wrapping_data: None,
+    };
+    let object = match req.object_type {
+        ObjectType::SymmetricKey => Object::SymmetricKey(SymmetricKey { key_block: block }),
+        _ => Object::SecretData(SecretData {
+            secret_data_type: SecretDataType::Seed,
+            key_block: block,
+        }),
+    };
+    let described = algorithm.map(|a: CryptographicAlgorithm| (a, bits));
+    let mut new = new_object(req.object_type, object, attributes, described)?;
+    new.attributes.push(Attribute::new(AttributeValue::Link(Link {
+        link_type: LinkType::DerivationBaseObjectLink,
+        linked_object_identifier: base_uid.clone(),
+    })));
+    let new_uid = new.uid.clone();
+    let scope = ctx.scope();
+    let sealed = ctx.store.seal(&scope, &mut new).map_err(storage)?;
+    ctx.store
+        .write(&scope, move |objects| {
+            let Some(mut base) = objects.load(&base_uid, None)? else {
+                return Ok(Err(not_found(&base_uid)));
+            };
+            base.attributes.push(Attribute::new(AttributeValue::Link(Link {
+                link_type: LinkType::DerivedKeyLink,
+                linked_object_identifier: new.uid.clone(),
+            })));
+            touched(&mut base);
+            objects.update(&base)?;
+            objects.create(&new, sealed)?;
+            Ok(Ok(()))
+        })
+        .map_err(storage)??;
+    *ctx.id_placeholder = Some(new_uid.clone());
+    Ok(DeriveKeyResponse {
+        unique_identifier: new_uid,
+        template_attribute: None,
+    })
+}
