@@ -220,6 +220,11 @@ impl Processor<'_> {
             );
             return (Some(operation), id, Err(error));
         }
+        // An operation this server never answers is refused as such, not
+        // as a missing permission.
+        if !ops::IMPLEMENTED.contains(&operation) {
+            return (Some(operation), id, Err(ops::unsupported(operation)));
+        }
         let result = match policy::authorize(identity, operation) {
             Err(denied) => Err(OpError::new(ResultReason::PermissionDenied, denied.message)),
             Ok(auth) => {

@@ -1013,3 +1013,77 @@ async fn derive_key_pbkdf2_known_answer_links_and_needs_the_derive_bit() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn validate_trusts_the_object_ca_and_self_signed_certificates_the_caller_holds() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let (_, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
+    let certified = c
+        .certify(certify::CertifyRequest {
+            unique_identifier: Some(public),
+            certificate_request_type: None,
+            certificate_request: None,
+            template_attribute: None,
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let validate = |certificates: Vec<Certificate>, uids: Vec<String>, at: Option<i64>| validate::ValidateRequest {
+        certificates,
+        unique_identifiers: uids,
+        validity_date: at.map(DateTime),
+    };
+    let verdict = |r: validate::ValidateResponse| r.validity_indicator;
+    let ok = c
+        .validate(validate(vec![], vec![certified.clone()], None))
+        .await
+        .unwrap();
+    assert_eq!(verdict(ok), ValidityIndicator::Valid);
+    let later = kmip_server::store::unix_now() + 2 * 365 * 86_400;
+    let expired = c
+        .validate(validate(vec![], vec![certified], Some(later)))
+        .await
+        .unwrap();
+    assert_eq!(verdict(expired), ValidityIndicator::Invalid);
+    // A self-signed certificate: unknown when only shown, valid when held.
+    let pem = std::fs::read_to_string(server.path("ca/ca.pem")).unwrap();
+    let der = rustls_pemfile::certs(&mut pem.as_bytes())
+        .next()
+        .unwrap()
+        .unwrap()
+        .to_vec();
+    let root = Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::new(der),
+    };
+    let shown = c.validate(validate(vec![root.clone()], vec![], None)).await.unwrap();
+    assert_eq!(verdict(shown), ValidityIndicator::Unknown);
+    let held = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::Certificate,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![],
+            },
+            object: Object::Certificate(root),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let trusted = c.validate(validate(vec![], vec![held], None)).await.unwrap();
+    assert_eq!(verdict(trusted), ValidityIndicator::Valid);
+    let garbage = Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::new(vec![0x30, 0x03, 0x02, 0x01, 0x01]),
+    };
+    assert_eq!(
+        verdict(c.validate(validate(vec![garbage], vec![], None)).await.unwrap()),
+        ValidityIndicator::Invalid
+    );
+    assert_eq!(
+        refusal(c.validate(validate(vec![], vec![], None)).await),
+        Some(ResultReason::InvalidMessage)
+    );
+    server.stop().await;
+}

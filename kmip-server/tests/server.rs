@@ -254,17 +254,19 @@ async fn a_role_without_operation_query_is_denied_query() {
         Some(ResultReason::ItemNotFound),
         "expected Item Not Found, got"
     );
-    // An operation that exists in KMIP but not in this server yet.
+    // Notify goes from server to client: a server does not answer it.
     let mut admin = server.admin_client().await;
-    let validate = RequestPayload::Validate(kmip_codec::messages::ops::validate::ValidateRequest {
-        certificates: vec![],
-        unique_identifiers: vec!["1".into()],
-        validity_date: None,
+    let notify = RequestPayload::Notify(kmip_codec::messages::ops::notify::NotifyRequest {
+        unique_identifier: "1".into(),
+        attributes: vec![],
     });
-    match admin.call(validate).await {
+    match admin.call(notify).await {
         Err(ClientError::Failed { reason, message }) => {
             assert_eq!(reason, Some(ResultReason::OperationNotSupported));
-            assert_eq!(message.as_deref(), Some("Validate is not supported by this server yet"));
+            assert_eq!(
+                message.as_deref(),
+                Some("Notify is sent by a server to a client; this server does not answer it")
+            );
         }
         other => panic!("expected Operation Not Supported, got {other:?}"),
     }

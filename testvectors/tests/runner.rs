@@ -51,14 +51,14 @@ async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_di
             ),
             "exchange 1: at ResponseMessage/BatchItem[0]/ResponsePayload/ProtocolVersion/ProtocolVersionMinor: expected \"3\"",
         ),
-        // An operation the server does not list (it has no Validate yet).
+        // An operation the server does not list (a code KMIP 1.4 does not define).
         (
             good.replacen(
                 "<Operation type=\"Enumeration\" value=\"Query\"/>\n      <VendorIdentification",
-                "<Operation type=\"Enumeration\" value=\"Validate\"/>\n      <VendorIdentification",
+                "<Operation type=\"Enumeration\" value=\"0x000000FF\"/>\n      <VendorIdentification",
                 1,
             ),
-            "expected Validate among those listed",
+            "expected 0x000000FF among those listed",
         ),
         // A failure expected where the server succeeds, or the reverse.
         (

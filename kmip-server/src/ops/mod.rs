@@ -1,6 +1,7 @@
 //! The operations, one file each, and the one place that dispatches to
 //! them. An operation not in the `handlers!` list answers Operation Not
-//! Supported; Query reports exactly that list, so the two cannot drift.
+//! Supported ([`unsupported`]); Query reports exactly that list, so the two
+//! cannot drift. Every KMIP 1.4 client-to-server operation is in it.
 
 mod activate;
 mod add_attribute;
@@ -46,6 +47,7 @@ mod rng_seed;
 mod sign;
 mod signature_verify;
 pub mod streams;
+mod validate;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
@@ -213,6 +215,23 @@ pub const OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::Template,
 ];
 
+/// Operation Not Supported for an operation outside [`IMPLEMENTED`]: Notify
+/// and Put, which a server sends rather than answers (KMIP 1.4 §5), and
+/// any operation code KMIP 1.4 does not define.
+pub fn unsupported(operation: Operation) -> OpError {
+    let message = match operation {
+        Operation::Notify | Operation::Put => format!(
+            "{} is sent by a server to a client; this server does not answer it",
+            operation.name().unwrap_or("this operation")
+        ),
+        other => format!(
+            "operation {} is not supported by this server",
+            other.name().map_or_else(|| format!("0x{:08X}", other.0), str::to_owned)
+        ),
+    };
+    OpError::new(ResultReason::OperationNotSupported, message)
+}
+
 macro_rules! handlers {
     ($($op:ident => $module:ident,)*) => {
         /// The operations this server implements, in the order Query lists them.
@@ -222,13 +241,7 @@ macro_rules! handlers {
         pub fn dispatch(ctx: &mut Context<'_>, payload: &RequestPayload) -> Result<ResponsePayload, OpError> {
             match payload {
                 $(RequestPayload::$op(p) => $module::run(ctx, p).map(ResponsePayload::$op),)*
-                other => Err(OpError::new(
-                    ResultReason::OperationNotSupported,
-                    format!(
-                        "{} is not supported by this server yet",
-                        other.operation().name().unwrap_or("this operation")
-                    ),
-                )),
+                other => Err(unsupported(other.operation())),
             }
         }
     };
@@ -265,6 +278,7 @@ handlers! {
     DeriveKey => derive_key,
     Certify => certify,
     ReCertify => recertify,
+    Validate => validate,
     CreateSplitKey => create_split_key,
     JoinSplitKey => join_split_key,
     Sign => sign,
