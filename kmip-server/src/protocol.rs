@@ -47,8 +47,8 @@ pub struct Processor<'a> {
     pub audit: &'a Audit,
     /// The object store.
     pub store: &'a dyn crate::store::ObjectStore,
-    /// Cryptographic operations in parts.
-    pub streams: &'a crate::ops::streams::Streams,
+    /// What operations keep in memory between requests.
+    pub memory: &'a crate::ops::Memory,
     /// The CA of Certify and Re-certify.
     pub certify_ca: &'a crate::auth::ca::Ca,
 }
@@ -233,7 +233,7 @@ impl Processor<'_> {
                     version,
                     id_placeholder: placeholder,
                     store: self.store,
-                    streams: self.streams,
+                    memory: self.memory,
                     certify_ca: self.certify_ca,
                 };
                 ops::dispatch(&mut ctx, &request.payload)

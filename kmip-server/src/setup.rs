@@ -201,7 +201,7 @@ pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::ne
         registry,
         audit,
         store,
-        streams: Default::default(),
+        memory: Default::default(),
         certify_ca,
     }))
 }

@@ -42,8 +42,8 @@ pub struct Shared {
     pub audit: Audit,
     /// The object store.
     pub store: Box<dyn crate::store::ObjectStore>,
-    /// Cryptographic operations in parts, between their requests.
-    pub streams: crate::ops::streams::Streams,
+    /// What operations keep in memory between requests.
+    pub memory: crate::ops::Memory,
     /// The CA of Certify and Re-certify.
     pub certify_ca: crate::auth::ca::Ca,
 }
@@ -55,7 +55,7 @@ impl Shared {
             config: &self.config,
             audit: &self.audit,
             store: self.store.as_ref(),
-            streams: &self.streams,
+            memory: &self.memory,
             certify_ca: &self.certify_ca,
         }
     }

@@ -189,14 +189,18 @@ fn operation(encrypt: bool) -> Operation {
 /// the parameters, each SHA-1 when omitted, as §3.6 says; P Source is the
 /// label) or PKCS#1 v1.5. Encrypt/Decrypt and key wrapping use it.
 pub(super) struct Rsa<'p> {
-    key: crate::crypto::pkey::PKey,
+    key: std::sync::Arc<crate::crypto::pkey::PKey>,
     padding: EncryptionPadding,
     label: &'p [u8],
 }
 
 impl<'p> Rsa<'p> {
     /// The RSA cipher for `key` under parameters `p`.
-    pub(super) fn new(key: &UsableKey, p: Option<&'p CryptographicParameters>) -> Result<Self, OpError> {
+    pub(super) fn new(
+        ctx: &Context<'_>,
+        key: &UsableKey,
+        p: Option<&'p CryptographicParameters>,
+    ) -> Result<Self, OpError> {
         let hash = |h: Option<HashingAlgorithm>| hash_of(h.unwrap_or(HashingAlgorithm::SHA_1));
         let mut label: &[u8] = &[];
         let padding = match p.and_then(|p| p.padding_method) {
@@ -215,7 +219,7 @@ impl<'p> Rsa<'p> {
                 )))
             }
         };
-        let parsed = parsed(key)?;
+        let parsed = parsed(ctx, key)?;
         if parsed.kind() != Some(Kind::Rsa) {
             return Err(invalid(format!("key {} is not an RSA key", key.uid)));
         }
@@ -238,11 +242,16 @@ impl<'p> Rsa<'p> {
 }
 
 /// RSA encryption is one-shot.
-fn rsa(key: &UsableKey, p: Option<&CryptographicParameters>, req: &CipherRequest<'_>) -> Result<CipherResult, OpError> {
+fn rsa(
+    ctx: &Context<'_>,
+    key: &UsableKey,
+    p: Option<&CryptographicParameters>,
+    req: &CipherRequest<'_>,
+) -> Result<CipherResult, OpError> {
     if req.parts.correlation.is_some() || req.parts.opens() {
         return Err(invalid("RSA encryption is one-shot: send the data in one request"));
     }
-    let rsa = Rsa::new(key, p)?;
+    let rsa = Rsa::new(ctx, key, p)?;
     let data = if req.encrypt {
         rsa.encrypt(req.data)?
     } else {
@@ -263,12 +272,12 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
     };
     let key = usable(ctx, &req.uid, purpose, req.data.len())?;
     if matches!(key.object_type, ObjectType::PublicKey | ObjectType::PrivateKey) {
-        return rsa(&key, req.parameters.or(key.parameters.as_ref()), &req);
+        return rsa(ctx, &key, req.parameters.or(key.parameters.as_ref()), &req);
     }
     let scope = ctx.scope();
     let op = operation(req.encrypt);
     if let Some(correlation) = req.parts.correlation {
-        let Stream::Cipher(mut cipher) = ctx.streams.take(correlation, &scope, &key.uid, op)? else {
+        let Stream::Cipher(mut cipher) = ctx.memory.streams.take(correlation, &scope, &key.uid, op)? else {
             return Err(OpError::new(
                 ResultReason::ItemNotFound,
                 "the Correlation Value is not an Encrypt or Decrypt in progress",
@@ -276,7 +285,8 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
         };
         let mut out = cipher.update(req.data).map_err(failed)?;
         if !req.parts.last {
-            ctx.streams
+            ctx.memory
+                .streams
                 .resume(correlation, &scope, &key.uid, op, Stream::Cipher(cipher));
             return Ok(CipherResult {
                 data: Some(Bytes::new(out.to_vec())),
@@ -318,7 +328,7 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
         ..CipherResult::default()
     };
     if req.parts.opens() {
-        result.correlation = Some(Bytes::new(ctx.streams.open(
+        result.correlation = Some(Bytes::new(ctx.memory.streams.open(
             &scope,
             &key.uid,
             op,

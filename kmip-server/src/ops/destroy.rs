@@ -35,5 +35,7 @@ pub fn run(ctx: &mut Context<'_>, req: &DestroyRequest) -> Result<DestroyRespons
         touched(o);
         Ok(())
     })?;
+    // No parsed form of the erased key stays in memory either.
+    ctx.memory.keys.forget(ctx.auth.scope(), &uid);
     Ok(DestroyResponse { unique_identifier: uid })
 }

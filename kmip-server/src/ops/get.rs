@@ -229,7 +229,7 @@ fn wrapper<'p>(
             })
         }
         (ObjectType::PublicKey | ObjectType::PrivateKey, Some(CryptographicAlgorithm::RSA)) => {
-            Ok(Wrapper::Rsa(Rsa::new(&key, p)?))
+            Ok(Wrapper::Rsa(Rsa::new(ctx, &key, p)?))
         }
         _ => Err(OpError::new(
             ResultReason::IllegalOperation,

@@ -18,7 +18,7 @@ pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, OpE
     // Streams are keyed by object; a Hash has none.
     let no_object = "";
     let mut hash = match parts.correlation {
-        Some(c) => match ctx.streams.take(c, &scope, no_object, Operation::Hash)? {
+        Some(c) => match ctx.memory.streams.take(c, &scope, no_object, Operation::Hash)? {
             Stream::Hash(h) => h,
             _ => {
                 return Err(OpError::new(
@@ -48,11 +48,13 @@ pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, OpE
     };
     if parts.opens() {
         let c = ctx
+            .memory
             .streams
             .open(&scope, no_object, Operation::Hash, Stream::Hash(hash))?;
         response.correlation_value = Some(Bytes::new(c));
     } else if let (Some(c), false) = (parts.correlation, parts.last) {
-        ctx.streams
+        ctx.memory
+            .streams
             .resume(c, &scope, no_object, Operation::Hash, Stream::Hash(hash));
     } else {
         response.data = Some(Bytes::new(hash.finish().as_ref().to_vec()));

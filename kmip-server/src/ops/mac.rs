@@ -65,7 +65,7 @@ pub(super) fn compute(
     let scope = ctx.scope();
     let failed = |e: crate::crypto::CryptoError| OpError::new(ResultReason::CryptographicFailure, e.0);
     let mut mac = match parts.correlation {
-        Some(c) => match ctx.streams.take(c, &scope, &key.uid, op)? {
+        Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Mac(m) => m,
             _ => {
                 return Err(OpError::new(
@@ -82,7 +82,7 @@ pub(super) fn compute(
     };
     mac.update(data).map_err(failed)?;
     if parts.opens() {
-        return Ok(Progress::Opened(Bytes::new(ctx.streams.open(
+        return Ok(Progress::Opened(Bytes::new(ctx.memory.streams.open(
             &scope,
             &key.uid,
             op,
@@ -90,7 +90,7 @@ pub(super) fn compute(
         )?)));
     }
     if let (Some(c), false) = (parts.correlation, parts.last) {
-        ctx.streams.resume(c, &scope, &key.uid, op, Stream::Mac(mac));
+        ctx.memory.streams.resume(c, &scope, &key.uid, op, Stream::Mac(mac));
         return Ok(Progress::More);
     }
     Ok(Progress::Done(mac.finish().map_err(failed)?))

@@ -34,6 +34,7 @@ mod mac;
 mod mac_verify;
 mod modify_attribute;
 mod obtain_lease;
+mod parsed_keys;
 mod poll;
 mod query;
 mod recertify;
@@ -67,8 +68,8 @@ pub struct Context<'a> {
     pub id_placeholder: &'a mut Option<String>,
     /// The object store.
     pub store: &'a dyn ObjectStore,
-    /// Cryptographic operations in parts, between their requests.
-    pub streams: &'a streams::Streams,
+    /// What operations keep in memory between requests.
+    pub memory: &'a Memory,
     /// The CA that Certify and Re-certify issue certificates with.
     pub certify_ca: &'a crate::auth::ca::Ca,
 }
@@ -214,6 +215,15 @@ pub const OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::PGPKey,
     ObjectType::Template,
 ];
+
+/// What operations keep in memory between requests (lost on restart).
+#[derive(Default)]
+pub struct Memory {
+    /// Cryptographic operations in parts.
+    pub streams: streams::Streams,
+    /// Parsed RSA and EC keys.
+    pub keys: parsed_keys::ParsedKeys,
+}
 
 /// Operation Not Supported for an operation outside [`IMPLEMENTED`]: Notify
 /// and Put, which a server sends rather than answers (KMIP 1.4 §5), and

@@ -20,6 +20,8 @@ use kmip_codec::enums::{
 use kmip_codec::messages::ops::sign::{SignRequest, SignResponse};
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
+use std::sync::Arc;
+
 use super::key_use::{usable, Purpose, UsableKey};
 use super::streams::{Parts, Stream};
 use super::{Context, OpError};
@@ -102,8 +104,15 @@ fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<(Hash, Sign
     Ok((hash, padding))
 }
 
-/// The parsed key of a signing or verifying use.
-pub(super) fn parsed(key: &UsableKey) -> Result<PKey, OpError> {
+/// The parsed key of a signing, verifying or RSA-encrypting use, from the
+/// parsed-key cache when its material is unchanged.
+pub(super) fn parsed(ctx: &Context<'_>, key: &UsableKey) -> Result<Arc<PKey>, OpError> {
+    ctx.memory
+        .keys
+        .get(ctx.auth.scope(), &key.uid, &key.material, || parse(key))
+}
+
+fn parse(key: &UsableKey) -> Result<PKey, OpError> {
     let parsed = match key.object_type {
         ObjectType::PrivateKey => PKey::private_from_der(&key.material),
         ObjectType::PublicKey => PKey::public_from_der(&key.material),
@@ -142,7 +151,7 @@ pub(super) enum Progress {
     /// More parts are expected.
     More,
     /// All data is in: the key, the scheme and the digest.
-    Done(PKey, Hash, SignaturePadding, Vec<u8>),
+    Done(Arc<PKey>, Hash, SignaturePadding, Vec<u8>),
 }
 
 /// Runs one Sign or Signature Verify request up to the signature itself.
@@ -154,7 +163,7 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     };
     let amount = req.data.or(req.digested).map_or(0, <[u8]>::len);
     let key = usable(ctx, req.uid, purpose, amount)?;
-    let pkey = parsed(&key)?;
+    let pkey = parsed(ctx, &key)?;
     let kind = pkey.kind().ok_or_else(|| invalid("only RSA and EC keys sign"))?;
     let p = req.parameters.or(key.parameters.as_ref());
     if let Some(a) = p.and_then(|p| p.cryptographic_algorithm) {
@@ -189,7 +198,7 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     }
     let scope = ctx.scope();
     let mut running = match req.parts.correlation {
-        Some(c) => match ctx.streams.take(c, &scope, &key.uid, op)? {
+        Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Hash(h) => h,
             _ => {
                 return Err(OpError::new(
@@ -202,7 +211,7 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     };
     running.update(req.data.unwrap_or_default());
     if req.parts.opens() {
-        return Ok(Progress::Opened(Bytes::new(ctx.streams.open(
+        return Ok(Progress::Opened(Bytes::new(ctx.memory.streams.open(
             &scope,
             &key.uid,
             op,
@@ -210,7 +219,9 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
         )?)));
     }
     if let (Some(c), false) = (req.parts.correlation, req.parts.last) {
-        ctx.streams.resume(c, &scope, &key.uid, op, Stream::Hash(running));
+        ctx.memory
+            .streams
+            .resume(c, &scope, &key.uid, op, Stream::Hash(running));
         return Ok(Progress::More);
     }
     Ok(Progress::Done(pkey, hash, padding, running.finish().as_ref().to_vec()))
