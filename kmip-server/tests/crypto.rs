@@ -920,6 +920,19 @@ async fn an_rsa_public_key_wraps_a_key_that_its_private_key_unwraps() {
     server.stop().await;
 }
 
+fn hmac_parameters() -> DerivationParameters {
+    DerivationParameters {
+        cryptographic_parameters: Some(CryptographicParameters {
+            hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+            ..CryptographicParameters::default()
+        }),
+        initialization_vector: None,
+        derivation_data: None,
+        salt: None,
+        iteration_count: None,
+    }
+}
+
 #[tokio::test]
 async fn derive_key_pbkdf2_known_answer_links_and_needs_the_derive_bit() {
     let server = TestServer::start().await;
@@ -989,14 +1002,8 @@ async fn derive_key_pbkdf2_known_answer_links_and_needs_the_derive_bit() {
     );
     // HMAC-SHA-256 gives 32 bytes; more cannot be asked for.
     let hmac = DerivationParameters {
-        cryptographic_parameters: Some(CryptographicParameters {
-            hashing_algorithm: Some(HashingAlgorithm::SHA_256),
-            ..CryptographicParameters::default()
-        }),
-        initialization_vector: None,
         derivation_data: Some(Bytes::new(b"context".to_vec())),
-        salt: None,
-        iteration_count: None,
+        ..hmac_parameters()
     };
     c.derive_key(derive(&password, DerivationMethod::HMAC, hmac.clone(), 256))
         .await
@@ -1004,6 +1011,22 @@ async fn derive_key_pbkdf2_known_answer_links_and_needs_the_derive_bit() {
     assert_eq!(
         refusal(c.derive_key(derive(&password, DerivationMethod::HMAC, hmac, 264)).await),
         Some(ResultReason::InvalidField)
+    );
+    // SP 800-108 counter mode: the first block is HMAC(key, counter 1 || data).
+    let kbkdf = DerivationParameters {
+        derivation_data: Some(Bytes::new(b"label\0context".to_vec())),
+        ..hmac_parameters()
+    };
+    let derived = c
+        .derive_key(derive(&password, DerivationMethod::NIST800_108_C, kbkdf, 256))
+        .await
+        .unwrap()
+        .unique_identifier;
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"password");
+    let expected = aws_lc_rs::hmac::sign(&key, &[&[0, 0, 0, 1][..], b"label\0context"].concat());
+    assert_eq!(
+        key_bytes(&c.get(get(&derived)).await.unwrap().object).1,
+        expected.as_ref().to_vec()
     );
     // A key without Derive Key in its mask derives nothing.
     let aes = active_aes(&mut c, both()).await;

@@ -9,17 +9,21 @@
 //! - HMAC: the HMAC of the Derivation Data keyed with the derivation key,
 //!   whose own HMAC algorithm (or the Hashing Algorithm given) is the PRF;
 //! - ENCRYPT: the Derivation Data encrypted with the derivation key under
-//!   its Cryptographic Parameters and the Initialization Vector.
+//!   its Cryptographic Parameters and the Initialization Vector;
+//! - NIST800-108-C: SP 800-108 counter mode with an HMAC-SHA-224/256/384/512
+//!   PRF, a 32-bit big-endian counter before the Derivation Data
+//!   (Label || 0x00 || Context).
 //!
 //! The Template-Attribute's Cryptographic Length (bits) is the output
 //! length; it may not exceed what the method produces (Invalid Field), and
 //! a symmetric key also needs a Cryptographic Algorithm. The new object
 //! links to its base (Derivation Base Object) and the base to it (Derived
-//! Key), in one transaction. The NIST SP 800-108 methods are not offered.
+//! Key), in one transaction. The SP 800-108 feedback and double-pipeline
+//! modes are not offered (AWS-LC has only the counter mode).
 
 use std::num::NonZeroU32;
 
-use aws_lc_rs::{digest, hmac, pbkdf2};
+use aws_lc_rs::{digest, hmac, kdf, pbkdf2};
 use kmip_codec::enums::{
     CryptographicAlgorithm, DerivationMethod, HashingAlgorithm, KeyFormatType, LinkType, ObjectType, ResultReason,
     SecretDataType,
@@ -124,9 +128,37 @@ fn derive(
             let (out, _) = one_shot(spec, &key.material, iv, true, &[], data, None).map_err(|e| invalid(e.0))?;
             out.to_vec()
         }
+        DerivationMethod::NIST800_108_C => {
+            let data = data.ok_or_else(|| invalid("NIST800-108-C needs Derivation Data (Label || 0x00 || Context)"))?;
+            if p.and_then(|p| p.counter_length).is_some_and(|n| n != 32) {
+                return Err(invalid(
+                    "NIST800-108-C is offered with a 32-bit counter before the fixed input",
+                ));
+            }
+            let prf = match (hashing, key.algorithm) {
+                (Some(h), _) => h,
+                (None, Some(CryptographicAlgorithm::HMAC_SHA224)) => HashingAlgorithm::SHA_224,
+                (None, Some(CryptographicAlgorithm::HMAC_SHA256)) => HashingAlgorithm::SHA_256,
+                (None, Some(CryptographicAlgorithm::HMAC_SHA384)) => HashingAlgorithm::SHA_384,
+                (None, Some(CryptographicAlgorithm::HMAC_SHA512)) => HashingAlgorithm::SHA_512,
+                _ => return Err(invalid("name the HMAC's Hashing Algorithm for NIST800-108-C")),
+            };
+            let id = match prf {
+                HashingAlgorithm::SHA_224 => kdf::KbkdfCtrHmacAlgorithmId::Sha224,
+                HashingAlgorithm::SHA_256 => kdf::KbkdfCtrHmacAlgorithmId::Sha256,
+                HashingAlgorithm::SHA_384 => kdf::KbkdfCtrHmacAlgorithmId::Sha384,
+                HashingAlgorithm::SHA_512 => kdf::KbkdfCtrHmacAlgorithmId::Sha512,
+                _ => return Err(invalid("NIST800-108-C is offered with HMAC-SHA-224/256/384/512")),
+            };
+            let algorithm = kdf::get_kbkdf_ctr_hmac_algorithm(id).ok_or_else(|| invalid("that PRF is not offered"))?;
+            let mut out = vec![0u8; len];
+            kdf::kbkdf_ctr_hmac(algorithm, &key.material, data, &mut out)
+                .map_err(|_| OpError::new(ResultReason::CryptographicFailure, "the KDF failed"))?;
+            out
+        }
         other => {
             return Err(invalid(format!(
-                "Derivation Method {} is not offered: use PBKDF2, HASH, HMAC or ENCRYPT",
+                "Derivation Method {} is not offered: use PBKDF2, HASH, HMAC, ENCRYPT or NIST800-108-C",
                 other.name().unwrap_or("of this value")
             )))
         }
