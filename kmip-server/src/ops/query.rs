@@ -9,7 +9,7 @@
 //! know (RNG Parameters, Profile and Capability Information are 1.3) are
 //! left out for that version.
 
-use kmip_codec::enums::{QueryFunction, UnwrapMode};
+use kmip_codec::enums::{DestroyActionType, QueryFunction, RNGMode, UnwrapMode};
 use kmip_codec::messages::ops::query::{QueryRequest, QueryResponse};
 use kmip_codec::messages::{CapabilityInformation, ProfileInformation, ProtocolVersion};
 
@@ -59,16 +59,21 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
                 }
             }
             QueryFunction::QueryCapabilities if v13 => {
+                // Streaming: operations in parts (Correlation Value). A key
+                // registered wrapped is kept as given (Not Processed);
+                // Destroy deletes the sealed material and keeps metadata;
+                // AWS-LC keeps a generator instance per thread. KMIP 1.4 has
+                // no field for the cipher algorithms (README lists them).
                 out.capability_information = vec![CapabilityInformation {
-                    streaming_capability: Some(false),
+                    streaming_capability: Some(true),
                     asynchronous_capability: Some(false),
                     attestation_capability: Some(false),
                     batch_undo_capability: Some(false),
                     batch_continue_capability: Some(true),
-                    unwrap_mode: Some(UnwrapMode::Unspecified),
-                    destroy_action: None,
+                    unwrap_mode: Some(UnwrapMode::NotProcessed),
+                    destroy_action: Some(DestroyActionType::KeyMaterialDeleted),
                     shredding_algorithm: None,
-                    rng_mode: None,
+                    rng_mode: Some(RNGMode::NonSharedInstantiation),
                 }]
             }
             // Application Namespaces, Extension List/Map, Attestation Types,
