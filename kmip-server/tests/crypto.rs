@@ -1110,3 +1110,97 @@ async fn validate_trusts_the_object_ca_and_self_signed_certificates_the_caller_h
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn transparent_keys_come_out_of_get_and_work_when_registered() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let as_format = |uid: &str, f| get::GetRequest {
+        key_format_type: Some(f),
+        ..get(uid)
+    };
+    let register = |object_type, object, mask| register::RegisterRequest {
+        object_type,
+        template_attribute: TemplateAttribute {
+            names: vec![],
+            attributes: vec![attr(AttributeValue::CryptographicUsageMask(mask))],
+        },
+        object,
+    };
+    // RSA: the private key, taken out transparent and registered back, signs
+    // what the original public key verifies.
+    let (private, public) = new_pair(&mut c, CryptographicAlgorithm::RSA, 2048).await;
+    activate(&mut c, &public).await;
+    let transparent = c
+        .get(as_format(&private, KeyFormatType::TransparentRSAPrivateKey))
+        .await
+        .unwrap()
+        .object;
+    let block = transparent.key_block().unwrap().clone();
+    assert!(matches!(
+        &block.key_value,
+        Some(KeyValue::Plain {
+            key_material: KeyMaterial::RSAPrivate(_),
+            ..
+        })
+    ));
+    let copy = c
+        .register(register(
+            ObjectType::PrivateKey,
+            Object::PrivateKey(PrivateKey { key_block: block }),
+            CryptographicUsageMask::Sign,
+        ))
+        .await
+        .unwrap()
+        .unique_identifier;
+    activate(&mut c, &copy).await;
+    let signature = c
+        .sign(sign(&copy, b"hello", None))
+        .await
+        .unwrap()
+        .signature_data
+        .unwrap();
+    let verdict = c
+        .signature_verify(verify(&public, b"hello", &signature, None))
+        .await
+        .unwrap();
+    assert_eq!(verdict.validity_indicator, Some(ValidityIndicator::Valid));
+
+    // EC: the public key, transparent and registered back, verifies what
+    // the original private key signs.
+    let (private, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
+    activate(&mut c, &private).await;
+    let block = c
+        .get(as_format(&public, KeyFormatType::TransparentECPublicKey))
+        .await
+        .unwrap()
+        .object
+        .key_block()
+        .unwrap()
+        .clone();
+    let copy = c
+        .register(register(
+            ObjectType::PublicKey,
+            Object::PublicKey(PublicKey { key_block: block }),
+            CryptographicUsageMask::Verify,
+        ))
+        .await
+        .unwrap()
+        .unique_identifier;
+    activate(&mut c, &copy).await;
+    let signature = c
+        .sign(sign(&private, b"hello", None))
+        .await
+        .unwrap()
+        .signature_data
+        .unwrap();
+    let verdict = c
+        .signature_verify(verify(&copy, b"hello", &signature, None))
+        .await
+        .unwrap();
+    assert_eq!(verdict.validity_indicator, Some(ValidityIndicator::Valid));
+    // And the transparent copy converts back to X.509 on Get.
+    let (format, _) = key_bytes(&c.get(as_format(&copy, KeyFormatType::X_509)).await.unwrap().object);
+    assert_eq!(format, KeyFormatType::X_509);
+    server.stop().await;
+}

@@ -7,6 +7,7 @@
 pub mod cipher;
 pub mod digest;
 pub mod pkey;
+pub mod transparent;
 mod wrap;
 
 pub use wrap::{aes_unwrap, aes_wrap};

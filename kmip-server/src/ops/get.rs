@@ -3,7 +3,8 @@
 //! activates). Without a Key Format Type an object comes back as it was
 //! created or registered; a symmetric key can also be asked for as Raw or
 //! Transparent Symmetric Key, an RSA or EC private key as PKCS#1 (RSA),
-//! ECPrivateKey (EC) or PKCS#8, a public key as PKCS#1 (RSA) or X.509.
+//! ECPrivateKey (EC), PKCS#8 or its Transparent form, a public key as PKCS#1
+//! (RSA), X.509 or its Transparent form — whichever form it was stored in.
 //!
 //! With a Key Wrapping Specification the Key Value comes back wrapped
 //! (Encrypt method) by another key of the caller's scope that may wrap
@@ -77,33 +78,43 @@ fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
 /// ECPrivateKey (EC) or PKCS#8; public keys as PKCS#1 (RSA) or X.509
 /// SubjectPublicKeyInfo. `None` when the pair of formats does not apply.
 fn convert_asymmetric(object: &mut Object, wanted: KeyFormatType) -> Option<()> {
+    use crate::crypto::transparent;
+    type F = KeyFormatType;
     let private = matches!(object, Object::PrivateKey(_));
-    let block = object.key_block_mut()?;
-    let Some(KeyValue::Plain {
-        key_material: KeyMaterial::Bytes(der),
-        ..
-    }) = &block.key_value
-    else {
-        return None;
-    };
+    let der = super::key_use::material(Some(object), "").ok()?;
     let key = if private {
-        PKey::private_from_der(der)
+        PKey::private_from_der(&der)
     } else {
-        PKey::public_from_der(der)
+        PKey::public_from_der(&der)
     }
     .ok()?;
-    let converted: Vec<u8> = match (private, key.kind()?, wanted) {
-        (true, Kind::Rsa, KeyFormatType::PKCS_1) | (true, Kind::Ec, KeyFormatType::ECPrivateKey) => {
-            key.private_traditional_der().ok()?.to_vec()
+    let kind = key.kind()?;
+    let curve = || transparent::curve(key.bits()).ok();
+    let converted = match (private, kind, wanted) {
+        (true, Kind::Rsa, F::PKCS_1) | (true, Kind::Ec, F::ECPrivateKey) => {
+            KeyMaterial::Bytes(Bytes::new(key.private_traditional_der().ok()?.to_vec()))
         }
-        (true, _, KeyFormatType::PKCS_8) => key.private_pkcs8_der().ok()?.to_vec(),
-        (false, Kind::Rsa, KeyFormatType::PKCS_1) => key.public_pkcs1_der().ok()?,
-        (false, _, KeyFormatType::X_509) => key.public_spki_der().ok()?,
+        (true, _, F::PKCS_8) => KeyMaterial::Bytes(Bytes::new(key.private_pkcs8_der().ok()?.to_vec())),
+        (false, Kind::Rsa, F::PKCS_1) => KeyMaterial::Bytes(Bytes::new(key.public_pkcs1_der().ok()?)),
+        (false, _, F::X_509) => KeyMaterial::Bytes(Bytes::new(key.public_spki_der().ok()?)),
+        (true, Kind::Rsa, F::TransparentRSAPrivateKey) => {
+            KeyMaterial::RSAPrivate(transparent::rsa_private(&key.private_traditional_der().ok()?).ok()?)
+        }
+        (false, Kind::Rsa, F::TransparentRSAPublicKey) => {
+            KeyMaterial::RSAPublic(transparent::rsa_public(&key.public_pkcs1_der().ok()?).ok()?)
+        }
+        (true, Kind::Ec, F::TransparentECPrivateKey | F::TransparentECDSAPrivateKey) => {
+            KeyMaterial::ECPrivate(transparent::ec_private(&key.private_pkcs8_der().ok()?, curve()?).ok()?)
+        }
+        (false, Kind::Ec, F::TransparentECPublicKey | F::TransparentECDSAPublicKey) => {
+            KeyMaterial::ECPublic(transparent::ec_public(&key.public_spki_der().ok()?, curve()?).ok()?)
+        }
         _ => return None,
     };
+    let block = object.key_block_mut()?;
     block.key_format_type = wanted;
     block.key_value = Some(KeyValue::Plain {
-        key_material: KeyMaterial::Bytes(Bytes::new(converted)),
+        key_material: converted,
         attributes: vec![],
     });
     Some(())

@@ -21,6 +21,7 @@ use kmip_codec::messages::{AttributeValue, Bytes, CryptographicParameters, KeyMa
 
 use super::attributes::touched;
 use super::{Context, OpError};
+use crate::crypto::transparent;
 use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
@@ -177,7 +178,8 @@ fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), OpError> {
     Ok(())
 }
 
-/// The plain key material of an object: raw bytes or DER.
+/// The plain key material of an object: raw bytes, or DER for RSA and EC
+/// keys (PKCS#1 / PKCS#8 / X.509; Transparent keys are converted).
 pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, OpError> {
     let absent = || {
         OpError::new(
@@ -185,10 +187,16 @@ pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, OpEr
             format!("key {uid} holds no usable key material"),
         )
     };
+    let bad =
+        |e: crate::crypto::CryptoError| OpError::new(ResultReason::CryptographicFailure, format!("key {uid}: {}", e.0));
     match object.and_then(Object::key_block).and_then(|b| b.key_value.as_ref()) {
         Some(KeyValue::Plain { key_material, .. }) => match key_material {
             KeyMaterial::Bytes(b) => Ok(b.clone()),
             KeyMaterial::Symmetric(t) => Ok(t.key.clone()),
+            KeyMaterial::RSAPrivate(t) => Ok(Bytes::new(transparent::rsa_private_der(t).map_err(bad)?.to_vec())),
+            KeyMaterial::RSAPublic(t) => Ok(Bytes::new(transparent::rsa_public_der(t).map_err(bad)?)),
+            KeyMaterial::ECPrivate(t) => Ok(Bytes::new(transparent::ec_private_der(t).map_err(bad)?.to_vec())),
+            KeyMaterial::ECPublic(t) => Ok(Bytes::new(transparent::ec_public_der(t).map_err(bad)?)),
             _ => Err(absent()),
         },
         Some(KeyValue::Wrapped(_)) => Err(OpError::new(
