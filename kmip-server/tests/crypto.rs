@@ -1204,3 +1204,93 @@ async fn transparent_keys_come_out_of_get_and_work_when_registered() {
     assert_eq!(format, KeyFormatType::X_509);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn keys_wrapped_with_a_mac_or_signature_unwrap_only_when_it_matches() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let key = active_aes(&mut c, both()).await;
+    let (_, plain) = key_bytes(&c.get(get(&key)).await.unwrap().object);
+    // An AES key-encryption key and an ECDSA signing pair.
+    let kek = active_aes(
+        &mut c,
+        CryptographicUsageMask::WrapKey | CryptographicUsageMask::UnwrapKey,
+    )
+    .await;
+    let mut request = key_pair(CryptographicAlgorithm::EC, 256);
+    let mask = |m| {
+        Some(TemplateAttribute {
+            names: vec![],
+            attributes: vec![attr(AttributeValue::CryptographicUsageMask(m))],
+        })
+    };
+    request.private_key_template_attribute = mask(CryptographicUsageMask::Sign);
+    request.public_key_template_attribute = mask(CryptographicUsageMask::Verify);
+    let pair = c.create_key_pair(request).await.unwrap();
+    activate(&mut c, &pair.private_key_unique_identifier).await;
+    activate(&mut c, &pair.public_key_unique_identifier).await;
+    let signer = MacSignatureKeyInformation {
+        unique_identifier: pair.private_key_unique_identifier.clone(),
+        cryptographic_parameters: None,
+    };
+    let encrypter = EncryptionKeyInformation {
+        unique_identifier: kek,
+        cryptographic_parameters: None,
+    };
+    for (method, encryption) in [
+        (WrappingMethod::MACSign, None),
+        (WrappingMethod::EncryptThenMACSign, Some(encrypter.clone())),
+        (WrappingMethod::MACSignThenEncrypt, Some(encrypter.clone())),
+    ] {
+        let wrapped = c
+            .get(get::GetRequest {
+                key_wrapping_specification: Some(KeyWrappingSpecification {
+                    wrapping_method: method,
+                    encryption_key_information: encryption,
+                    mac_signature_key_information: Some(signer.clone()),
+                    attribute_names: vec![],
+                    encoding_option: None,
+                }),
+                ..get(&key)
+            })
+            .await
+            .unwrap()
+            .object;
+        let mut block = wrapped.key_block().unwrap().clone();
+        assert!(
+            block.key_wrapping_data.as_ref().unwrap().mac_signature.is_some(),
+            "{method:?}"
+        );
+        let register = |block: KeyBlock| register::RegisterRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![attr(AttributeValue::CryptographicUsageMask(both()))],
+            },
+            object: Object::SymmetricKey(SymmetricKey { key_block: block }),
+        };
+        let unwrapped = |uid: String| get::GetRequest {
+            key_wrap_type: Some(KeyWrapType::NotWrapped),
+            ..get(&uid)
+        };
+        let good = c.register(register(block.clone())).await.unwrap().unique_identifier;
+        assert_eq!(
+            key_bytes(&c.get(unwrapped(good)).await.unwrap().object).1,
+            plain,
+            "{method:?}"
+        );
+        // A signature over something else: nothing is unwrapped.
+        let data = block.key_wrapping_data.as_mut().unwrap();
+        let mut signature = data.mac_signature.clone().unwrap().to_vec();
+        let last = signature.len() - 1;
+        signature[last] ^= 1;
+        data.mac_signature = Some(Bytes::new(signature));
+        let bad = c.register(register(block)).await.unwrap().unique_identifier;
+        assert_eq!(
+            refusal(c.get(unwrapped(bad)).await),
+            Some(ResultReason::CryptographicFailure),
+            "{method:?}"
+        );
+    }
+    server.stop().await;
+}

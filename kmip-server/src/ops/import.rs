@@ -21,7 +21,7 @@ use crate::store::objects::StoredObject;
 pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, OpError> {
     let mut object = req.object.clone();
     if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
-        super::get::unwrap(ctx, &mut object)?;
+        super::wrapping::unwrap(ctx, &mut object)?;
     }
     let uid = req.unique_identifier.clone();
     let state = req

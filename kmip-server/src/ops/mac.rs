@@ -23,7 +23,8 @@ pub(super) enum Progress {
     Done(Vec<u8>),
 }
 
-fn algorithm(
+/// The MAC that parameters `p` (else the key's algorithm) ask for.
+pub(super) fn algorithm(
     p: Option<&CryptographicParameters>,
     key: Option<CryptographicAlgorithm>,
 ) -> Result<MacAlgorithm, OpError> {

@@ -49,6 +49,7 @@ mod sign;
 mod signature_verify;
 pub mod streams;
 mod validate;
+mod wrapping;
 
 use kmip_codec::enums::{ObjectType, Operation, ResultReason};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};

@@ -50,7 +50,8 @@ pub(super) fn hash_of(h: HashingAlgorithm) -> Result<Hash, OpError> {
 }
 
 /// Hash and padding for a key of `kind` under these parameters.
-fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<(Hash, SignaturePadding), OpError> {
+/// The hash and padding of a signature with a key of `kind` under `p`.
+pub(super) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<(Hash, SignaturePadding), OpError> {
     type D = DigitalSignatureAlgorithm;
     let hashing = p.and_then(|p| p.hashing_algorithm);
     let salt = |hash: Hash| -> Result<SignaturePadding, OpError> {
