@@ -47,6 +47,13 @@
 //!   Denied): how much seed a server takes is its policy. A response that
 //!   matches any case of such a group ([`ALTERNATIVE_ANSWERS`]) passes each
 //!   of them; the runner reads the others from the same directory.
+//! - [`Rule::NewKeyAttributes`]: a Get Attributes answer may list the four
+//!   key attributes KMIP 1.4 added (Sensitive, Always Sensitive,
+//!   Extractable, Never Extractable) where the reference leaves them out:
+//!   TL-M-3's reference lists them in its Get Attribute List answer and
+//!   omits them from its Get Attributes answer for the same key, which no
+//!   server can match both ways (§4.13 asks for every attribute). When the
+//!   reference does list them, their values are compared.
 //! - [`Rule::AttributeOrder`]: the attributes of a Get Attributes response
 //!   and the names of a Get Attribute List response are compared as a set:
 //!   KMIP defines no order for them, and the reference responses use
@@ -93,6 +100,8 @@ pub enum Rule {
     AttributeOrder,
     /// Alternative permitted answers to one request.
     AlternativeAnswers,
+    /// The 1.4 key attributes may be listed where a reference omits them.
+    NewKeyAttributes,
 }
 
 /// Placeholder values learnt during one conversation.
@@ -358,10 +367,25 @@ fn compare_unordered(
             }
         }
     }
-    match actual.iter().zip(&used).find(|(_, u)| !**u) {
+    let extra = actual
+        .iter()
+        .zip(&used)
+        .filter(|(a, _)| !is_new_key_attribute(a)) // Rule::NewKeyAttributes
+        .find(|(_, u)| !**u);
+    match extra {
         Some((extra, _)) => Err(mismatch(path, "nothing more", describe(extra))),
         None => Ok(()),
     }
+}
+
+/// The key attributes KMIP 1.4 added (§3.48–3.51), which some reference
+/// answers leave out ([`Rule::NewKeyAttributes`]).
+const NEW_KEY_ATTRIBUTES: &[&str] = &["Sensitive", "Always Sensitive", "Extractable", "Never Extractable"];
+
+fn is_new_key_attribute(a: &Ttlv) -> bool {
+    a.tag == Tag::Attribute
+        && a.child(Tag::AttributeName)
+            .is_some_and(|n| matches!(&n.value, Value::TextString(t) if NEW_KEY_ATTRIBUTES.contains(&t.as_str())))
 }
 
 fn compare_at(
@@ -661,6 +685,24 @@ mod tests {
             compare(&e, &actual(&item("a1b2c3d4", "ffffff")), &mut b).is_err(),
             "a longer IV"
         );
+    }
+
+    #[test]
+    fn only_the_new_key_attributes_may_be_extra_in_get_attributes() {
+        let item = |attrs: &str| {
+            format!(
+                r#"<BatchItem><Operation type="Enumeration" value="GetAttributes"/><ResultStatus type="Enumeration" value="Success"/><ResponsePayload><UniqueIdentifier type="TextString" value="k"/>{attrs}</ResponsePayload></BatchItem>"#
+            )
+        };
+        let attr = |name: &str| {
+            format!(
+                r#"<Attribute><AttributeName type="TextString" value="{name}"/><AttributeValue type="Boolean" value="true"/></Attribute>"#
+            )
+        };
+        let e = expected(&item(&attr("Fresh")));
+        let mut b = Bindings::default();
+        compare(&e, &actual(&item(&(attr("Fresh") + &attr("Sensitive")))), &mut b).expect("Sensitive may be extra");
+        assert!(compare(&e, &actual(&item(&(attr("Fresh") + &attr("x-Other")))), &mut b).is_err());
     }
 
     #[test]
