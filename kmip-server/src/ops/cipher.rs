@@ -20,7 +20,7 @@ use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose, UsableKey};
 use super::sign::{hash_of, parsed};
-use super::streams::{Parts, Stream};
+use super::streams::{Next, Parts, Stream};
 use super::{Context, OpError};
 use crate::crypto::cipher::{Cipher, Family, Mode, Spec, GCM_TAG_LENGTHS};
 use crate::crypto::pkey::{EncryptionPadding, Kind};
@@ -276,31 +276,41 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
     }
     let scope = ctx.scope();
     let op = operation(req.encrypt);
-    if let Some(correlation) = req.parts.correlation {
-        let Stream::Cipher(mut cipher) = ctx.memory.streams.take(correlation, &scope, &key.uid, op)? else {
-            return Err(OpError::new(
-                ResultReason::ItemNotFound,
-                "the Correlation Value is not an Encrypt or Decrypt in progress",
-            ));
-        };
-        let mut out = cipher.update(req.data).map_err(failed)?;
-        if !req.parts.last {
-            ctx.memory
-                .streams
-                .resume(correlation, &scope, &key.uid, op, Stream::Cipher(cipher));
-            return Ok(CipherResult {
-                data: Some(Bytes::new(out.to_vec())),
-                ..CipherResult::default()
-            });
+    let (mut cipher, mut result) = match req.parts.correlation {
+        Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
+            Stream::Cipher(cipher) => (cipher, CipherResult::default()),
+            _ => {
+                return Err(OpError::new(
+                    ResultReason::ItemNotFound,
+                    "the Correlation Value is not an Encrypt or Decrypt in progress",
+                ))
+            }
+        },
+        None => start(&key, &req)?,
+    };
+    let mut out = cipher.update(req.data).map_err(failed)?;
+    match req.parts.next() {
+        Next::Open => {
+            let c = ctx.memory.streams.open(&scope, &key.uid, op, Stream::Cipher(cipher))?;
+            result.correlation = Some(Bytes::new(c));
         }
-        let (tail, tag) = cipher.finish(req.tag).map_err(failed)?;
-        out.extend_from_slice(&tail);
-        return Ok(CipherResult {
-            data: Some(Bytes::new(out.to_vec())),
-            tag: tag.map(Bytes::new),
-            ..CipherResult::default()
-        });
+        Next::Keep(c) => ctx
+            .memory
+            .streams
+            .resume(c, &scope, &key.uid, op, Stream::Cipher(cipher)),
+        Next::Finish => {
+            let (tail, tag) = cipher.finish(req.tag).map_err(failed)?;
+            out.extend_from_slice(&tail);
+            result.tag = tag.map(Bytes::new);
+        }
     }
+    result.data = Some(Bytes::new(out.to_vec()));
+    Ok(result)
+}
+
+/// A new cipher for the first (or only) request, and the IV to return if
+/// the server chose it.
+fn start(key: &UsableKey, req: &CipherRequest<'_>) -> Result<(Cipher, CipherResult), OpError> {
     let defaults;
     let p = match req.parameters.or(key.parameters.as_ref()) {
         Some(p) => p,
@@ -309,8 +319,8 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
             &defaults
         }
     };
-    let spec = spec(&key, p)?;
-    let (iv, generated) = iv(&req, spec, p)?;
+    let spec = spec(key, p)?;
+    let (iv, generated) = iv(req, spec, p)?;
     if let (Some(tag), Some(n)) = (req.tag, p.tag_length) {
         if usize::try_from(n).ok() != Some(tag.len()) {
             return Err(invalid(format!("the tag has {} bytes, Tag Length says {n}", tag.len())));
@@ -322,23 +332,9 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
     } else if !req.aad.is_empty() {
         return Err(invalid("Authenticated Encryption Additional Data applies to GCM only"));
     }
-    let mut out = cipher.update(req.data).map_err(failed)?;
-    let mut result = CipherResult {
+    let result = CipherResult {
         iv: generated.then(|| Bytes::new(iv)),
         ..CipherResult::default()
     };
-    if req.parts.opens() {
-        result.correlation = Some(Bytes::new(ctx.memory.streams.open(
-            &scope,
-            &key.uid,
-            op,
-            Stream::Cipher(cipher),
-        )?));
-    } else {
-        let (tail, tag) = cipher.finish(req.tag).map_err(failed)?;
-        out.extend_from_slice(&tail);
-        result.tag = tag.map(Bytes::new);
-    }
-    result.data = Some(Bytes::new(out.to_vec()));
-    Ok(result)
+    Ok((cipher, result))
 }

@@ -7,7 +7,7 @@ use kmip_codec::enums::{Operation, ResultReason};
 use kmip_codec::messages::ops::hash::{HashRequest, HashResponse};
 use kmip_codec::messages::Bytes;
 
-use super::streams::{Parts, Stream};
+use super::streams::{Next, Parts, Stream};
 use super::{Context, OpError};
 use crate::crypto::digest::hash_algorithm;
 
@@ -46,18 +46,19 @@ pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, OpE
         data: None,
         correlation_value: None,
     };
-    if parts.opens() {
-        let c = ctx
+    match parts.next() {
+        Next::Open => {
+            let c = ctx
+                .memory
+                .streams
+                .open(&scope, no_object, Operation::Hash, Stream::Hash(hash))?;
+            response.correlation_value = Some(Bytes::new(c));
+        }
+        Next::Keep(c) => ctx
             .memory
             .streams
-            .open(&scope, no_object, Operation::Hash, Stream::Hash(hash))?;
-        response.correlation_value = Some(Bytes::new(c));
-    } else if let (Some(c), false) = (parts.correlation, parts.last) {
-        ctx.memory
-            .streams
-            .resume(c, &scope, no_object, Operation::Hash, Stream::Hash(hash));
-    } else {
-        response.data = Some(Bytes::new(hash.finish().as_ref().to_vec()));
+            .resume(c, &scope, no_object, Operation::Hash, Stream::Hash(hash)),
+        Next::Finish => response.data = Some(Bytes::new(hash.finish().as_ref().to_vec())),
     }
     Ok(response)
 }

@@ -9,7 +9,7 @@ use kmip_codec::messages::ops::mac::{MACRequest, MACResponse};
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose};
-use super::streams::{Parts, Stream};
+use super::streams::{Next, Parts, Stream};
 use super::{Context, OpError};
 use crate::crypto::digest::{Mac, MacAlgorithm};
 
@@ -82,19 +82,19 @@ pub(super) fn compute(
         }
     };
     mac.update(data).map_err(failed)?;
-    if parts.opens() {
-        return Ok(Progress::Opened(Bytes::new(ctx.memory.streams.open(
+    Ok(match parts.next() {
+        Next::Open => Progress::Opened(Bytes::new(ctx.memory.streams.open(
             &scope,
             &key.uid,
             op,
             Stream::Mac(mac),
-        )?)));
-    }
-    if let (Some(c), false) = (parts.correlation, parts.last) {
-        ctx.memory.streams.resume(c, &scope, &key.uid, op, Stream::Mac(mac));
-        return Ok(Progress::More);
-    }
-    Ok(Progress::Done(mac.finish().map_err(failed)?))
+        )?)),
+        Next::Keep(c) => {
+            ctx.memory.streams.resume(c, &scope, &key.uid, op, Stream::Mac(mac));
+            Progress::More
+        }
+        Next::Finish => Progress::Done(mac.finish().map_err(failed)?),
+    })
 }
 
 /// Runs MAC.

@@ -6,15 +6,14 @@ use kmip_codec::enums::{ResultReason, ValidityIndicator};
 use kmip_codec::messages::ops::mac_verify::{MACVerifyRequest, MACVerifyResponse};
 
 use super::mac::{compute, Progress};
-use super::streams::Parts;
+use super::streams::{Next, Parts};
 use super::{Context, OpError};
 
 /// Runs MAC Verify.
 pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, OpError> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
-    let finishing = parts.correlation.is_none() && !parts.opens() || parts.last;
-    if finishing && req.mac_data.is_none() {
+    if matches!(parts.next(), Next::Finish) && req.mac_data.is_none() {
         return Err(OpError::new(
             ResultReason::InvalidField,
             "MAC Verify needs the MAC Data to check",

@@ -23,7 +23,7 @@ use kmip_codec::messages::{Bytes, CryptographicParameters};
 use std::sync::Arc;
 
 use super::key_use::{usable, Purpose, UsableKey};
-use super::streams::{Parts, Stream};
+use super::streams::{Next, Parts, Stream};
 use super::{Context, OpError};
 use crate::crypto::pkey::{Hash, Kind, PKey, SignaturePadding};
 use crate::crypto::CryptoError;
@@ -211,21 +211,21 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
         None => aws_lc_rs::digest::Context::new(hash.digest_algorithm()),
     };
     running.update(req.data.unwrap_or_default());
-    if req.parts.opens() {
-        return Ok(Progress::Opened(Bytes::new(ctx.memory.streams.open(
+    Ok(match req.parts.next() {
+        Next::Open => Progress::Opened(Bytes::new(ctx.memory.streams.open(
             &scope,
             &key.uid,
             op,
             Stream::Hash(running),
-        )?)));
-    }
-    if let (Some(c), false) = (req.parts.correlation, req.parts.last) {
-        ctx.memory
-            .streams
-            .resume(c, &scope, &key.uid, op, Stream::Hash(running));
-        return Ok(Progress::More);
-    }
-    Ok(Progress::Done(pkey, hash, padding, running.finish().as_ref().to_vec()))
+        )?)),
+        Next::Keep(c) => {
+            ctx.memory
+                .streams
+                .resume(c, &scope, &key.uid, op, Stream::Hash(running));
+            Progress::More
+        }
+        Next::Finish => Progress::Done(pkey, hash, padding, running.finish().as_ref().to_vec()),
+    })
 }
 
 /// A failure of the primitive, for the client.

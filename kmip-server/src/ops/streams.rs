@@ -66,6 +66,25 @@ impl Parts<'_> {
     pub fn opens(&self) -> bool {
         self.correlation.is_none() && self.init && !self.last
     }
+
+    /// What to do with the operation's state once this request's data is in.
+    pub fn next(&self) -> Next<'_> {
+        match self.correlation {
+            _ if self.opens() => Next::Open,
+            Some(c) if !self.last => Next::Keep(c),
+            _ => Next::Finish,
+        }
+    }
+}
+
+/// Where an operation stands after one request ([`Parts::next`]).
+pub enum Next<'r> {
+    /// Keep the state under a new Correlation Value.
+    Open,
+    /// Keep the state under this Correlation Value.
+    Keep(&'r [u8]),
+    /// Compute the result.
+    Finish,
 }
 
 struct Entry {
