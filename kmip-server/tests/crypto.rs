@@ -829,6 +829,41 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
         "the same key"
     );
     assert_ne!(new_x509.raw_serial(), x509.raw_serial());
+    // RSA public keys are certified too.
+    let (_, rsa_public) = new_pair(&mut c, CryptographicAlgorithm::RSA, 2048).await;
+    c.certify(certify::CertifyRequest {
+        unique_identifier: Some(rsa_public),
+        certificate_request_type: None,
+        certificate_request: None,
+        template_attribute: None,
+    })
+    .await
+    .unwrap();
+    // A PKCS#10 request is certified for the key it carries.
+    let requester = rcgen::KeyPair::generate().unwrap();
+    let csr = rcgen::CertificateParams::new(vec![])
+        .unwrap()
+        .serialize_request(&requester)
+        .unwrap();
+    let from_csr = c
+        .certify(certify::CertifyRequest {
+            unique_identifier: None,
+            certificate_request_type: Some(CertificateRequestType::PKCS_10),
+            certificate_request: Some(Bytes::new(csr.der().to_vec())),
+            template_attribute: None,
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let Object::Certificate(issued) = c.get(get(&from_csr)).await.unwrap().object else {
+        panic!("a Certificate")
+    };
+    let (_, issued) = x509_parser::parse_x509_certificate(&issued.certificate_value).unwrap();
+    use rcgen::PublicKeyData;
+    assert_eq!(
+        issued.tbs_certificate.subject_pki.raw,
+        requester.subject_public_key_info().as_slice()
+    );
     // Certify of something that is not a public key is refused.
     assert_eq!(
         refusal(
