@@ -423,10 +423,66 @@ async fn no_key_byte_is_readable_in_the_data_directory() {
     let generated = c.create(aes256(vec![])).await.unwrap().unique_identifier;
     let generated_key = material(&c.get(get(&generated)).await.unwrap().object);
     assert_eq!(material(&c.get(get(&uid)).await.unwrap().object), key, "it is stored");
+    // A generated private key, used once (so it has been parsed and cached
+    // in memory): its secret exponent must not reach the disk either.
+    let pair = c
+        .create_key_pair(create_key_pair::CreateKeyPairRequest {
+            common_template_attribute: Some(template(vec![
+                attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::RSA)),
+                attr(AttributeValue::CryptographicLength(2048)),
+            ])),
+            private_key_template_attribute: Some(template(vec![attr(AttributeValue::CryptographicUsageMask(
+                CryptographicUsageMask::Sign,
+            ))])),
+            public_key_template_attribute: Some(template(vec![attr(AttributeValue::CryptographicUsageMask(
+                CryptographicUsageMask::Verify,
+            ))])),
+        })
+        .await
+        .unwrap();
+    let private = pair.private_key_unique_identifier;
+    c.activate(activate::ActivateRequest {
+        unique_identifier: Some(private.clone()),
+    })
+    .await
+    .unwrap();
+    c.sign(sign::SignRequest {
+        unique_identifier: Some(private.clone()),
+        cryptographic_parameters: None,
+        data: Some(Bytes::new(b"x".to_vec())),
+        digested_data: None,
+        correlation_value: None,
+        init_indicator: None,
+        final_indicator: None,
+    })
+    .await
+    .unwrap();
+    let transparent = c
+        .get(get::GetRequest {
+            key_format_type: Some(KeyFormatType::TransparentRSAPrivateKey),
+            ..get(&private)
+        })
+        .await
+        .unwrap()
+        .object;
+    let Some(KeyValue::Plain {
+        key_material: KeyMaterial::RSAPrivate(rsa),
+        ..
+    }) = &transparent.key_block().unwrap().key_value
+    else {
+        panic!("a transparent RSA private key")
+    };
+    let exponent = rsa.private_exponent.clone().unwrap().0.to_vec();
     let mut scanned = 0;
     for entry in walk(&server.config.data_dir) {
         let bytes = std::fs::read(&entry).unwrap();
-        for needle in [&key[..], &generated_key[..], &key[..16], &generated_key[..16]] {
+        for needle in [
+            &key[..],
+            &generated_key[..],
+            &key[..16],
+            &generated_key[..16],
+            &exponent[8..40],
+        ] {
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle),
                 "key bytes found in {}",
