@@ -7,10 +7,9 @@
 //! Batch item fails"). What the specification asks of batches:
 //!
 //! - Batch Error Continuation Option: Stop (the default) ends the batch at
-//!   the first failure, Continue goes on. Undo must undo the completed
-//!   items; every operation implemented today is read-only, so there is
-//!   nothing to undo and Undo behaves as Stop. Mutating operations must
-//!   register their undo here when they arrive.
+//!   the first failure, Continue goes on, Undo ends it and puts back every
+//!   object the earlier items changed ([`crate::store::journal`]); those
+//!   items answer Operation Undone.
 //! - ID Placeholder: carried across the items of one batch in
 //!   [`ops::Context`].
 //! - Maximum Response Size: a response that would exceed it has its
@@ -154,15 +153,22 @@ impl Processor<'_> {
                 ),
             ));
         }
-        let stop_on_failure = header
+        let option = header
             .batch_error_continuation_option
-            .unwrap_or(BatchErrorContinuationOption::Stop)
-            != BatchErrorContinuationOption::Continue;
+            .unwrap_or(BatchErrorContinuationOption::Stop);
+        let stop_on_failure = option != BatchErrorContinuationOption::Continue;
+        // Undo: changes go through a journal that can put them back.
+        let journal = (option == BatchErrorContinuationOption::Undo && items.len() > 1)
+            .then(|| crate::store::journal::Journal::new(self.store));
+        let store: &dyn crate::store::ObjectStore = match &journal {
+            Some(j) => j,
+            None => self.store,
+        };
         let mut placeholder = None;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let started = Instant::now();
-            let (operation, id, result) = self.run_item(identity, &version, item, &mut placeholder);
+            let (operation, id, result) = self.run_item(identity, &version, item, &mut placeholder, store);
             let failed = result.is_err();
             outcomes.push(Outcome {
                 item: match result {
@@ -182,6 +188,9 @@ impl Processor<'_> {
                 micros: started.elapsed().as_micros() as u64,
             });
             if failed && stop_on_failure {
+                if let Some(journal) = &journal {
+                    undo(journal, &mut outcomes);
+                }
                 break;
             }
         }
@@ -195,6 +204,7 @@ impl Processor<'_> {
         version: &ProtocolVersion,
         item: Item<'_, '_>,
         placeholder: &mut Option<String>,
+        store: &dyn crate::store::ObjectStore,
     ) -> (
         Option<Operation>,
         Option<Bytes>,
@@ -232,7 +242,7 @@ impl Processor<'_> {
                     auth: &auth,
                     version,
                     id_placeholder: placeholder,
-                    store: self.store,
+                    store,
                     memory: self.memory,
                     certify_ca: self.certify_ca,
                 };
@@ -275,6 +285,33 @@ impl Processor<'_> {
             });
         }
         self.audit.flush();
+    }
+}
+
+/// Undoes a batch's changes after its failing item; the items that had
+/// succeeded answer Operation Undone, or, if the undo itself failed,
+/// General Failure (the server log says why).
+fn undo(journal: &crate::store::journal::Journal<'_>, outcomes: &mut [Outcome]) {
+    let undone = journal.undo();
+    if let Err(e) = &undone {
+        tracing::error!("undoing a batch failed: {e}");
+    }
+    let Some((_, done)) = outcomes.split_last_mut() else {
+        return;
+    };
+    for o in done
+        .iter_mut()
+        .filter(|o| o.item.result_status == ResultStatus::Success)
+    {
+        o.item.payload = None;
+        match &undone {
+            Ok(()) => o.item.result_status = ResultStatus::OperationUndone,
+            Err(_) => {
+                o.item.result_status = ResultStatus::OperationFailed;
+                o.item.result_reason = Some(ResultReason::GeneralFailure);
+                o.item.result_message = Some("the batch failed and its changes could not all be undone".into());
+            }
+        }
     }
 }
 

@@ -723,3 +723,75 @@ async fn a_registered_template_supplies_attributes_to_create() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn undo_puts_back_what_a_failed_batch_changed() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let kept = c.create(aes(vec![name("kept")])).await.unwrap().unique_identifier;
+    let before = common::get(&kept);
+    let material_before = c.get(before.clone()).await.unwrap().object;
+    // Create, rename the kept key, destroy it — then fail on a missing object.
+    let items = vec![
+        RequestPayload::Create(aes(vec![name("batch-made")])),
+        RequestPayload::ModifyAttribute(modify_attribute::ModifyAttributeRequest {
+            unique_identifier: Some(kept.clone()),
+            attribute: name("renamed"),
+        }),
+        RequestPayload::Destroy(destroy::DestroyRequest {
+            unique_identifier: Some(kept.clone()),
+        }),
+        RequestPayload::Activate(activate::ActivateRequest {
+            unique_identifier: Some("no-such-object".into()),
+        }),
+    ];
+    let mut request = c.request(items);
+    request.header.batch_error_continuation_option = Some(BatchErrorContinuationOption::Undo);
+    let response = c.send(&request).await.unwrap();
+    let statuses: Vec<ResultStatus> = response.batch_items.iter().map(|i| i.result_status).collect();
+    assert_eq!(
+        statuses,
+        [
+            ResultStatus::OperationUndone,
+            ResultStatus::OperationUndone,
+            ResultStatus::OperationUndone,
+            ResultStatus::OperationFailed
+        ]
+    );
+    // The created key is gone; the kept key has its name, state and material.
+    let located = |n: &str| locate::LocateRequest {
+        maximum_items: None,
+        offset_items: None,
+        storage_status_mask: None,
+        object_group_member: None,
+        attributes: vec![name(n)],
+    };
+    assert!(c
+        .locate(located("batch-made"))
+        .await
+        .unwrap()
+        .unique_identifiers
+        .is_empty());
+    assert!(c
+        .locate(located("renamed"))
+        .await
+        .unwrap()
+        .unique_identifiers
+        .is_empty());
+    assert_eq!(c.locate(located("kept")).await.unwrap().unique_identifiers, [kept]);
+    assert_eq!(c.get(before).await.unwrap().object, material_before, "not destroyed");
+    // Stop, by contrast, keeps what was done before the failure.
+    let mut request = c.request(vec![
+        RequestPayload::Create(aes(vec![name("stop-made")])),
+        RequestPayload::Activate(activate::ActivateRequest {
+            unique_identifier: Some("no-such-object".into()),
+        }),
+    ]);
+    request.header.batch_error_continuation_option = Some(BatchErrorContinuationOption::Stop);
+    c.send(&request).await.unwrap();
+    assert_eq!(
+        c.locate(located("stop-made")).await.unwrap().unique_identifiers.len(),
+        1
+    );
+    server.stop().await;
+}

@@ -68,7 +68,7 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, O
                     streaming_capability: Some(true),
                     asynchronous_capability: Some(false),
                     attestation_capability: Some(false),
-                    batch_undo_capability: Some(false),
+                    batch_undo_capability: Some(true),
                     batch_continue_capability: Some(true),
                     unwrap_mode: Some(UnwrapMode::NotProcessed),
                     destroy_action: Some(DestroyActionType::KeyMaterialDeleted),

@@ -12,6 +12,7 @@
 //! implement the same two traits.
 
 mod cache;
+pub mod journal;
 pub mod objects;
 mod writer;
 
@@ -22,7 +23,7 @@ use rusqlite::Connection;
 
 use crate::keys::Sealer;
 use crate::policy::Scope;
-use objects::{LocateFilter, ScopedObjects, StoredObject};
+use objects::{LocateFilter, ScopedObjects, Snapshot, StoredObject};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "kmip.db";
@@ -155,6 +156,11 @@ pub trait Objects {
     fn delete(&self, uid: &str) -> Result<(), DbError>;
     /// Erases an object's key material, keeping its metadata (Destroy).
     fn erase_material(&self, uid: &str) -> Result<(), DbError>;
+    /// An object's stored form as it is now, `None` if it does not exist.
+    fn snapshot(&self, uid: &str) -> Result<Option<Snapshot>, DbError>;
+    /// Puts an object back as a [`Objects::snapshot`] found it (`None`:
+    /// removes it).
+    fn restore(&self, uid: &str, snapshot: Option<&Snapshot>) -> Result<(), DbError>;
     /// The Object Type of `uid`, if it exists in this scope.
     fn object_type(&self, uid: &str) -> Result<Option<u32>, DbError>;
     /// Whether any scope holds `uid` (identifiers are unique server-wide).
@@ -319,11 +325,17 @@ impl ObjectStore for Store {
         let touched = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (in_writer, for_writer) = (std::sync::Arc::clone(&touched), scope.clone());
         let result = self.writer.write(move |c| {
-            let objects = Touching {
-                inner: ScopedObjects::new(c, &for_writer),
-                touched: &in_writer,
+            let note = |_: &dyn Objects, uid: &str, _: bool| {
+                in_writer
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(uid.to_owned());
+                Ok(())
             };
-            change(&objects)
+            change(&Watched {
+                inner: &ScopedObjects::new(c, &for_writer),
+                before_write: &note,
+            })
         });
         // After the commit (or rollback), before the caller answers.
         let touched = touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -340,40 +352,45 @@ impl ObjectStore for Store {
     }
 }
 
-/// [`Objects`] that note which objects a change touched, for the cache.
-struct Touching<'a> {
-    inner: ScopedObjects<'a>,
-    touched: &'a std::sync::Mutex<Vec<String>>,
+/// [`Objects`] that call `before_write` with each object a change is about
+/// to create (`false`) or alter (`true`), then pass the call on: how the
+/// cache learns what to forget and the Undo journal what to keep.
+pub struct Watched<'a> {
+    /// The objects watched.
+    pub inner: &'a dyn Objects,
+    /// Called before each write, with the objects and the object's UID.
+    pub before_write: &'a BeforeWrite<'a>,
 }
 
-impl Touching<'_> {
-    fn touch(&self, uid: &str) {
-        self.touched
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(uid.to_owned());
-    }
-}
+/// The hook of [`Watched`]: the objects, the UID, and whether it exists.
+pub type BeforeWrite<'a> = dyn Fn(&dyn Objects, &str, bool) -> Result<(), DbError> + 'a;
 
-impl Objects for Touching<'_> {
+impl Objects for Watched<'_> {
     fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
         self.inner.load(uid, sealer)
     }
     fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
-        self.touch(&stored.uid);
+        (self.before_write)(self.inner, &stored.uid, false)?;
         self.inner.create(stored, sealed)
     }
     fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
-        self.touch(&stored.uid);
+        (self.before_write)(self.inner, &stored.uid, true)?;
         self.inner.update(stored)
     }
     fn delete(&self, uid: &str) -> Result<(), DbError> {
-        self.touch(uid);
+        (self.before_write)(self.inner, uid, true)?;
         self.inner.delete(uid)
     }
     fn erase_material(&self, uid: &str) -> Result<(), DbError> {
-        self.touch(uid);
+        (self.before_write)(self.inner, uid, true)?;
         self.inner.erase_material(uid)
+    }
+    fn snapshot(&self, uid: &str) -> Result<Option<Snapshot>, DbError> {
+        self.inner.snapshot(uid)
+    }
+    fn restore(&self, uid: &str, snapshot: Option<&Snapshot>) -> Result<(), DbError> {
+        (self.before_write)(self.inner, uid, true)?;
+        self.inner.restore(uid, snapshot)
     }
     fn object_type(&self, uid: &str) -> Result<Option<u32>, DbError> {
         self.inner.object_type(uid)

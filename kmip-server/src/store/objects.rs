@@ -98,6 +98,17 @@ pub fn object_bytes(object: &Object) -> zeroize::Zeroizing<Vec<u8>> {
     zeroize::Zeroizing::new(w.into_bytes())
 }
 
+/// An object's rows as they were, to put back if a batch is undone: its
+/// sealed material stays sealed.
+#[derive(Debug)]
+pub struct Snapshot {
+    object_type: u32,
+    created: i64,
+    state: u32,
+    sealed: Option<Vec<u8>>,
+    attributes: Vec<(String, i32, Vec<u8>)>,
+}
+
 /// The objects of one scope.
 pub struct ScopedObjects<'c> {
     conn: &'c Connection,
@@ -227,6 +238,48 @@ impl super::Objects for ScopedObjects<'_> {
             "DELETE FROM objects WHERE uid = ?1 AND scope = ?2",
             params![uid, self.scope.as_str()],
         )?;
+        Ok(())
+    }
+
+    fn snapshot(&self, uid: &str) -> Result<Option<Snapshot>, DbError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT object_type, created, state, sealed FROM objects WHERE uid = ?1 AND scope = ?2",
+                params![uid, self.scope.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((object_type, created, state, sealed)) = row else {
+            return Ok(None);
+        };
+        let attributes = self
+            .conn
+            .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY rowid")?
+            .query_map(params![uid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Snapshot {
+            object_type,
+            created,
+            state,
+            sealed,
+            attributes,
+        }))
+    }
+
+    fn restore(&self, uid: &str, snapshot: Option<&Snapshot>) -> Result<(), DbError> {
+        self.delete(uid)?;
+        let Some(s) = snapshot else { return Ok(()) };
+        self.conn.execute(
+            "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![uid, self.scope.as_str(), s.object_type, s.created, s.state, s.sealed],
+        )?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO attributes (uid, name, idx, value) VALUES (?1, ?2, ?3, ?4)")?;
+        for (name, idx, value) in &s.attributes {
+            insert.execute(params![uid, name, idx, value])?;
+        }
         Ok(())
     }
 
