@@ -10,6 +10,7 @@
 //! ```text
 //! <data_dir>/
 //!   ca/ca.pem, ca/ca.key          the internal CA (key 0600)
+//!   ca/certify/                   the object CA of Certify and Re-certify
 //!   server/server.pem, .key       the server certificate
 //!   kek.key                       the key-encryption key (0600)
 //!   sealing.key                   the sealing key, wrapped by kek.key (0600)
