@@ -111,6 +111,34 @@ async fn kmip_cli_output_exit_status_and_reasons() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(&opened).unwrap(), b"attack at dawn");
 
+    // A key pair signs with its private half and verifies with its public one.
+    let out = tool(
+        kmip,
+        &s,
+        &["--json", "create-keypair", "--algorithm", "EC", "--length", "256"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (private, public) = (j["private_key"].as_str().unwrap(), j["public_key"].as_str().unwrap());
+    for uid in [private, public] {
+        assert!(tool(kmip, &s, &["activate", uid]).await.status.success());
+    }
+    let out = tool(kmip, &s, &["sign", private, "--in", p]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let signature = text(&out.stdout).trim().to_owned();
+    let out = tool(kmip, &s, &["verify", public, "--in", p, "--signature", &signature]).await;
+    assert_eq!(text(&out.stdout), "signature is Valid\n");
+    let out = tool(kmip, &s, &["verify", public, "--in", c, "--signature", &signature]).await;
+    assert_eq!(out.status.code(), Some(1), "another file's signature");
+    // The public half got only the public part of the mask: it cannot sign.
+    let out = tool(kmip, &s, &["sign", public, "--in", p]).await;
+    assert!(
+        text(&out.stderr).starts_with("kmip: PermissionDenied"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = tool(kmip, &s, &["--json", "get", "some-id"]).await;
     assert_eq!(out.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

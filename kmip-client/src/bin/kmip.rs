@@ -58,7 +58,7 @@ enum Command {
     /// Create a symmetric key.
     Create(CreateArgs),
     /// Create an asymmetric key pair.
-    CreateKeypair(CreateArgs),
+    CreateKeypair(KeyPairArgs),
     /// Register an object from a file.
     Register(RegisterArgs),
     /// Get an object's key material or value.
@@ -128,6 +128,28 @@ struct CreateArgs {
     #[arg(long)]
     name: Option<String>,
 }
+
+#[derive(Args)]
+struct KeyPairArgs {
+    /// Algorithm: RSA or EC.
+    #[arg(long, default_value = "RSA")]
+    algorithm: String,
+    /// Length in bits (RSA 2048/3072/4096; EC 256/384/521).
+    #[arg(long, default_value_t = 2048)]
+    length: i32,
+    /// Usage mask names for the pair, comma-separated: the private key gets
+    /// sign, decrypt, unwrap-key, derive-key...; the public key verify,
+    /// encrypt, wrap-key.
+    #[arg(long, default_value = "sign,verify")]
+    usage: String,
+    /// A Name attribute.
+    #[arg(long)]
+    name: Option<String>,
+}
+
+/// The usage bits that belong to a public key; the rest go to the private one.
+const PUBLIC_USES: u32 =
+    CryptographicUsageMask::Verify.0 | CryptographicUsageMask::Encrypt.0 | CryptographicUsageMask::WrapKey.0;
 
 #[derive(Args)]
 struct RegisterArgs {
@@ -414,11 +436,12 @@ async fn run(cli: Cli) -> Result<Output, String> {
                 attribute(AttributeValue::CryptographicLength(args.length)),
             ];
             common.extend(args.name.as_deref().map(name_attribute));
+            let mask = usage_mask(&args.usage)?.0;
             let private = vec![attribute(AttributeValue::CryptographicUsageMask(
-                CryptographicUsageMask::Sign,
+                CryptographicUsageMask(mask & !PUBLIC_USES),
             ))];
             let public = vec![attribute(AttributeValue::CryptographicUsageMask(
-                CryptographicUsageMask::Verify,
+                CryptographicUsageMask(mask & PUBLIC_USES),
             ))];
             let r = client
                 .create_key_pair(create_key_pair::CreateKeyPairRequest {
