@@ -316,7 +316,17 @@ pub fn compare(expected: &Element, actual: &Ttlv, bindings: &mut Bindings) -> Re
         }
     }
     let name = format!("{:?}", expected.tag);
-    compare_at(expected, actual, bindings, &name, None, None, false)
+    compare_at(expected, actual, bindings, &name, Within::default())
+}
+
+/// What the comparison knows about where it is, besides the path: the
+/// attribute being compared, the batch item's operation, and whether the
+/// payload belongs to a server-generated object ([`Rule::GeneratedMaterial`]).
+#[derive(Clone, Copy, Default)]
+struct Within<'a> {
+    attribute: Option<&'a str>,
+    operation: Option<&'a str>,
+    generated: bool,
 }
 
 /// [`Rule::AttributeOrder`]: every expected item matches a distinct actual
@@ -326,9 +336,7 @@ fn compare_unordered(
     actual: &[&Ttlv],
     bindings: &mut Bindings,
     path: &str,
-    attribute_name: Option<&str>,
-    operation: Option<&str>,
-    generated: bool,
+    within: Within<'_>,
 ) -> Result<(), Mismatch> {
     let mut used = vec![false; actual.len()];
     for e in expected {
@@ -339,7 +347,7 @@ fn compare_unordered(
                 continue;
             }
             let mut trial = bindings.clone();
-            if compare_at(e, a, &mut trial, &child_path, attribute_name, operation, generated).is_ok() {
+            if compare_at(e, a, &mut trial, &child_path, within).is_ok() {
                 found = Some((i, trial));
                 break;
             }
@@ -393,9 +401,7 @@ fn compare_at(
     actual: &Ttlv,
     bindings: &mut Bindings,
     path: &str,
-    attribute_name: Option<&str>,
-    operation: Option<&str>,
-    generated: bool,
+    within: Within<'_>,
 ) -> Result<(), Mismatch> {
     if expected.tag != actual.tag {
         return Err(mismatch(path, format!("{:?}", expected.tag), describe(actual)));
@@ -403,7 +409,7 @@ fn compare_at(
     if matches!(expected.tag, Tag::VendorIdentification | Tag::ServerInformation) {
         return Ok(()); // Rule::VendorSpecific
     }
-    if expected.tag == Tag::AttributeValue && attribute_name == Some("Random Number Generator") {
+    if expected.tag == Tag::AttributeValue && within.attribute == Some("Random Number Generator") {
         return Ok(()); // Rule::ServerRng
     }
     if expected.tag == Tag::ProtocolVersion && path.ends_with("ResponseHeader/ProtocolVersion") {
@@ -429,39 +435,11 @@ fn compare_at(
         ));
     }
     let Value::Structure(items) = &actual.value else {
-        let random_data = operation == Some("RNGRetrieve") && expected.tag == Tag::Data;
-        let keyed_output = expected.tag == Tag::Data && operation.is_some_and(|op| KEYED_OUTPUT.contains(&op));
-        let chosen_iv = expected.tag == Tag::IVCounterNonce && operation == Some("Encrypt");
-        if random_data
-            || (generated && (keyed_output || chosen_iv || matches!(expected.tag, Tag::KeyMaterial | Tag::DigestValue)))
-        {
-            // Rule::GeneratedMaterial
-            let expected_len =
-                xml::parse_value(expected.item_type, expected.value.as_deref().unwrap_or_default(), None)
-                    .ok()
-                    .map(|v| xml::format_value(&v, None).len());
-            let actual_len = xml::format_value(&actual.value, None).len();
-            if expected_len == Some(actual_len) {
-                bind_literal(expected, actual, bindings);
-                return Ok(());
-            }
-        }
-        compare_leaf(expected, actual, bindings, path, attribute_name)?;
-        bind_literal(expected, actual, bindings);
-        return Ok(());
+        return compare_value(expected, actual, bindings, path, within);
     };
-    // Inside the payload of a server-generated object, Rule::GeneratedMaterial applies.
-    let rsa_encrypt = child_text(actual, Tag::Operation).as_deref() == Some("Encrypt");
-    let generated = generated
-        || (expected.tag == Tag::BatchItem
-            && payload_uids(actual)
-                .iter()
-                .any(|u| bindings.generated.contains(u) || (rsa_encrypt && bindings.public_keys.contains(u))))
-        || (expected.tag == Tag::ResponsePayload
-            && operation == Some("Encrypt")
-            && items.iter().any(|c| c.tag == Tag::IVCounterNonce));
+    let generated = within.generated || server_chosen(expected.tag, actual, items, bindings, within.operation);
     let name = xml::attribute_name_of(expected.children.iter().map(|c| (c.tag, c.value.as_deref())));
-    let query_payload = operation == Some("Query") && expected.tag == Tag::ResponsePayload;
+    let query_payload = within.operation == Some("Query") && expected.tag == Tag::ResponsePayload;
     let (expected_children, actual_children): (Vec<&Element>, Vec<&Ttlv>) = if query_payload {
         check_capabilities(expected, items, path)?;
         let listed = |t: Tag| matches!(t, Tag::Operation | Tag::ObjectType);
@@ -479,18 +457,15 @@ fn compare_at(
             .find(|c| c.tag == Tag::Operation)
             .and_then(|c| c.value.as_deref())
     } else {
-        operation
+        within.operation
+    };
+    let within = Within {
+        attribute: name,
+        operation,
+        generated,
     };
     if expected.tag == Tag::ResponsePayload && matches!(operation, Some("GetAttributes" | "GetAttributeList")) {
-        return compare_unordered(
-            &expected_children,
-            &actual_children,
-            bindings,
-            path,
-            name,
-            operation,
-            generated,
-        );
+        return compare_unordered(&expected_children, &actual_children, bindings, path, within);
     }
     let mut batch_items = 0;
     for (n, e) in expected_children.iter().enumerate() {
@@ -507,7 +482,7 @@ fn compare_at(
                 "nothing (the structure ends)",
             ));
         };
-        compare_at(e, a, bindings, &child_path, name, operation, generated)?;
+        compare_at(e, a, bindings, &child_path, within)?;
     }
     if let Some(extra) = actual_children.get(expected_children.len()) {
         return Err(mismatch(
@@ -522,6 +497,53 @@ fn compare_at(
 /// Operations a server sends to a client rather than answers (KMIP 1.4 §5:
 /// Notify and Put): a server that pushes nothing need not list them.
 const SERVER_TO_CLIENT: &[&str] = &["Notify", "Put"];
+
+/// Whether the values inside this structure were chosen by the server
+/// ([`Rule::GeneratedMaterial`]): the payload of an item about a
+/// server-generated object, or an Encrypt with a registered public key,
+/// or an Encrypt response carrying the IV the server chose.
+fn server_chosen(tag: Tag, actual: &Ttlv, items: &[Ttlv], bindings: &Bindings, operation: Option<&str>) -> bool {
+    let encrypt = child_text(actual, Tag::Operation).as_deref() == Some("Encrypt");
+    let item_of_generated = tag == Tag::BatchItem
+        && payload_uids(actual)
+            .iter()
+            .any(|u| bindings.generated.contains(u) || (encrypt && bindings.public_keys.contains(u)));
+    let chosen_iv = tag == Tag::ResponsePayload
+        && operation == Some("Encrypt")
+        && items.iter().any(|c| c.tag == Tag::IVCounterNonce);
+    item_of_generated || chosen_iv
+}
+
+/// A leaf value: by length where the server chose it
+/// ([`Rule::GeneratedMaterial`]), exactly otherwise; literal values later
+/// requests send back are bound.
+fn compare_value(
+    expected: &Element,
+    actual: &Ttlv,
+    bindings: &mut Bindings,
+    path: &str,
+    within: Within<'_>,
+) -> Result<(), Mismatch> {
+    let operation = within.operation;
+    let random_data = operation == Some("RNGRetrieve") && expected.tag == Tag::Data;
+    let keyed_output = expected.tag == Tag::Data && operation.is_some_and(|op| KEYED_OUTPUT.contains(&op));
+    let chosen_iv = expected.tag == Tag::IVCounterNonce && operation == Some("Encrypt");
+    let by_length = random_data
+        || (within.generated
+            && (keyed_output || chosen_iv || matches!(expected.tag, Tag::KeyMaterial | Tag::DigestValue)));
+    if by_length {
+        let expected_len = xml::parse_value(expected.item_type, expected.value.as_deref().unwrap_or_default(), None)
+            .ok()
+            .map(|v| xml::format_value(&v, None).len());
+        if expected_len == Some(xml::format_value(&actual.value, None).len()) {
+            bind_literal(expected, actual, bindings);
+            return Ok(());
+        }
+    }
+    compare_leaf(expected, actual, bindings, path, within.attribute)?;
+    bind_literal(expected, actual, bindings);
+    Ok(())
+}
 
 /// [`Rule::QueryCapabilities`]: every expected Operation and Object Type is
 /// listed, except the [`SERVER_TO_CLIENT`] ones.

@@ -214,6 +214,14 @@ fn usage_mask(text: &str) -> Result<CryptographicUsageMask, String> {
         .map(CryptographicUsageMask)
 }
 
+/// An optional hex argument, decoded.
+fn hex_arg(value: &Option<String>, flag: &str) -> Result<Option<Vec<u8>>, String> {
+    value
+        .as_deref()
+        .map(|h| hex::decode(h).ok_or_else(|| format!("{flag} must be hex")))
+        .transpose()
+}
+
 fn attribute(value: AttributeValue) -> Attribute {
     Attribute::new(value)
 }
@@ -624,10 +632,7 @@ async fn run(cli: Cli) -> Result<Output, String> {
         }
         Command::Encrypt(a) => {
             let data = read_input(&a.input)?;
-            let iv =
-                a.iv.as_deref()
-                    .map(|h| hex::decode(h).ok_or("--iv must be hex"))
-                    .transpose()?;
+            let iv = hex_arg(&a.iv, "--iv")?;
             let r = client
                 .encrypt(encrypt::EncryptRequest {
                     unique_identifier: Some(a.uid),
@@ -650,10 +655,7 @@ async fn run(cli: Cli) -> Result<Output, String> {
         }
         Command::Decrypt(a) => {
             let data = read_input(&a.input)?;
-            let iv =
-                a.iv.as_deref()
-                    .map(|h| hex::decode(h).ok_or("--iv must be hex"))
-                    .transpose()?;
+            let iv = hex_arg(&a.iv, "--iv")?;
             let r = client
                 .decrypt(decrypt::DecryptRequest {
                     unique_identifier: Some(a.uid),
@@ -688,8 +690,7 @@ async fn run(cli: Cli) -> Result<Output, String> {
         }
         Command::Verify(a) => {
             let data = read_input(&a.input)?;
-            let signature = a.signature.as_deref().ok_or("--signature (hex) is required")?;
-            let signature = hex::decode(signature).ok_or("--signature must be hex")?;
+            let signature = hex_arg(&a.signature, "--signature")?.ok_or("--signature (hex) is required")?;
             let r = client
                 .signature_verify(signature_verify::SignatureVerifyRequest {
                     unique_identifier: Some(a.uid),

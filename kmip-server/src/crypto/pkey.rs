@@ -209,11 +209,6 @@ impl PKey {
         usize::try_from(unsafe { ffi::EVP_PKEY_bits(self.ptr.as_ptr()) }).unwrap_or(0)
     }
 
-    /// Whether this is a private key.
-    pub fn is_private(&self) -> bool {
-        self.private
-    }
-
     /// The private key as PKCS#1 RSAPrivateKey or SEC1 ECPrivateKey DER.
     pub fn private_traditional_der(&self) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         self.need_private()?;

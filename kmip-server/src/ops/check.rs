@@ -3,10 +3,11 @@
 //! Permission Denied (§11.11); a Lease Time longer than the object's lease
 //! is answered with the lease the server allows.
 
-use kmip_codec::enums::{CryptographicUsageMask, ResultReason};
+use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::check::{CheckRequest, CheckResponse};
 use kmip_codec::messages::AttributeValue;
 
+use super::key_use::usage_mask;
 use super::{Context, OpError};
 
 /// Runs Check.
@@ -14,14 +15,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CheckRequest) -> Result<CheckResponse, O
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     if let Some(wanted) = req.cryptographic_usage_mask {
-        let allowed = stored
-            .attributes
-            .iter()
-            .find_map(|a| match a.value {
-                AttributeValue::CryptographicUsageMask(m) => Some(m),
-                _ => None,
-            })
-            .unwrap_or(CryptographicUsageMask(0));
+        let allowed = usage_mask(&stored);
         if !allowed.contains(wanted) {
             return Err(OpError::new(
                 ResultReason::PermissionDenied,

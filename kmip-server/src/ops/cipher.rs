@@ -304,7 +304,7 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
             result.tag = tag.map(Bytes::new);
         }
     }
-    result.data = Some(Bytes::new(out.to_vec()));
+    result.data = Some(Bytes::new(std::mem::take(&mut *out)));
     Ok(result)
 }
 

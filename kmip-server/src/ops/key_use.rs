@@ -111,6 +111,18 @@ fn denied(message: String) -> OpError {
     OpError::new(ResultReason::PermissionDenied, message)
 }
 
+/// An object's Cryptographic Usage Mask; none set allows nothing.
+pub(super) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
+    stored
+        .attributes
+        .iter()
+        .find_map(|a| match a.value {
+            AttributeValue::CryptographicUsageMask(m) => Some(m),
+            _ => None,
+        })
+        .unwrap_or(CryptographicUsageMask(0))
+}
+
 /// Checks everything but Usage Limits.
 fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), OpError> {
     let uid = &stored.uid;
@@ -126,15 +138,7 @@ fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), OpErro
             purpose.name
         )));
     }
-    let mask = stored
-        .attributes
-        .iter()
-        .find_map(|a| match a.value {
-            AttributeValue::CryptographicUsageMask(m) => Some(m),
-            _ => None,
-        })
-        .unwrap_or(CryptographicUsageMask(0));
-    if !mask.contains(purpose.mask) {
+    if !usage_mask(stored).contains(purpose.mask) {
         return Err(denied(format!(
             "key {uid}'s Cryptographic Usage Mask does not allow {}",
             purpose.name

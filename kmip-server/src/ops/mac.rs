@@ -9,19 +9,9 @@ use kmip_codec::messages::ops::mac::{MACRequest, MACResponse};
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose};
-use super::streams::{Next, Parts, Stream};
+use super::streams::{Next, Parts, Progress, Stream};
 use super::{Context, OpError};
 use crate::crypto::digest::{Mac, MacAlgorithm};
-
-/// Where a MAC computation stands after one request.
-pub(super) enum Progress {
-    /// A stream was opened: its Correlation Value.
-    Opened(Bytes),
-    /// More parts are expected.
-    More,
-    /// The MAC of all the data.
-    Done(Vec<u8>),
-}
 
 /// The MAC that parameters `p` (else the key's algorithm) ask for.
 pub(super) fn algorithm(
@@ -56,7 +46,7 @@ pub(super) fn compute(
     data: &[u8],
     parts: Parts<'_>,
     verify: bool,
-) -> Result<Progress, OpError> {
+) -> Result<Progress<Vec<u8>>, OpError> {
     let (purpose, op) = if verify {
         (Purpose::MAC_VERIFY, Operation::MACVerify)
     } else {
@@ -108,11 +98,7 @@ pub fn run(ctx: &mut Context<'_>, req: &MACRequest) -> Result<MACResponse, OpErr
         Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator),
         false,
     )?;
-    let (mac_data, correlation_value) = match progress {
-        Progress::Opened(c) => (None, Some(c)),
-        Progress::More => (None, None),
-        Progress::Done(mac) => (Some(Bytes::new(mac)), None),
-    };
+    let (mac_data, correlation_value) = progress.finish(|mac| Ok(Bytes::new(mac)))?;
     Ok(MACResponse {
         unique_identifier: uid,
         mac_data,

@@ -2,11 +2,11 @@
 //! compares it in constant time. A MAC that does not match is a successful
 //! operation with Validity Indicator Invalid, not an error.
 
-use kmip_codec::enums::{ResultReason, ValidityIndicator};
+use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::mac_verify::{MACVerifyRequest, MACVerifyResponse};
 
-use super::mac::{compute, Progress};
-use super::streams::{Next, Parts};
+use super::mac::compute;
+use super::streams::{validity, Next, Parts};
 use super::{Context, OpError};
 
 /// Runs MAC Verify.
@@ -27,22 +27,12 @@ pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyRes
         parts,
         true,
     )?;
-    let (validity_indicator, correlation_value) = match progress {
-        Progress::Opened(c) => (None, Some(c)),
-        Progress::More => (None, None),
-        Progress::Done(mac) => {
-            let given = req.mac_data.as_deref().unwrap_or_default();
-            let valid = aws_lc_rs::constant_time::verify_slices_are_equal(&mac, given).is_ok();
-            (
-                Some(if valid {
-                    ValidityIndicator::Valid
-                } else {
-                    ValidityIndicator::Invalid
-                }),
-                None,
-            )
-        }
-    };
+    let (validity_indicator, correlation_value) = progress.finish(|mac| {
+        let given = req.mac_data.as_deref().unwrap_or_default();
+        Ok(validity(
+            aws_lc_rs::constant_time::verify_slices_are_equal(&mac, given).is_ok(),
+        ))
+    })?;
     Ok(MACVerifyResponse {
         unique_identifier: uid,
         validity_indicator,

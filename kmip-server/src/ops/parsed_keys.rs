@@ -17,11 +17,12 @@ use crate::policy::Scope;
 pub const CAPACITY: usize = 4096;
 
 type Entry = ([u8; 32], Arc<PKey>);
+type Map = HashMap<Scope, HashMap<String, Entry>>;
 
-/// The parsed-key cache.
+/// The parsed-key cache, by scope then Unique Identifier (lookups borrow).
 #[derive(Default)]
 pub struct ParsedKeys {
-    map: Mutex<HashMap<(Scope, String), Entry>>,
+    map: Mutex<(Map, usize)>,
 }
 
 fn fingerprint(material: &[u8]) -> [u8; 32] {
@@ -41,27 +42,35 @@ impl ParsedKeys {
         parse: impl FnOnce() -> Result<PKey, OpError>,
     ) -> Result<Arc<PKey>, OpError> {
         let print = fingerprint(material);
-        let key = (scope.clone(), uid.to_owned());
-        if let Some((p, parsed)) = self.lock().get(&key) {
+        if let Some((p, parsed)) = self.lock().0.get(scope).and_then(|keys| keys.get(uid)) {
             if *p == print {
                 return Ok(Arc::clone(parsed));
             }
         }
         let parsed = Arc::new(parse()?);
-        let mut map = self.lock();
-        if map.len() >= CAPACITY {
+        let mut guard = self.lock();
+        let (map, len) = &mut *guard;
+        if *len >= CAPACITY {
             map.clear();
+            *len = 0;
         }
-        map.insert(key, (print, Arc::clone(&parsed)));
+        let keys = map.entry(scope.clone()).or_default();
+        if keys.insert(uid.to_owned(), (print, Arc::clone(&parsed))).is_none() {
+            *len += 1;
+        }
         Ok(parsed)
     }
 
     /// Forgets an object's parsed key (Destroy).
     pub fn forget(&self, scope: &Scope, uid: &str) {
-        self.lock().remove(&(scope.clone(), uid.to_owned()));
+        let mut guard = self.lock();
+        let (map, len) = &mut *guard;
+        if map.get_mut(scope).and_then(|keys| keys.remove(uid)).is_some() {
+            *len -= 1;
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Scope, String), Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Map, usize)> {
         self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -23,7 +23,7 @@ use kmip_codec::messages::{Bytes, CryptographicParameters};
 use std::sync::Arc;
 
 use super::key_use::{usable, Purpose, UsableKey};
-use super::streams::{Next, Parts, Stream};
+use super::streams::{Next, Parts, Progress, Stream};
 use super::{Context, OpError};
 use crate::crypto::pkey::{Hash, Kind, PKey, SignaturePadding};
 use crate::crypto::CryptoError;
@@ -145,18 +145,20 @@ pub(super) struct Signing<'r> {
     pub parts: Parts<'r>,
 }
 
-/// Where a signature computation stands after one request.
-pub(super) enum Progress {
-    /// A stream was opened: its Correlation Value.
-    Opened(Bytes),
-    /// More parts are expected.
-    More,
-    /// All data is in: the key, the scheme and the digest.
-    Done(Arc<PKey>, Hash, SignaturePadding, Vec<u8>),
+/// Everything a signature needs once all data is in.
+pub(super) struct Signable {
+    /// The key.
+    pub key: Arc<PKey>,
+    /// The hash of the data.
+    pub hash: Hash,
+    /// The padding (RSA).
+    pub padding: SignaturePadding,
+    /// The digest to sign or check.
+    pub digest: Vec<u8>,
 }
 
 /// Runs one Sign or Signature Verify request up to the signature itself.
-pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Result<Progress, OpError> {
+pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Result<Progress<Signable>, OpError> {
     let (purpose, op) = if verify {
         (Purpose::VERIFY, Operation::SignatureVerify)
     } else {
@@ -195,7 +197,12 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
                 hash.digest_algorithm().output_len()
             )));
         }
-        return Ok(Progress::Done(pkey, hash, padding, digest.to_vec()));
+        return Ok(Progress::Done(Signable {
+            key: pkey,
+            hash,
+            padding,
+            digest: digest.to_vec(),
+        }));
     }
     let scope = ctx.scope();
     let mut running = match req.parts.correlation {
@@ -224,7 +231,12 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
                 .resume(c, &scope, &key.uid, op, Stream::Hash(running));
             Progress::More
         }
-        Next::Finish => Progress::Done(pkey, hash, padding, running.finish().as_ref().to_vec()),
+        Next::Finish => Progress::Done(Signable {
+            key: pkey,
+            hash,
+            padding,
+            digest: running.finish().as_ref().to_vec(),
+        }),
     })
 }
 
@@ -247,14 +259,10 @@ pub fn run(ctx: &mut Context<'_>, req: &SignRequest) -> Result<SignResponse, OpE
         },
         false,
     )?;
-    let (signature_data, correlation_value) = match progress {
-        Progress::Opened(c) => (None, Some(c)),
-        Progress::More => (None, None),
-        Progress::Done(key, hash, padding, digest) => (
-            Some(Bytes::new(key.sign_digest(hash, padding, &digest).map_err(failed)?)),
-            None,
-        ),
-    };
+    let (signature_data, correlation_value) = progress.finish(|s| {
+        let signature = s.key.sign_digest(s.hash, s.padding, &s.digest).map_err(failed)?;
+        Ok(Bytes::new(signature))
+    })?;
     Ok(SignResponse {
         unique_identifier: uid,
         signature_data,

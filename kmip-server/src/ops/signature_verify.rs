@@ -3,11 +3,11 @@
 //! signature that does not verify is a successful operation with Validity
 //! Indicator Invalid.
 
-use kmip_codec::enums::{ResultReason, ValidityIndicator};
+use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::signature_verify::{SignatureVerifyRequest, SignatureVerifyResponse};
 
-use super::sign::{compute, failed, Progress, Signing};
-use super::streams::Parts;
+use super::sign::{compute, failed, Signing};
+use super::streams::{validity, Parts};
 use super::{Context, OpError};
 
 /// Runs Signature Verify.
@@ -25,27 +25,19 @@ pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<Signat
         },
         true,
     )?;
-    let (validity_indicator, correlation_value) = match progress {
-        Progress::Opened(c) => (None, Some(c)),
-        Progress::More => (None, None),
-        Progress::Done(key, hash, padding, digest) => {
-            let signature = req.signature_data.as_deref().ok_or_else(|| {
-                OpError::new(
-                    ResultReason::InvalidField,
-                    "Signature Verify needs the Signature Data to check",
-                )
-            })?;
-            let valid = key.verify_digest(hash, padding, &digest, signature).map_err(failed)?;
-            (
-                Some(if valid {
-                    ValidityIndicator::Valid
-                } else {
-                    ValidityIndicator::Invalid
-                }),
-                None,
+    let (validity_indicator, correlation_value) = progress.finish(|s| {
+        let signature = req.signature_data.as_deref().ok_or_else(|| {
+            OpError::new(
+                ResultReason::InvalidField,
+                "Signature Verify needs the Signature Data to check",
             )
-        }
-    };
+        })?;
+        Ok(validity(
+            s.key
+                .verify_digest(s.hash, s.padding, &s.digest, signature)
+                .map_err(failed)?,
+        ))
+    })?;
     Ok(SignatureVerifyResponse {
         unique_identifier: uid,
         validity_indicator,

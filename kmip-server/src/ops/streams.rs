@@ -77,6 +77,40 @@ impl Parts<'_> {
     }
 }
 
+/// What an operation in parts has after one request: a stream just
+/// opened, more parts to come, or everything, ready to finish.
+pub enum Progress<T> {
+    /// A stream was opened: its Correlation Value.
+    Opened(kmip_codec::messages::Bytes),
+    /// More parts are expected.
+    More,
+    /// All data is in.
+    Done(T),
+}
+
+impl<T> Progress<T> {
+    /// The response's result (`finish` applied when done) and Correlation Value.
+    pub fn finish<U>(
+        self,
+        finish: impl FnOnce(T) -> Result<U, OpError>,
+    ) -> Result<(Option<U>, Option<kmip_codec::messages::Bytes>), OpError> {
+        match self {
+            Progress::Opened(c) => Ok((None, Some(c))),
+            Progress::More => Ok((None, None)),
+            Progress::Done(t) => Ok((Some(finish(t)?), None)),
+        }
+    }
+}
+
+/// A Validity Indicator from a verification's outcome.
+pub fn validity(valid: bool) -> kmip_codec::enums::ValidityIndicator {
+    if valid {
+        kmip_codec::enums::ValidityIndicator::Valid
+    } else {
+        kmip_codec::enums::ValidityIndicator::Invalid
+    }
+}
+
 /// Where an operation stands after one request ([`Parts::next`]).
 pub enum Next<'r> {
     /// Keep the state under a new Correlation Value.

@@ -19,10 +19,12 @@ use crate::policy::Scope;
 /// and a workload with more hot keys than this gains little from caching).
 pub const CAPACITY: usize = 16_384;
 
+/// Entries by scope, then by Unique Identifier, so a lookup borrows both.
 #[derive(Default)]
 struct Inner {
     generation: u64,
-    entries: HashMap<(Scope, String), StoredObject>,
+    entries: HashMap<Scope, HashMap<String, StoredObject>>,
+    len: usize,
 }
 
 /// The cache of unsealed objects.
@@ -40,7 +42,7 @@ impl Cache {
     /// after reading it from the store.
     pub fn get(&self, scope: &Scope, uid: &str) -> Result<StoredObject, u64> {
         let inner = self.lock();
-        match inner.entries.get(&(scope.clone(), uid.to_owned())) {
+        match inner.entries.get(scope).and_then(|objects| objects.get(uid)) {
             Some(o) => Ok(o.clone()),
             None => Err(inner.generation),
         }
@@ -53,20 +55,27 @@ impl Cache {
         if inner.generation != generation {
             return;
         }
-        if inner.entries.len() >= CAPACITY {
+        if inner.len >= CAPACITY {
             inner.entries.clear();
+            inner.len = 0;
         }
-        inner
-            .entries
-            .insert((scope.clone(), stored.uid.clone()), stored.clone());
+        let objects = inner.entries.entry(scope.clone()).or_default();
+        if objects.insert(stored.uid.clone(), stored.clone()).is_none() {
+            inner.len += 1;
+        }
     }
 
     /// Forgets objects a committed change touched.
     pub fn remove<'a>(&self, scope: &Scope, uids: impl IntoIterator<Item = &'a String>) {
         let mut inner = self.lock();
         inner.generation += 1;
-        for uid in uids {
-            inner.entries.remove(&(scope.clone(), uid.clone()));
+        let Inner { entries, len, .. } = &mut *inner;
+        if let Some(objects) = entries.get_mut(scope) {
+            for uid in uids {
+                if objects.remove(uid).is_some() {
+                    *len -= 1;
+                }
+            }
         }
     }
 
@@ -75,6 +84,7 @@ impl Cache {
         let mut inner = self.lock();
         inner.generation += 1;
         inner.entries.clear();
+        inner.len = 0;
     }
 }
 
