@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod crypto;
+pub mod error;
 mod fsutil;
 pub mod keys;
 pub mod net;

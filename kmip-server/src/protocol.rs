@@ -30,7 +30,7 @@ use kmip_codec::Tag;
 
 use crate::audit::{self, Audit, Record};
 use crate::config::Config;
-use crate::ops::{self, Context, OpError};
+use crate::ops::{self, Context, Error};
 use crate::policy::{self, Identity};
 use crate::store::unix_now;
 
@@ -86,8 +86,8 @@ impl Processor<'_> {
         &self,
         identity: &Identity,
         bytes: &[u8],
-    ) -> Result<(ProtocolVersion, Vec<Outcome>, Option<usize>), (ProtocolVersion, OpError)> {
-        let invalid = |v: ProtocolVersion, m: String| (v, OpError::new(ResultReason::InvalidMessage, m));
+    ) -> Result<(ProtocolVersion, Vec<Outcome>, Option<usize>), (ProtocolVersion, Error)> {
+        let invalid = |v: ProtocolVersion, m: String| (v, Error::InvalidMessage(m));
         let doc = Document::decode(bytes, &self.config.limits())
             .map_err(|e| invalid(LATEST, format!("the request is not valid TTLV: {e}")))?;
         let root = doc.root();
@@ -109,7 +109,7 @@ impl Processor<'_> {
             })?;
         let header = RequestHeader::decode(header_item).map_err(|e| {
             let version = lenient_version(header_item).unwrap_or(LATEST);
-            (version, OpError::new(e.result_reason(), format!("Request Header: {e}")))
+            (version, Error::Decode("Request Header", e))
         })?;
         let requested = header.protocol_version.clone();
         if requested.major != 1 || requested.minor < 0 {
@@ -208,12 +208,12 @@ impl Processor<'_> {
     ) -> (
         Option<Operation>,
         Option<Bytes>,
-        Result<kmip_codec::messages::ResponsePayload, OpError>,
+        Result<kmip_codec::messages::ResponsePayload, Error>,
     ) {
         let request = match RequestBatchItem::decode(item) {
             Ok(r) => r,
             Err(e) => {
-                let error = OpError::new(e.result_reason(), format!("batch item: {e}"));
+                let error = Error::Decode("batch item", e);
                 return (lenient_operation(item), lenient_batch_id(item), Err(error));
             }
         };
@@ -224,19 +224,18 @@ impl Processor<'_> {
             .as_ref()
             .is_some_and(|x| x.criticality_indicator)
         {
-            let error = OpError::new(
-                ResultReason::FeatureNotSupported,
-                "the batch item carries a critical Message Extension this server does not understand",
+            let error = Error::FeatureNotSupported(
+                "the batch item carries a critical Message Extension this server does not understand".into(),
             );
             return (Some(operation), id, Err(error));
         }
         // An operation this server never answers is refused as such, not
         // as a missing permission.
         if !ops::IMPLEMENTED.contains(&operation) {
-            return (Some(operation), id, Err(ops::unsupported(operation)));
+            return (Some(operation), id, Err(ops::Error::unsupported(operation)));
         }
         let result = match policy::authorize(identity, operation) {
-            Err(denied) => Err(OpError::new(ResultReason::PermissionDenied, denied.message)),
+            Err(denied) => Err(Error::PermissionDenied(denied.message)),
             Ok(auth) => {
                 let mut ctx = Context {
                     auth: &auth,
@@ -335,13 +334,13 @@ fn name_of(name: Option<&str>, value: u32) -> String {
     name.map_or_else(|| format!("0x{value:08X}"), str::to_owned)
 }
 
-fn failed_item(operation: Option<Operation>, id: Option<Bytes>, error: OpError) -> ResponseBatchItem {
+fn failed_item(operation: Option<Operation>, id: Option<Bytes>, error: Error) -> ResponseBatchItem {
     ResponseBatchItem {
         operation,
         unique_batch_item_id: id,
         result_status: ResultStatus::OperationFailed,
-        result_reason: Some(error.reason),
-        result_message: Some(error.message),
+        result_reason: Some(error.result_reason()),
+        result_message: Some(error.to_string()),
         asynchronous_correlation_value: None,
         payload: None,
         message_extension: None,
@@ -371,10 +370,9 @@ fn encode(version: ProtocolVersion, mut outcomes: Vec<Outcome>, max: Option<usiz
         Some(max) if bytes.len() > max => {
             for outcome in &mut outcomes {
                 if outcome.item.payload.is_some() {
-                    let error = OpError::new(
-                        ResultReason::ResponseTooLarge,
-                        format!("the response exceeds the Maximum Response Size of {max} bytes"),
-                    );
+                    let error = Error::ResponseTooLarge(format!(
+                        "the response exceeds the Maximum Response Size of {max} bytes"
+                    ));
                     outcome.item = failed_item(outcome.item.operation, outcome.item.unique_batch_item_id.take(), error);
                 }
             }

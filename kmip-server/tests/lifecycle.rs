@@ -178,6 +178,28 @@ async fn rekey_with_an_offset_moves_the_dates() {
 }
 
 #[tokio::test]
+async fn rekey_offset_that_would_overflow_a_date_is_refused_not_wrapped() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let far = attr(AttributeValue::DeactivationDate(DateTime(i64::MAX - 10)));
+    let old = c.create(aes(vec![far])).await.unwrap().unique_identifier;
+    activate(&mut c, &old).await;
+    let rekey = |offset| rekey::ReKeyRequest {
+        unique_identifier: Some(old.clone()),
+        offset: Some(Interval(offset)),
+        template_attribute: None,
+    };
+    assert_eq!(
+        common::refusal(c.rekey(rekey(86_400)).await),
+        Some(ResultReason::InvalidField),
+        "the Deactivation Date moved by a day no longer fits"
+    );
+    // The connection and the server are unharmed.
+    assert!(c.rekey(rekey(0)).await.is_ok(), "an offset that fits still works");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn states_follow_their_dates_without_a_client_asking() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;

@@ -2,35 +2,28 @@
 //! a new instance of a multi-instance one (Attribute Index assigned by the
 //! server; a request carrying one is an Invalid Field, §11.15).
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::add_attribute::{AddAttributeRequest, AddAttributeResponse};
 use kmip_codec::messages::Attribute;
 
 use super::attributes::{check_modifiable, multiple, touched};
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Add Attribute.
-pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let new = req.attribute.clone();
     if new.index.is_some() {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            "a new attribute carries no Attribute Index",
-        ));
+        return Err(Error::InvalidField("a new attribute carries no Attribute Index".into()));
     }
     check_modifiable(&new.name)?;
     let name = new.name.clone();
     let stored = ctx.update(&uid, move |o| {
         let count = o.values(&new.name).count();
         if count > 0 && !multiple(&new.name) {
-            return Err(OpError::new(
-                ResultReason::IllegalOperation,
-                format!(
-                    "{} already exists and has a single instance: use Modify Attribute",
-                    new.name
-                ),
-            ));
+            return Err(Error::IllegalOperation(format!(
+                "{} already exists and has a single instance: use Modify Attribute",
+                new.name
+            )));
         }
         let index = i32::try_from(count).unwrap_or(i32::MAX);
         o.attributes.push(Attribute {
@@ -44,7 +37,7 @@ pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttrib
         .values(&name)
         .last()
         .cloned()
-        .ok_or_else(|| OpError::new(ResultReason::GeneralFailure, "the added attribute was not stored"))?;
+        .ok_or_else(|| Error::General("the added attribute was not stored".into()))?;
     Ok(AddAttributeResponse {
         unique_identifier: uid,
         attribute,

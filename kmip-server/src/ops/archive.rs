@@ -3,23 +3,19 @@
 //! Locate and cannot be used until Recover brings it back (Object Archived,
 //! §11); its Archive Date records when.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::archive::{ArchiveRequest, ArchiveResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
 use super::attributes::touched;
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Archive.
-pub fn run(ctx: &mut Context<'_>, req: &ArchiveRequest) -> Result<ArchiveResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ArchiveRequest) -> Result<ArchiveResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
         if o.values("Archive Date").next().is_some() {
-            return Err(OpError::new(
-                ResultReason::ObjectArchived,
-                format!("object {} is already archived", o.uid),
-            ));
+            return Err(Error::Archived(format!("object {} is already archived", o.uid)));
         }
         o.set(AttributeValue::ArchiveDate(DateTime(unix_now())));
         touched(o);

@@ -2,13 +2,13 @@
 //! attribute, and whether it may have several instances — one table — and
 //! the server-maintained attributes every new object gets.
 
-use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, ResultReason, State, StorageStatusMask};
+use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, State, StorageStatusMask};
 use kmip_codec::messages::attributes::is_custom;
 use kmip_codec::messages::{
     Attribute, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Name, Object, TemplateAttribute,
 };
 
-use super::{storage, Context, OpError};
+use super::{Context, Error};
 use crate::store::objects::{value_bytes, LocateFilter, StoredObject};
 use crate::store::unix_now;
 
@@ -109,27 +109,21 @@ pub fn multiple(name: &str) -> bool {
     rule_of(name).is_some_and(|r| r.multiple) || is_custom(name)
 }
 
-fn read_only(name: &str) -> OpError {
-    OpError::new(
-        ResultReason::PermissionDenied,
-        format!("{name} is set by the server and cannot be changed by a client"),
-    )
+fn read_only(name: &str) -> Error {
+    Error::PermissionDenied(format!("{name} is set by the server and cannot be changed by a client"))
 }
 
 /// Refuses an attribute a client may not give at creation.
-pub fn check_settable(a: &Attribute) -> Result<(), OpError> {
+pub fn check_settable(a: &Attribute) -> Result<(), Error> {
     match rule_of(&a.name) {
         Some(r) if r.on_create => Ok(()),
         Some(_) => Err(read_only(&a.name)),
-        None => Err(OpError::new(
-            ResultReason::InvalidField,
-            format!("unknown attribute {}", a.name),
-        )),
+        None => Err(Error::InvalidField(format!("unknown attribute {}", a.name))),
     }
 }
 
 /// Refuses an attribute a client may not add or modify.
-pub fn check_modifiable(name: &str) -> Result<(), OpError> {
+pub fn check_modifiable(name: &str) -> Result<(), Error> {
     match rule_of(name) {
         Some(r) if r.modify => Ok(()),
         _ => Err(read_only(name)),
@@ -137,13 +131,12 @@ pub fn check_modifiable(name: &str) -> Result<(), OpError> {
 }
 
 /// Refuses an attribute a client may not delete.
-pub fn check_deletable(name: &str) -> Result<(), OpError> {
+pub fn check_deletable(name: &str) -> Result<(), Error> {
     match rule_of(name) {
         Some(r) if r.delete => Ok(()),
-        _ => Err(OpError::new(
-            ResultReason::PermissionDenied,
-            format!("{name} is read-only or required and cannot be deleted"),
-        )),
+        _ => Err(Error::PermissionDenied(format!(
+            "{name} is read-only or required and cannot be deleted"
+        ))),
     }
 }
 
@@ -151,7 +144,7 @@ pub fn check_deletable(name: &str) -> Result<(), OpError> {
 /// the Templates it names (in the caller's scope, in the order named), then
 /// its own, which replace a single-instance attribute a Template gave;
 /// nothing read-only, single-instance ones once.
-pub fn from_template(ctx: &Context<'_>, template: Option<&TemplateAttribute>) -> Result<Vec<Attribute>, OpError> {
+pub fn from_template(ctx: &Context<'_>, template: Option<&TemplateAttribute>) -> Result<Vec<Attribute>, Error> {
     let Some(t) = template else { return Ok(vec![]) };
     let mut merged: Vec<Attribute> = Vec::new();
     for name in &t.names {
@@ -164,21 +157,18 @@ pub fn from_template(ctx: &Context<'_>, template: Option<&TemplateAttribute>) ->
 }
 
 /// Each attribute settable at creation, single-instance ones at most once.
-pub fn check_creatable(attributes: &[Attribute]) -> Result<(), OpError> {
+pub fn check_creatable(attributes: &[Attribute]) -> Result<(), Error> {
     for (i, a) in attributes.iter().enumerate() {
         check_settable(a)?;
         if !multiple(&a.name) && attributes.iter().skip(i + 1).any(|b| b.name == a.name) {
-            return Err(OpError::new(
-                ResultReason::InvalidField,
-                format!("{} may be given only once", a.name),
-            ));
+            return Err(Error::InvalidField(format!("{} may be given only once", a.name)));
         }
     }
     Ok(())
 }
 
 /// The attributes of the caller's Template object of that Name (§2.2.6).
-fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, OpError> {
+fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, Error> {
     let filter = LocateFilter {
         object_type: Some(ObjectType::Template.0),
         attributes: vec![("Name".to_owned(), value_bytes(&AttributeValue::Name(name.clone())))],
@@ -186,18 +176,8 @@ fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, OpEr
         storage: StorageStatusMask::OnLineStorage,
         ..LocateFilter::default()
     };
-    let missing = || {
-        OpError::new(
-            ResultReason::ItemNotFound,
-            format!("no Template named {:?}", name.value),
-        )
-    };
-    let uid = ctx
-        .store
-        .locate(ctx.auth.scope(), &filter)
-        .map_err(storage)?
-        .pop()
-        .ok_or_else(missing)?;
+    let missing = || Error::ItemNotFound(format!("no Template named {:?}", name.value));
+    let uid = ctx.store.locate(ctx.auth.scope(), &filter)?.pop().ok_or_else(missing)?;
     match ctx.load(&uid, true)?.object {
         Some(Object::Template(t)) => Ok(t.attributes),
         _ => Err(missing()),
@@ -205,10 +185,9 @@ fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, OpEr
 }
 
 /// A new Unique Identifier: a random UUID (version 4).
-pub fn new_uid() -> Result<String, OpError> {
+pub fn new_uid() -> Result<String, Error> {
     let mut b = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut b)
-        .map_err(|_| OpError::new(ResultReason::GeneralFailure, "the random generator failed"))?;
+    aws_lc_rs::rand::fill(&mut b).map_err(|_| Error::random_failed())?;
     b[6] = (b[6] & 0x0F) | 0x40;
     b[8] = (b[8] & 0x3F) | 0x80;
     let h = kmip_codec::hex::encode(&b);
@@ -250,7 +229,7 @@ pub fn new_object(
     object: Object,
     client: Vec<Attribute>,
     block_algorithm: Option<(CryptographicAlgorithm, i32)>,
-) -> Result<StoredObject, OpError> {
+) -> Result<StoredObject, Error> {
     let now = DateTime(unix_now());
     let uid = new_uid()?;
     let mut stored = StoredObject {

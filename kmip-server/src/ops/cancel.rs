@@ -5,10 +5,10 @@
 use kmip_codec::enums::CancellationResult;
 use kmip_codec::messages::ops::cancel::{CancelRequest, CancelResponse};
 
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Cancel.
-pub fn run(_ctx: &mut Context<'_>, req: &CancelRequest) -> Result<CancelResponse, OpError> {
+pub fn run(_ctx: &mut Context<'_>, req: &CancelRequest) -> Result<CancelResponse, Error> {
     Ok(CancelResponse {
         asynchronous_correlation_value: req.asynchronous_correlation_value.clone(),
         cancellation_result: CancellationResult::Unavailable,

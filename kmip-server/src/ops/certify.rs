@@ -9,21 +9,17 @@
 //! year; digital signature and key encipherment usages. The certificate
 //! and the public key link to each other. Re-certify shares [`issue`].
 
-use kmip_codec::enums::{CertificateRequestType, CertificateType, LinkType, ObjectType, ResultReason};
+use kmip_codec::enums::{CertificateRequestType, CertificateType, LinkType, ObjectType};
 use kmip_codec::messages::ops::certify::{CertifyRequest, CertifyResponse};
-use kmip_codec::messages::{Attribute, AttributeValue, Bytes, Certificate, Link, Object};
+use kmip_codec::messages::{Attribute, AttributeValue, Bytes, Certificate, Object};
 
 use super::attributes::{from_template, new_object, touched};
-use super::{not_found, storage, Context, OpError};
+use super::{Context, Error};
 use crate::crypto::pkey::PKey;
 use crate::store::objects::StoredObject;
 
 /// How long a certificate issued here is valid.
 pub const VALIDITY: std::time::Duration = std::time::Duration::from_secs(365 * 86_400);
-
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
 
 /// The public key a certificate is requested for.
 pub(super) enum Subject<'r> {
@@ -41,19 +37,24 @@ pub(super) fn issue(
     subject: Subject<'_>,
     attributes: Vec<Attribute>,
     public_key_uid: Option<&str>,
-) -> Result<StoredObject, OpError> {
-    let failed = |e: crate::auth::ca::CaError| invalid(format!("the certificate could not be issued: {e}"));
+) -> Result<StoredObject, Error> {
+    let failed = |e: crate::auth::ca::CaError| Error::InvalidField(format!("the certificate could not be issued: {e}"));
     let (issued, name) = match subject {
         Subject::Managed(public) => {
             let der = match &public.object {
                 Some(Object::PublicKey(_)) => super::key_use::material(public.object.as_ref(), &public.uid)?,
-                _ => return Err(invalid(format!("object {} is not a public key", public.uid))),
+                _ => {
+                    return Err(Error::InvalidField(format!(
+                        "object {} is not a public key",
+                        public.uid
+                    )))
+                }
             };
             let spki = PKey::public_from_der(&der)
                 .and_then(|k| k.public_spki_der())
-                .map_err(|e| invalid(format!("public key {}: {}", public.uid, e.0)))?;
+                .map_err(|e| Error::InvalidField(format!("public key {}: {}", public.uid, e.0)))?;
             let key = rcgen::SubjectPublicKeyInfo::from_der(&spki)
-                .map_err(|e| invalid(format!("public key {}: {e}", public.uid)))?;
+                .map_err(|e| Error::InvalidField(format!("public key {}: {e}", public.uid)))?;
             let name = public
                 .attributes
                 .iter()
@@ -70,17 +71,18 @@ pub(super) fn issue(
                     rcgen::CertificateSigningRequestParams::from_der(&bytes.to_vec().into())
                 }
                 CertificateRequestType::PEM => {
-                    let text = std::str::from_utf8(bytes).map_err(|_| invalid("a PEM request must be text"))?;
+                    let text = std::str::from_utf8(bytes)
+                        .map_err(|_| Error::InvalidField("a PEM request must be text".into()))?;
                     rcgen::CertificateSigningRequestParams::from_pem(text)
                 }
                 other => {
-                    return Err(invalid(format!(
+                    return Err(Error::InvalidField(format!(
                         "Certificate Request Type {} is not offered: use PKCS#10 or PEM",
                         other.name().unwrap_or("of this value")
                     )))
                 }
             }
-            .map_err(|e| invalid(format!("the certificate request is not valid: {e}")))?;
+            .map_err(|e| Error::InvalidField(format!("the certificate request is not valid: {e}")))?;
             let name =
                 public_key_uid.map_or_else(|| "KMIP certificate request".to_owned(), |u| format!("KMIP object {u}"));
             (
@@ -92,9 +94,9 @@ pub(super) fn issue(
         }
         Subject::Renewal(der) => {
             let (_, old) = x509_parser::parse_x509_certificate(der)
-                .map_err(|e| invalid(format!("the certificate to renew is not valid X.509: {e}")))?;
+                .map_err(|e| Error::InvalidField(format!("the certificate to renew is not valid X.509: {e}")))?;
             let key = rcgen::SubjectPublicKeyInfo::from_der(old.tbs_certificate.subject_pki.raw)
-                .map_err(|e| invalid(format!("the certificate's public key: {e}")))?;
+                .map_err(|e| Error::InvalidField(format!("the certificate's public key: {e}")))?;
             let name = old
                 .subject()
                 .iter_common_name()
@@ -115,10 +117,7 @@ pub(super) fn issue(
     stored.set(AttributeValue::CertificateType(CertificateType::X_509));
     stored.set(AttributeValue::CertificateLength(length));
     if let Some(uid) = public_key_uid {
-        stored.attributes.push(Attribute::new(AttributeValue::Link(Link {
-            link_type: LinkType::PublicKeyLink,
-            linked_object_identifier: uid.to_owned(),
-        })));
+        stored.add_link(LinkType::PublicKeyLink, uid);
     }
     Ok(stored)
 }
@@ -128,30 +127,24 @@ pub(super) fn store_linked(
     ctx: &Context<'_>,
     mut certificate: StoredObject,
     public_key_uid: Option<String>,
-) -> Result<(), OpError> {
+) -> Result<(), Error> {
     let scope = ctx.scope();
-    let sealed = ctx.store.seal(&scope, &mut certificate).map_err(storage)?;
-    ctx.store
-        .write(&scope, move |objects| {
-            if let Some(uid) = public_key_uid {
-                let Some(mut public) = objects.load(&uid, None)? else {
-                    return Ok(Err(not_found(&uid)));
-                };
-                public.attributes.push(Attribute::new(AttributeValue::Link(Link {
-                    link_type: LinkType::CertificateLink,
-                    linked_object_identifier: certificate.uid.clone(),
-                })));
-                touched(&mut public);
-                objects.update(&public)?;
-            }
-            objects.create(&certificate, sealed)?;
-            Ok(Ok(()))
-        })
-        .map_err(storage)?
+    let sealed = ctx.store.seal(&scope, &mut certificate)?;
+    let operation = ctx.auth.operation();
+    ctx.store.write(&scope, move |objects| {
+        if let Some(uid) = public_key_uid {
+            let mut public = super::load_for_change(objects, &uid, operation)?;
+            public.add_link(LinkType::CertificateLink, &certificate.uid);
+            touched(&mut public);
+            objects.update(&public)?;
+        }
+        objects.create(&certificate, sealed)?;
+        Ok(())
+    })
 }
 
 /// Runs Certify.
-pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyResponse, Error> {
     let attributes = from_template(ctx, req.template_attribute.as_ref())?;
     let uid = match (&req.unique_identifier, &req.certificate_request) {
         (Some(u), _) => Some(u.clone()),
@@ -161,7 +154,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyRespons
     let public = uid.as_deref().map(|u| ctx.load(u, true)).transpose()?;
     if let Some(p) = &public {
         if p.object_type != ObjectType::PublicKey {
-            return Err(invalid(format!("object {} is not a public key", p.uid)));
+            return Err(Error::InvalidField(format!("object {} is not a public key", p.uid)));
         }
     }
     let subject = match (&req.certificate_request, &public) {
@@ -171,8 +164,8 @@ pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyRespons
         ),
         (None, Some(p)) => Subject::Managed(p),
         (None, None) => {
-            return Err(invalid(
-                "Certify needs a public key's Unique Identifier or a Certificate Request",
+            return Err(Error::InvalidField(
+                "Certify needs a public key's Unique Identifier or a Certificate Request".into(),
             ))
         }
     };

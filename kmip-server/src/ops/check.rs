@@ -3,24 +3,22 @@
 //! Permission Denied (§11.11); a Lease Time longer than the object's lease
 //! is answered with the lease the server allows.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::check::{CheckRequest, CheckResponse};
 use kmip_codec::messages::AttributeValue;
 
 use super::key_use::usage_mask;
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Check.
-pub fn run(ctx: &mut Context<'_>, req: &CheckRequest) -> Result<CheckResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &CheckRequest) -> Result<CheckResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     if let Some(wanted) = req.cryptographic_usage_mask {
         let allowed = usage_mask(&stored);
         if !allowed.contains(wanted) {
-            return Err(OpError::new(
-                ResultReason::PermissionDenied,
-                format!("object {uid} does not allow that usage (its Cryptographic Usage Mask is {allowed:?})"),
-            ));
+            return Err(Error::Unusable(format!(
+                "object {uid} does not allow that usage (its Cryptographic Usage Mask is {allowed:?})"
+            )));
         }
     }
     let lease = stored.attributes.iter().find_map(|a| match a.value {

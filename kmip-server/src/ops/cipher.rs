@@ -14,17 +14,16 @@
 //! checked (the nature of streaming); only the final part verifies it.
 
 use kmip_codec::enums::{
-    BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, ObjectType, Operation, PaddingMethod, ResultReason,
+    BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, ObjectType, Operation, PaddingMethod,
 };
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose, UsableKey};
 use super::sign::{hash_of, parsed};
 use super::streams::{Next, Parts, Stream};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::crypto::cipher::{Cipher, Family, Mode, Spec, GCM_TAG_LENGTHS};
 use crate::crypto::pkey::{EncryptionPadding, Kind};
-use crate::crypto::CryptoError;
 
 /// An Encrypt or Decrypt request in one shape.
 pub struct CipherRequest<'r> {
@@ -59,14 +58,6 @@ pub struct CipherResult {
     pub tag: Option<Bytes>,
 }
 
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
-
-fn failed(e: CryptoError) -> OpError {
-    OpError::new(ResultReason::CryptographicFailure, e.0)
-}
-
 /// The default for a key without Cryptographic Parameters (see module doc).
 fn default_parameters() -> CryptographicParameters {
     CryptographicParameters {
@@ -78,10 +69,10 @@ fn default_parameters() -> CryptographicParameters {
 }
 
 /// The block cipher that parameters `p` ask for with this key (also Derive Key's ENCRYPT).
-pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec, OpError> {
+pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec, Error> {
     let algorithm = match (p.cryptographic_algorithm, key.algorithm) {
         (Some(asked), Some(has)) if asked != has => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "the parameters name {}, but key {} is {}",
                 asked.name().unwrap_or("another algorithm"),
                 key.uid,
@@ -94,7 +85,7 @@ pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec,
         (Some(CryptographicAlgorithm::AES), ObjectType::SymmetricKey) => Family::Aes,
         (Some(CryptographicAlgorithm::DES3), ObjectType::SymmetricKey) => Family::TripleDes,
         (a, _) => {
-            return Err(invalid(format!(
+            return Err(Error::Unusable(format!(
                 "key {} ({}) cannot be used by this server to encrypt or decrypt",
                 key.uid,
                 a.and_then(|a| a.name()).unwrap_or("no Cryptographic Algorithm")
@@ -107,18 +98,22 @@ pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec,
         Some(BlockCipherMode::CTR) => Mode::Ctr,
         Some(BlockCipherMode::GCM) if family == Family::Aes => Mode::Gcm,
         Some(m) => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Block Cipher Mode {} is not offered for this key: use ECB, CBC, CTR or (AES) GCM",
                 m.name().unwrap_or("of this value")
             )))
         }
-        None => return Err(invalid("the Cryptographic Parameters name no Block Cipher Mode")),
+        None => {
+            return Err(Error::InvalidField(
+                "the Cryptographic Parameters name no Block Cipher Mode".into(),
+            ))
+        }
     };
     let pad = match p.padding_method {
         None | Some(PaddingMethod::None) => false,
         Some(PaddingMethod::PKCS5) if matches!(mode, Mode::Ecb | Mode::Cbc) => true,
         Some(m) => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Padding Method {} is not offered for this mode: use None, or PKCS5 with ECB or CBC",
                 m.name().unwrap_or("of this value")
             )))
@@ -131,10 +126,7 @@ pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec,
             .filter(|n| mode != Mode::Gcm || GCM_TAG_LENGTHS.contains(n))
             .ok_or_else(|| {
                 // The OASIS test cases (CS-BC-M-GCM-1) expect General Failure here.
-                OpError::new(
-                    ResultReason::GeneralFailure,
-                    format!("invalid Tag Length {n}: GCM tags have 12 to 16 bytes"),
-                )
+                Error::General(format!("invalid Tag Length {n}: GCM tags have 12 to 16 bytes"))
             })?,
     };
     Ok(Spec {
@@ -146,23 +138,22 @@ pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec,
 }
 
 /// The IV to use, and whether the server generated it (to return it).
-fn iv(req: &CipherRequest<'_>, spec: Spec, p: &CryptographicParameters) -> Result<(Vec<u8>, bool), OpError> {
+fn iv(req: &CipherRequest<'_>, spec: Spec, p: &CryptographicParameters) -> Result<(Vec<u8>, bool), Error> {
     let needed = spec.mode.iv_len(spec.family);
     match (req.iv, req.encrypt) {
-        (Some(_), true) if p.random_iv == Some(true) => Err(invalid(
-            "Random IV asks the server for the IV: send no IV/Counter/Nonce with it",
+        (Some(_), true) if p.random_iv == Some(true) => Err(Error::InvalidField(
+            "Random IV asks the server for the IV: send no IV/Counter/Nonce with it".into(),
         )),
         (Some(iv), _) => Ok((iv.to_vec(), false)),
         (None, _) if needed == 0 => Ok((Vec::new(), false)),
-        (None, false) => Err(OpError::new(
-            ResultReason::InvalidMessage,
-            "missing IV/Counter/Nonce: decryption in this mode needs the one the encryption used",
+        (None, false) => Err(Error::InvalidMessage(
+            "missing IV/Counter/Nonce: decryption in this mode needs the one the encryption used".into(),
         )),
         (None, true) => {
             let len = match p.iv_length {
                 Some(bits) if spec.mode == Mode::Gcm && bits > 0 && bits % 8 == 0 => (bits / 8) as usize,
                 Some(bits) if bits as usize != needed * 8 => {
-                    return Err(invalid(format!(
+                    return Err(Error::InvalidField(format!(
                         "IV Length {bits} does not fit this mode ({} bits)",
                         needed * 8
                     )))
@@ -170,8 +161,7 @@ fn iv(req: &CipherRequest<'_>, spec: Spec, p: &CryptographicParameters) -> Resul
                 _ => needed,
             };
             let mut iv = vec![0u8; len];
-            aws_lc_rs::rand::fill(&mut iv)
-                .map_err(|_| OpError::new(ResultReason::GeneralFailure, "the random generator failed"))?;
+            aws_lc_rs::rand::fill(&mut iv).map_err(|_| Error::random_failed())?;
             Ok((iv, true))
         }
     }
@@ -200,7 +190,7 @@ impl<'p> Rsa<'p> {
         ctx: &Context<'_>,
         key: &UsableKey,
         p: Option<&'p CryptographicParameters>,
-    ) -> Result<Self, OpError> {
+    ) -> Result<Self, Error> {
         let hash = |h: Option<HashingAlgorithm>| hash_of(h.unwrap_or(HashingAlgorithm::SHA_1));
         let mut label: &[u8] = &[];
         let padding = match p.and_then(|p| p.padding_method) {
@@ -213,7 +203,7 @@ impl<'p> Rsa<'p> {
             }
             Some(PaddingMethod::PKCS1V1_5) => EncryptionPadding::Pkcs1,
             Some(m) => {
-                return Err(invalid(format!(
+                return Err(Error::InvalidField(format!(
                     "Padding Method {} does not apply to RSA encryption: use OAEP or PKCS1 v1.5",
                     m.name().unwrap_or("of this value")
                 )))
@@ -221,7 +211,7 @@ impl<'p> Rsa<'p> {
         };
         let parsed = parsed(ctx, key)?;
         if parsed.kind() != Some(Kind::Rsa) {
-            return Err(invalid(format!("key {} is not an RSA key", key.uid)));
+            return Err(Error::InvalidField(format!("key {} is not an RSA key", key.uid)));
         }
         Ok(Rsa {
             key: parsed,
@@ -231,13 +221,13 @@ impl<'p> Rsa<'p> {
     }
 
     /// Encrypts with the public part.
-    pub(super) fn encrypt(&self, data: &[u8]) -> Result<Vec<u8>, OpError> {
-        self.key.encrypt(self.padding, self.label, data).map_err(failed)
+    pub(super) fn encrypt(&self, data: &[u8]) -> Result<Vec<u8>, Error> {
+        self.key.encrypt(self.padding, self.label, data).map_err(Error::crypto)
     }
 
     /// Decrypts with the private key.
-    pub(super) fn decrypt(&self, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, OpError> {
-        self.key.decrypt(self.padding, self.label, data).map_err(failed)
+    pub(super) fn decrypt(&self, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        self.key.decrypt(self.padding, self.label, data).map_err(Error::crypto)
     }
 }
 
@@ -247,9 +237,11 @@ fn rsa(
     key: &UsableKey,
     p: Option<&CryptographicParameters>,
     req: &CipherRequest<'_>,
-) -> Result<CipherResult, OpError> {
+) -> Result<CipherResult, Error> {
     if req.parts.correlation.is_some() || req.parts.opens() {
-        return Err(invalid("RSA encryption is one-shot: send the data in one request"));
+        return Err(Error::InvalidField(
+            "RSA encryption is one-shot: send the data in one request".into(),
+        ));
     }
     let rsa = Rsa::new(ctx, key, p)?;
     let data = if req.encrypt {
@@ -264,7 +256,7 @@ fn rsa(
 }
 
 /// Runs Encrypt or Decrypt.
-pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult, Error> {
     let purpose = if req.encrypt {
         Purpose::ENCRYPT
     } else {
@@ -280,15 +272,14 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
         Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Cipher(cipher) => (cipher, CipherResult::default()),
             _ => {
-                return Err(OpError::new(
-                    ResultReason::ItemNotFound,
-                    "the Correlation Value is not an Encrypt or Decrypt in progress",
+                return Err(Error::ItemNotFound(
+                    "the Correlation Value is not an Encrypt or Decrypt in progress".into(),
                 ))
             }
         },
         None => start(&key, &req)?,
     };
-    let mut out = cipher.update(req.data).map_err(failed)?;
+    let mut out = cipher.update(req.data).map_err(Error::crypto)?;
     match req.parts.next() {
         Next::Open => {
             let c = ctx.memory.streams.open(&scope, &key.uid, op, Stream::Cipher(cipher))?;
@@ -299,7 +290,7 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
             .streams
             .resume(c, &scope, &key.uid, op, Stream::Cipher(cipher)),
         Next::Finish => {
-            let (tail, tag) = cipher.finish(req.tag).map_err(failed)?;
+            let (tail, tag) = cipher.finish(req.tag).map_err(Error::crypto)?;
             out.extend_from_slice(&tail);
             result.tag = tag.map(Bytes::new);
         }
@@ -310,7 +301,7 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
 
 /// A new cipher for the first (or only) request, and the IV to return if
 /// the server chose it.
-fn start(key: &UsableKey, req: &CipherRequest<'_>) -> Result<(Cipher, CipherResult), OpError> {
+fn start(key: &UsableKey, req: &CipherRequest<'_>) -> Result<(Cipher, CipherResult), Error> {
     let defaults;
     let p = match req.parameters.or(key.parameters.as_ref()) {
         Some(p) => p,
@@ -323,14 +314,19 @@ fn start(key: &UsableKey, req: &CipherRequest<'_>) -> Result<(Cipher, CipherResu
     let (iv, generated) = iv(req, spec, p)?;
     if let (Some(tag), Some(n)) = (req.tag, p.tag_length) {
         if usize::try_from(n).ok() != Some(tag.len()) {
-            return Err(invalid(format!("the tag has {} bytes, Tag Length says {n}", tag.len())));
+            return Err(Error::InvalidField(format!(
+                "the tag has {} bytes, Tag Length says {n}",
+                tag.len()
+            )));
         }
     }
-    let mut cipher = Cipher::new(spec, &key.material, &iv, req.encrypt).map_err(|e| invalid(e.0))?;
+    let mut cipher = Cipher::new(spec, &key.material, &iv, req.encrypt).map_err(|e| Error::InvalidField(e.0))?;
     if spec.mode == Mode::Gcm {
-        cipher.aad(req.aad).map_err(failed)?;
+        cipher.aad(req.aad).map_err(Error::crypto)?;
     } else if !req.aad.is_empty() {
-        return Err(invalid("Authenticated Encryption Additional Data applies to GCM only"));
+        return Err(Error::InvalidField(
+            "Authenticated Encryption Additional Data applies to GCM only".into(),
+        ));
     }
     let result = CipherResult {
         iv: generated.then(|| Bytes::new(iv)),

@@ -5,20 +5,16 @@
 //! 64-bit keys with parity bits), HMAC keys 8 to 4096 bits in whole bytes.
 //! Secret Data and the other object types are registered, not created.
 
-use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, ResultReason};
+use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType};
 use kmip_codec::messages::ops::create::{CreateRequest, CreateResponse};
 use kmip_codec::messages::{AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use zeroize::Zeroizing;
 
 use super::attributes::{from_template, new_object, server_rng};
-use super::{storage, Context, OpError};
-
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
+use super::{Context, Error};
 
 /// The key length in bytes for an algorithm and a length in bits.
-fn key_bytes(algorithm: CryptographicAlgorithm, bits: i32) -> Result<usize, OpError> {
+fn key_bytes(algorithm: CryptographicAlgorithm, bits: i32) -> Result<usize, Error> {
     type A = CryptographicAlgorithm;
     let ok = match algorithm {
         A::AES => matches!(bits, 128 | 192 | 256),
@@ -27,14 +23,14 @@ fn key_bytes(algorithm: CryptographicAlgorithm, bits: i32) -> Result<usize, OpEr
             (8..=4096).contains(&bits) && bits % 8 == 0
         }
         other => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Create makes AES, 3DES and HMAC keys; {} is not supported",
                 other.name().unwrap_or("this algorithm")
             )))
         }
     };
     if !ok {
-        return Err(invalid(format!(
+        return Err(Error::InvalidField(format!(
             "{bits} bits is not a valid length for {}",
             algorithm.name().unwrap_or("this algorithm")
         )));
@@ -43,9 +39,9 @@ fn key_bytes(algorithm: CryptographicAlgorithm, bits: i32) -> Result<usize, OpEr
 }
 
 /// Runs Create.
-pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse, Error> {
     if req.object_type != ObjectType::SymmetricKey {
-        return Err(invalid(format!(
+        return Err(Error::InvalidField(format!(
             "Create makes Symmetric Keys; register a {} instead",
             req.object_type.name().unwrap_or("object of this type")
         )));
@@ -57,9 +53,11 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             AttributeValue::CryptographicAlgorithm(x) => Some(x),
             _ => None,
         })
-        .ok_or_else(|| invalid("Create needs a Cryptographic Algorithm attribute"))?;
+        .ok_or_else(|| Error::InvalidField("Create needs a Cryptographic Algorithm attribute".into()))?;
     if !attributes.iter().any(|a| a.name == "Cryptographic Usage Mask") {
-        return Err(invalid("Create needs a Cryptographic Usage Mask attribute"));
+        return Err(Error::InvalidField(
+            "Create needs a Cryptographic Usage Mask attribute".into(),
+        ));
     }
     let bits = attributes
         .iter()
@@ -67,12 +65,12 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             AttributeValue::CryptographicLength(x) => Some(x),
             _ => None,
         })
-        .ok_or_else(|| invalid("Create needs a Cryptographic Length attribute"))?;
+        .ok_or_else(|| Error::InvalidField("Create needs a Cryptographic Length attribute".into()))?;
     let object = generate(algorithm, bits)?;
     let mut stored = new_object(ObjectType::SymmetricKey, object, attributes, None)?;
     stored.set(server_rng());
     let uid = stored.uid.clone();
-    ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
+    ctx.store.create(&ctx.scope(), stored)?;
     *ctx.id_placeholder = Some(uid.clone());
     Ok(CreateResponse {
         object_type: ObjectType::SymmetricKey,
@@ -82,10 +80,9 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
 }
 
 /// A new random symmetric key of `algorithm` and `bits` (Create, Re-key).
-pub fn generate(algorithm: CryptographicAlgorithm, bits: i32) -> Result<Object, OpError> {
+pub fn generate(algorithm: CryptographicAlgorithm, bits: i32) -> Result<Object, Error> {
     let mut key = Zeroizing::new(vec![0u8; key_bytes(algorithm, bits)?]);
-    aws_lc_rs::rand::fill(key.as_mut_slice())
-        .map_err(|_| OpError::new(ResultReason::CryptographicFailure, "the random generator failed"))?;
+    aws_lc_rs::rand::fill(key.as_mut_slice()).map_err(|_| Error::random_failed())?;
     Ok(Object::SymmetricKey(SymmetricKey {
         key_block: KeyBlock {
             key_format_type: KeyFormatType::Raw,

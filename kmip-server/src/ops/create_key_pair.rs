@@ -9,20 +9,16 @@
 //! EC public keys as X.509 SubjectPublicKeyInfo. Get converts on request.
 //! RSA keys under 2048 bits are refused (NIST SP 800-131A).
 
-use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, LinkType, ObjectType, RecommendedCurve, ResultReason};
+use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, LinkType, ObjectType, RecommendedCurve};
 use kmip_codec::messages::ops::create_key_pair::{CreateKeyPairRequest, CreateKeyPairResponse};
 use kmip_codec::messages::{
-    Attribute, AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Link, Object, PrivateKey, PublicKey,
+    Attribute, AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey,
 };
 
 use super::attributes::{from_template, multiple, new_object, server_rng};
-use super::{storage, Context, OpError};
+use super::{Context, Error};
 use crate::crypto::pkey::{self, Kind, PKey};
 use crate::store::objects::StoredObject;
-
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
 
 /// The common attributes, then the half's own, which replace a
 /// single-instance common one.
@@ -41,12 +37,12 @@ fn find<T>(attributes: &[Attribute], f: impl Fn(&AttributeValue) -> Option<T>) -
 }
 
 /// The key type and size the attributes ask for.
-pub(super) fn key_spec(attributes: &[Attribute]) -> Result<(CryptographicAlgorithm, Kind, usize), OpError> {
+pub(super) fn key_spec(attributes: &[Attribute]) -> Result<(CryptographicAlgorithm, Kind, usize), Error> {
     let algorithm = find(attributes, |v| match v {
         AttributeValue::CryptographicAlgorithm(a) => Some(*a),
         _ => None,
     })
-    .ok_or_else(|| invalid("Create Key Pair needs a Cryptographic Algorithm attribute"))?;
+    .ok_or_else(|| Error::InvalidField("Create Key Pair needs a Cryptographic Algorithm attribute".into()))?;
     let length = find(attributes, |v| match v {
         AttributeValue::CryptographicLength(n) => usize::try_from(*n).ok(),
         _ => None,
@@ -59,7 +55,7 @@ pub(super) fn key_spec(attributes: &[Attribute]) -> Result<(CryptographicAlgorit
         CryptographicAlgorithm::RSA => Kind::Rsa,
         CryptographicAlgorithm::EC | CryptographicAlgorithm::ECDSA | CryptographicAlgorithm::ECDH => Kind::Ec,
         other => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Create Key Pair makes RSA and EC keys, not {}",
                 other.name().unwrap_or("this algorithm")
             )))
@@ -70,15 +66,15 @@ pub(super) fn key_spec(attributes: &[Attribute]) -> Result<(CryptographicAlgorit
         (Kind::Ec, Some(RecommendedCurve::P_384), _) => 384,
         (Kind::Ec, Some(RecommendedCurve::P_521), _) => 521,
         (Kind::Ec, Some(c), _) => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "curve {} is not offered: use P-256, P-384 or P-521",
                 c.name().unwrap_or("of this value")
             )))
         }
         (_, _, Some(n)) => n,
         (_, _, None) => {
-            return Err(invalid(
-                "Create Key Pair needs a Cryptographic Length (or, for EC, a Recommended Curve)",
+            return Err(Error::InvalidField(
+                "Create Key Pair needs a Cryptographic Length (or, for EC, a Recommended Curve)".into(),
             ))
         }
     };
@@ -105,19 +101,18 @@ fn pair_objects(
     kind: Kind,
     algorithm: CryptographicAlgorithm,
     bits: usize,
-) -> Result<(Object, Object), OpError> {
-    let failed = |e: crate::crypto::CryptoError| OpError::new(ResultReason::CryptographicFailure, e.0);
+) -> Result<(Object, Object), Error> {
     let (private, public) = match kind {
         Kind::Rsa => (
             block(
                 KeyFormatType::PKCS_1,
-                key.private_traditional_der().map_err(failed)?.to_vec(),
+                key.private_traditional_der().map_err(Error::crypto)?.to_vec(),
                 algorithm,
                 bits,
             ),
             block(
                 KeyFormatType::PKCS_1,
-                key.public_pkcs1_der().map_err(failed)?,
+                key.public_pkcs1_der().map_err(Error::crypto)?,
                 algorithm,
                 bits,
             ),
@@ -125,13 +120,13 @@ fn pair_objects(
         Kind::Ec => (
             block(
                 KeyFormatType::PKCS_8,
-                key.private_pkcs8_der().map_err(failed)?.to_vec(),
+                key.private_pkcs8_der().map_err(Error::crypto)?.to_vec(),
                 algorithm,
                 bits,
             ),
             block(
                 KeyFormatType::X_509,
-                key.public_spki_der().map_err(failed)?,
+                key.public_spki_der().map_err(Error::crypto)?,
                 algorithm,
                 bits,
             ),
@@ -149,18 +144,12 @@ fn linked_pair(
     public: (Object, Vec<Attribute>),
     algorithm: CryptographicAlgorithm,
     bits: usize,
-) -> Result<(StoredObject, StoredObject), OpError> {
+) -> Result<(StoredObject, StoredObject), Error> {
     let length = i32::try_from(bits).unwrap_or(i32::MAX);
     let mut private = new_object(ObjectType::PrivateKey, private.0, private.1, Some((algorithm, length)))?;
     let mut public = new_object(ObjectType::PublicKey, public.0, public.1, Some((algorithm, length)))?;
-    private.attributes.push(Attribute::new(AttributeValue::Link(Link {
-        link_type: LinkType::PublicKeyLink,
-        linked_object_identifier: public.uid.clone(),
-    })));
-    public.attributes.push(Attribute::new(AttributeValue::Link(Link {
-        link_type: LinkType::PrivateKeyLink,
-        linked_object_identifier: private.uid.clone(),
-    })));
+    private.add_link(LinkType::PublicKeyLink, &public.uid);
+    public.add_link(LinkType::PrivateKeyLink, &private.uid);
     private.set(server_rng());
     public.set(server_rng());
     Ok((private, public))
@@ -173,8 +162,8 @@ pub(super) fn new_pair(
     bits: usize,
     private_attrs: Vec<Attribute>,
     public_attrs: Vec<Attribute>,
-) -> Result<(StoredObject, StoredObject), OpError> {
-    let key = pkey::generate(kind, bits).map_err(|e| invalid(e.0))?;
+) -> Result<(StoredObject, StoredObject), Error> {
+    let key = pkey::generate(kind, bits).map_err(|e| Error::InvalidField(e.0))?;
     let (private_object, public_object) = pair_objects(&key, kind, algorithm, bits)?;
     linked_pair(
         (private_object, private_attrs),
@@ -185,7 +174,7 @@ pub(super) fn new_pair(
 }
 
 /// Runs Create Key Pair.
-pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKeyPairResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKeyPairResponse, Error> {
     let common = from_template(ctx, req.common_template_attribute.as_ref())?;
     let private_attrs = merged(
         &common,
@@ -194,13 +183,13 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKe
     let public_attrs = merged(&common, from_template(ctx, req.public_key_template_attribute.as_ref())?);
     let (algorithm, kind, bits) = key_spec(&private_attrs)?;
     if key_spec(&public_attrs)? != (algorithm, kind, bits) {
-        return Err(invalid(
-            "the private and public halves ask for different algorithms or lengths",
+        return Err(Error::InvalidField(
+            "the private and public halves ask for different algorithms or lengths".into(),
         ));
     }
     for (half, attrs) in [("private", &private_attrs), ("public", &public_attrs)] {
         if !attrs.iter().any(|a| a.name == "Cryptographic Usage Mask") {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "the {half} key needs a Cryptographic Usage Mask attribute"
             )));
         }
@@ -212,9 +201,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKe
         private_key_template_attribute: None,
         public_key_template_attribute: None,
     };
-    ctx.store
-        .create_all(&ctx.scope(), vec![private, public])
-        .map_err(storage)?;
+    ctx.store.create_all(&ctx.scope(), vec![private, public])?;
     *ctx.id_placeholder = Some(response.private_key_unique_identifier.clone());
     Ok(response)
 }

@@ -6,21 +6,17 @@
 //! with them, so any incomplete set reveals nothing. Polynomial sharing is
 //! not offered (Invalid Field).
 
-use kmip_codec::enums::{KeyFormatType, ObjectType, ResultReason, SplitKeyMethod};
+use kmip_codec::enums::{KeyFormatType, ObjectType, SplitKeyMethod};
 use kmip_codec::messages::ops::create_split_key::{CreateSplitKeyRequest, CreateSplitKeyResponse};
 use kmip_codec::messages::{AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SplitKey};
 use zeroize::Zeroizing;
 
 use super::attributes::{from_template, new_object};
 use super::create::generate;
-use super::{storage, Context, OpError};
+use super::{Context, Error};
 
 /// The most parts one split makes.
 pub const MAX_PARTS: i32 = 255;
-
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
 
 /// The raw bytes and key block description of a symmetric key or secret.
 pub(super) fn raw(object: &Object) -> Option<(&[u8], &KeyBlock)> {
@@ -44,38 +40,37 @@ pub(super) fn raw(object: &Object) -> Option<(&[u8], &KeyBlock)> {
 }
 
 /// Runs Create Split Key.
-pub fn run(ctx: &mut Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplitKeyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplitKeyResponse, Error> {
     if req.split_key_method != SplitKeyMethod::XOR {
-        return Err(invalid(format!(
+        return Err(Error::InvalidField(format!(
             "Split Key Method {} is not offered: use XOR",
             req.split_key_method.name().unwrap_or("of this value")
         )));
     }
     let parts = req.split_key_parts;
     if !(2..=MAX_PARTS).contains(&parts) || req.split_key_threshold != parts {
-        return Err(invalid(format!(
+        return Err(Error::InvalidField(format!(
             "XOR splits into 2 to {MAX_PARTS} parts, all of which are needed: Split Key Threshold must equal Split Key Parts"
         )));
     }
     if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
-        return Err(invalid("Create Split Key splits symmetric keys and secret data"));
+        return Err(Error::InvalidField(
+            "Create Split Key splits symmetric keys and secret data".into(),
+        ));
     }
     let attributes = from_template(ctx, Some(&req.template_attribute))?;
     let original = match &req.unique_identifier {
         Some(uid) => {
             let stored = ctx.load(uid, true)?;
             if stored.object_type != req.object_type {
-                return Err(invalid(format!(
+                return Err(Error::InvalidField(format!(
                     "object {uid} is not a {}",
                     req.object_type.name().unwrap_or("?")
                 )));
             }
-            stored.object.ok_or_else(|| {
-                OpError::new(
-                    ResultReason::KeyValueNotPresent,
-                    format!("object {uid} has no key material"),
-                )
-            })?
+            stored
+                .object
+                .ok_or_else(|| Error::KeyValueNotPresent(format!("object {uid} has no key material")))?
         }
         None => {
             let find = |f: fn(&AttributeValue) -> Option<i32>| attributes.iter().find_map(|a| f(&a.value));
@@ -85,22 +80,28 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateS
                     AttributeValue::CryptographicAlgorithm(x) => Some(x),
                     _ => None,
                 })
-                .ok_or_else(|| invalid("without a Unique Identifier, the template needs a Cryptographic Algorithm"))?;
+                .ok_or_else(|| {
+                    Error::InvalidField(
+                        "without a Unique Identifier, the template needs a Cryptographic Algorithm".into(),
+                    )
+                })?;
             let bits = find(|v| match v {
                 AttributeValue::CryptographicLength(n) => Some(*n),
                 _ => None,
             })
-            .ok_or_else(|| invalid("without a Unique Identifier, the template needs a Cryptographic Length"))?;
+            .ok_or_else(|| {
+                Error::InvalidField("without a Unique Identifier, the template needs a Cryptographic Length".into())
+            })?;
             generate(algorithm, bits)?
         }
     };
-    let (key, block) = raw(&original).ok_or_else(|| invalid("the key's material cannot be split (wrapped?)"))?;
+    let (key, block) =
+        raw(&original).ok_or_else(|| Error::InvalidField("the key's material cannot be split (wrapped?)".into()))?;
     let mut shares: Vec<Zeroizing<Vec<u8>>> = Vec::new();
     let mut last = Zeroizing::new(key.to_vec());
     for _ in 1..parts {
         let mut share = Zeroizing::new(vec![0u8; key.len()]);
-        aws_lc_rs::rand::fill(&mut share)
-            .map_err(|_| OpError::new(ResultReason::GeneralFailure, "the random generator failed"))?;
+        aws_lc_rs::rand::fill(&mut share).map_err(|_| Error::random_failed())?;
         last.iter_mut().zip(share.iter()).for_each(|(l, s)| *l ^= s);
         shares.push(share);
     }
@@ -129,7 +130,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateS
         objects.push(new_object(ObjectType::SplitKey, object, attributes.clone(), described)?);
     }
     let unique_identifiers: Vec<String> = objects.iter().map(|o| o.uid.clone()).collect();
-    ctx.store.create_all(&ctx.scope(), objects).map_err(storage)?;
+    ctx.store.create_all(&ctx.scope(), objects)?;
     Ok(CreateSplitKeyResponse {
         unique_identifiers,
         template_attribute: None,

@@ -6,10 +6,10 @@ use kmip_codec::messages::ops::decrypt::{DecryptRequest, DecryptResponse};
 
 use super::cipher::{self, CipherRequest};
 use super::streams::Parts;
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Decrypt.
-pub fn run(ctx: &mut Context<'_>, req: &DecryptRequest) -> Result<DecryptResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &DecryptRequest) -> Result<DecryptResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let out = cipher::run(
         ctx,

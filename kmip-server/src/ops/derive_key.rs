@@ -25,31 +25,25 @@ use std::num::NonZeroU32;
 
 use aws_lc_rs::{digest, hmac, kdf, pbkdf2};
 use kmip_codec::enums::{
-    CryptographicAlgorithm, DerivationMethod, HashingAlgorithm, KeyFormatType, LinkType, ObjectType, ResultReason,
-    SecretDataType,
+    CryptographicAlgorithm, DerivationMethod, HashingAlgorithm, KeyFormatType, LinkType, ObjectType, SecretDataType,
 };
 use kmip_codec::messages::ops::derive_key::{DeriveKeyRequest, DeriveKeyResponse};
 use kmip_codec::messages::{
-    Attribute, AttributeValue, Bytes, CryptographicParameters, KeyBlock, KeyMaterial, KeyValue, Link, Object,
-    SecretData, SymmetricKey,
+    AttributeValue, Bytes, CryptographicParameters, KeyBlock, KeyMaterial, KeyValue, Object, SecretData, SymmetricKey,
 };
 use zeroize::Zeroizing;
 
 use super::attributes::{from_template, new_object, touched};
 use super::cipher::spec;
 use super::key_use::{usable, Purpose, UsableKey};
-use super::{not_found, storage, Context, OpError};
+use super::{Context, Error};
 use crate::crypto::cipher::one_shot;
 use crate::crypto::digest::hash_algorithm;
 
 /// The most PBKDF2 iterations one request may ask for.
 pub const MAX_ITERATIONS: i32 = 10_000_000;
 
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
-
-fn hmac_of(h: HashingAlgorithm) -> Result<hmac::Algorithm, OpError> {
+fn hmac_of(h: HashingAlgorithm) -> Result<hmac::Algorithm, Error> {
     Ok(match h {
         HashingAlgorithm::SHA_1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
         HashingAlgorithm::SHA_224 => hmac::HMAC_SHA224,
@@ -57,7 +51,7 @@ fn hmac_of(h: HashingAlgorithm) -> Result<hmac::Algorithm, OpError> {
         HashingAlgorithm::SHA_384 => hmac::HMAC_SHA384,
         HashingAlgorithm::SHA_512 => hmac::HMAC_SHA512,
         other => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "{} is not offered as a PRF: use SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512",
                 other.name().unwrap_or("this hash")
             )))
@@ -72,25 +66,30 @@ fn derive(
     p: Option<&CryptographicParameters>,
     req: &DeriveKeyRequest,
     len: usize,
-) -> Result<Zeroizing<Vec<u8>>, OpError> {
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let params = &req.derivation_parameters;
     let data = params.derivation_data.as_deref();
     let hashing = p.and_then(|p| p.hashing_algorithm);
     let mut out = Zeroizing::new(match method {
         DerivationMethod::PBKDF2 => {
-            let salt = params.salt.as_deref().ok_or_else(|| invalid("PBKDF2 needs a Salt"))?;
+            let salt = params
+                .salt
+                .as_deref()
+                .ok_or_else(|| Error::InvalidField("PBKDF2 needs a Salt".into()))?;
             let iterations = params
                 .iteration_count
                 .filter(|n| (1..=MAX_ITERATIONS).contains(n))
                 .and_then(|n| NonZeroU32::new(n.unsigned_abs()))
-                .ok_or_else(|| invalid(format!("PBKDF2 needs an Iteration Count of 1 to {MAX_ITERATIONS}")))?;
+                .ok_or_else(|| {
+                    Error::InvalidField(format!("PBKDF2 needs an Iteration Count of 1 to {MAX_ITERATIONS}"))
+                })?;
             let prf = match hashing.unwrap_or(HashingAlgorithm::SHA_1) {
                 HashingAlgorithm::SHA_1 => pbkdf2::PBKDF2_HMAC_SHA1,
                 HashingAlgorithm::SHA_256 => pbkdf2::PBKDF2_HMAC_SHA256,
                 HashingAlgorithm::SHA_384 => pbkdf2::PBKDF2_HMAC_SHA384,
                 HashingAlgorithm::SHA_512 => pbkdf2::PBKDF2_HMAC_SHA512,
                 other => {
-                    return Err(invalid(format!(
+                    return Err(Error::InvalidField(format!(
                         "PBKDF2 is offered with SHA-1, SHA-256, SHA-384 or SHA-512, not {}",
                         other.name().unwrap_or("this hash")
                     )))
@@ -101,38 +100,48 @@ fn derive(
             out
         }
         DerivationMethod::HASH => {
-            let h = hashing.ok_or_else(|| invalid("HASH needs a Hashing Algorithm in the Cryptographic Parameters"))?;
-            let algorithm = hash_algorithm(h).ok_or_else(|| invalid("that Hashing Algorithm is not offered"))?;
+            let h = hashing.ok_or_else(|| {
+                Error::InvalidField("HASH needs a Hashing Algorithm in the Cryptographic Parameters".into())
+            })?;
+            let algorithm =
+                hash_algorithm(h).ok_or_else(|| Error::InvalidField("that Hashing Algorithm is not offered".into()))?;
             let mut ctx = digest::Context::new(algorithm);
             ctx.update(&key.material);
             ctx.update(data.unwrap_or_default());
             ctx.finish().as_ref().to_vec()
         }
         DerivationMethod::HMAC => {
-            let data = data.ok_or_else(|| invalid("HMAC derivation needs Derivation Data"))?;
+            let data = data.ok_or_else(|| Error::InvalidField("HMAC derivation needs Derivation Data".into()))?;
             let prf = match (key.algorithm, hashing) {
                 (_, Some(h)) => hmac_of(h)?,
                 (Some(a), None) => match crate::crypto::digest::MacAlgorithm::hmac(a) {
                     Some(crate::crypto::digest::MacAlgorithm::Hmac(h)) => h,
-                    _ => return Err(invalid("the derivation key is no HMAC key: name a Hashing Algorithm")),
+                    _ => {
+                        return Err(Error::InvalidField(
+                            "the derivation key is no HMAC key: name a Hashing Algorithm".into(),
+                        ))
+                    }
                 },
-                (None, None) => return Err(invalid("name a Hashing Algorithm for the HMAC")),
+                (None, None) => return Err(Error::InvalidField("name a Hashing Algorithm for the HMAC".into())),
             };
             hmac::sign(&hmac::Key::new(prf, &key.material), data).as_ref().to_vec()
         }
         DerivationMethod::ENCRYPT => {
-            let data = data.ok_or_else(|| invalid("ENCRYPT derivation needs Derivation Data"))?;
-            let p = p.ok_or_else(|| invalid("ENCRYPT derivation needs Cryptographic Parameters"))?;
+            let data = data.ok_or_else(|| Error::InvalidField("ENCRYPT derivation needs Derivation Data".into()))?;
+            let p = p.ok_or_else(|| Error::InvalidField("ENCRYPT derivation needs Cryptographic Parameters".into()))?;
             let spec = spec(key, p)?;
             let iv = params.initialization_vector.as_deref().unwrap_or_default();
-            let (out, _) = one_shot(spec, &key.material, iv, true, &[], data, None).map_err(|e| invalid(e.0))?;
+            let (out, _) =
+                one_shot(spec, &key.material, iv, true, &[], data, None).map_err(|e| Error::InvalidField(e.0))?;
             out.to_vec()
         }
         DerivationMethod::NIST800_108_C => {
-            let data = data.ok_or_else(|| invalid("NIST800-108-C needs Derivation Data (Label || 0x00 || Context)"))?;
+            let data = data.ok_or_else(|| {
+                Error::InvalidField("NIST800-108-C needs Derivation Data (Label || 0x00 || Context)".into())
+            })?;
             if p.and_then(|p| p.counter_length).is_some_and(|n| n != 32) {
-                return Err(invalid(
-                    "NIST800-108-C is offered with a 32-bit counter before the fixed input",
+                return Err(Error::InvalidField(
+                    "NIST800-108-C is offered with a 32-bit counter before the fixed input".into(),
                 ));
             }
             let prf = match (hashing, key.algorithm) {
@@ -141,30 +150,39 @@ fn derive(
                 (None, Some(CryptographicAlgorithm::HMAC_SHA256)) => HashingAlgorithm::SHA_256,
                 (None, Some(CryptographicAlgorithm::HMAC_SHA384)) => HashingAlgorithm::SHA_384,
                 (None, Some(CryptographicAlgorithm::HMAC_SHA512)) => HashingAlgorithm::SHA_512,
-                _ => return Err(invalid("name the HMAC's Hashing Algorithm for NIST800-108-C")),
+                _ => {
+                    return Err(Error::InvalidField(
+                        "name the HMAC's Hashing Algorithm for NIST800-108-C".into(),
+                    ))
+                }
             };
             let id = match prf {
                 HashingAlgorithm::SHA_224 => kdf::KbkdfCtrHmacAlgorithmId::Sha224,
                 HashingAlgorithm::SHA_256 => kdf::KbkdfCtrHmacAlgorithmId::Sha256,
                 HashingAlgorithm::SHA_384 => kdf::KbkdfCtrHmacAlgorithmId::Sha384,
                 HashingAlgorithm::SHA_512 => kdf::KbkdfCtrHmacAlgorithmId::Sha512,
-                _ => return Err(invalid("NIST800-108-C is offered with HMAC-SHA-224/256/384/512")),
+                _ => {
+                    return Err(Error::InvalidField(
+                        "NIST800-108-C is offered with HMAC-SHA-224/256/384/512".into(),
+                    ))
+                }
             };
-            let algorithm = kdf::get_kbkdf_ctr_hmac_algorithm(id).ok_or_else(|| invalid("that PRF is not offered"))?;
+            let algorithm = kdf::get_kbkdf_ctr_hmac_algorithm(id)
+                .ok_or_else(|| Error::InvalidField("that PRF is not offered".into()))?;
             let mut out = vec![0u8; len];
             kdf::kbkdf_ctr_hmac(algorithm, &key.material, data, &mut out)
-                .map_err(|_| OpError::new(ResultReason::CryptographicFailure, "the KDF failed"))?;
+                .map_err(|_| Error::CryptographicFailure("the KDF failed".into()))?;
             out
         }
         other => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Derivation Method {} is not offered: use PBKDF2, HASH, HMAC, ENCRYPT or NIST800-108-C",
                 other.name().unwrap_or("of this value")
             )))
         }
     });
     if out.len() < len {
-        return Err(invalid(format!(
+        return Err(Error::InvalidField(format!(
             "the method gives {} bytes, fewer than the {len} asked for",
             out.len()
         )));
@@ -174,14 +192,24 @@ fn derive(
 }
 
 /// Runs Derive Key.
-pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyResponse, Error> {
     if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
-        return Err(invalid("Derive Key makes Symmetric Keys and Secret Data"));
+        return Err(Error::InvalidField(
+            "Derive Key makes Symmetric Keys and Secret Data".into(),
+        ));
     }
     let base_uid = match req.unique_identifiers.as_slice() {
         [one] => one.clone(),
-        [] => return Err(invalid("Derive Key needs the Unique Identifier of the derivation key")),
-        _ => return Err(invalid("the offered methods derive from one key or secret")),
+        [] => {
+            return Err(Error::InvalidField(
+                "Derive Key needs the Unique Identifier of the derivation key".into(),
+            ))
+        }
+        _ => {
+            return Err(Error::InvalidField(
+                "the offered methods derive from one key or secret".into(),
+            ))
+        }
     };
     let attributes = from_template(ctx, Some(&req.template_attribute))?;
     let bits = attributes
@@ -192,15 +220,17 @@ pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRes
         })
         .filter(|n| *n > 0 && n % 8 == 0 && *n <= 8 * 1024)
         .ok_or_else(|| {
-            invalid("the template needs a Cryptographic Length: a whole number of bytes, at most 8192 bits")
+            Error::InvalidField(
+                "the template needs a Cryptographic Length: a whole number of bytes, at most 8192 bits".into(),
+            )
         })?;
     let algorithm = attributes.iter().find_map(|a| match a.value {
         AttributeValue::CryptographicAlgorithm(x) => Some(x),
         _ => None,
     });
     if req.object_type == ObjectType::SymmetricKey && algorithm.is_none() {
-        return Err(invalid(
-            "a derived Symmetric Key needs a Cryptographic Algorithm in the template",
+        return Err(Error::InvalidField(
+            "a derived Symmetric Key needs a Cryptographic Algorithm in the template".into(),
         ));
     }
     let key = usable(ctx, &base_uid, Purpose::DERIVE, 0)?;
@@ -231,28 +261,19 @@ pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRes
     };
     let described = algorithm.map(|a: CryptographicAlgorithm| (a, bits));
     let mut new = new_object(req.object_type, object, attributes, described)?;
-    new.attributes.push(Attribute::new(AttributeValue::Link(Link {
-        link_type: LinkType::DerivationBaseObjectLink,
-        linked_object_identifier: base_uid.clone(),
-    })));
+    new.add_link(LinkType::DerivationBaseObjectLink, &base_uid);
     let new_uid = new.uid.clone();
     let scope = ctx.scope();
-    let sealed = ctx.store.seal(&scope, &mut new).map_err(storage)?;
-    ctx.store
-        .write(&scope, move |objects| {
-            let Some(mut base) = objects.load(&base_uid, None)? else {
-                return Ok(Err(not_found(&base_uid)));
-            };
-            base.attributes.push(Attribute::new(AttributeValue::Link(Link {
-                link_type: LinkType::DerivedKeyLink,
-                linked_object_identifier: new.uid.clone(),
-            })));
-            touched(&mut base);
-            objects.update(&base)?;
-            objects.create(&new, sealed)?;
-            Ok(Ok(()))
-        })
-        .map_err(storage)??;
+    let sealed = ctx.store.seal(&scope, &mut new)?;
+    let operation = ctx.auth.operation();
+    ctx.store.write(&scope, move |objects| {
+        let mut base = super::load_for_change(objects, &base_uid, operation)?;
+        base.add_link(LinkType::DerivedKeyLink, &new.uid);
+        touched(&mut base);
+        objects.update(&base)?;
+        objects.create(&new, sealed)?;
+        Ok(())
+    })?;
     *ctx.id_placeholder = Some(new_uid.clone());
     Ok(DeriveKeyResponse {
         unique_identifier: new_uid,

@@ -2,32 +2,32 @@
 //! metadata, with Destroy Date now. Only Pre-Active, Deactivated and
 //! Compromised objects (§11.22): an Active key must be revoked first.
 
-use kmip_codec::enums::{ResultReason, State};
+use kmip_codec::enums::State;
 use kmip_codec::messages::ops::destroy::{DestroyRequest, DestroyResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
 use super::attributes::{set_state, touched};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Destroy.
-pub fn run(ctx: &mut Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update_erasing(&uid, |o| {
         let next = match o.state {
             State::PreActive | State::Deactivated => State::Destroyed,
             State::Compromised => State::DestroyedCompromised,
             State::Destroyed | State::DestroyedCompromised => {
-                return Err(OpError::new(
-                    ResultReason::PermissionDenied,
-                    format!("object {} is already destroyed", o.uid),
-                ))
+                return Err(Error::PermissionDenied(format!(
+                    "object {} is already destroyed",
+                    o.uid
+                )))
             }
             _ => {
-                return Err(OpError::new(
-                    ResultReason::PermissionDenied,
-                    format!("object {} is Active: revoke it before destroying it", o.uid),
-                ))
+                return Err(Error::PermissionDenied(format!(
+                    "object {} is Active: revoke it before destroying it",
+                    o.uid
+                )))
             }
         };
         set_state(o, next);

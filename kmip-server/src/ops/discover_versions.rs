@@ -7,13 +7,13 @@
 use kmip_codec::messages::ops::discover_versions::{DiscoverVersionsRequest, DiscoverVersionsResponse};
 use kmip_codec::messages::ProtocolVersion;
 
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// The versions this server speaks, most preferred first: all the codec does.
 pub const SUPPORTED: &[ProtocolVersion] = kmip_codec::messages::VERSIONS;
 
 /// Runs Discover Versions.
-pub fn run(_ctx: &mut Context<'_>, req: &DiscoverVersionsRequest) -> Result<DiscoverVersionsResponse, OpError> {
+pub fn run(_ctx: &mut Context<'_>, req: &DiscoverVersionsRequest) -> Result<DiscoverVersionsResponse, Error> {
     let protocol_versions = SUPPORTED
         .iter()
         .filter(|v| req.protocol_versions.is_empty() || req.protocol_versions.contains(v))

@@ -6,10 +6,10 @@ use kmip_codec::messages::ops::encrypt::{EncryptRequest, EncryptResponse};
 
 use super::cipher::{self, CipherRequest};
 use super::streams::Parts;
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Encrypt.
-pub fn run(ctx: &mut Context<'_>, req: &EncryptRequest) -> Result<EncryptResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &EncryptRequest) -> Result<EncryptResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let out = cipher::run(
         ctx,

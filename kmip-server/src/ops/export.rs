@@ -5,10 +5,10 @@
 use kmip_codec::messages::ops::export::{ExportRequest, ExportResponse};
 use kmip_codec::messages::ops::get::GetRequest;
 
-use super::{get, Context, OpError};
+use super::{get, Context, Error};
 
 /// Runs Export.
-pub fn run(ctx: &mut Context<'_>, req: &ExportRequest) -> Result<ExportResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ExportRequest) -> Result<ExportResponse, Error> {
     let got = get::run(
         ctx,
         &GetRequest {

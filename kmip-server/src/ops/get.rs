@@ -10,22 +10,19 @@
 //! ([`super::wrapping`]); Key Wrap Type Not Wrapped unwraps a key stored
 //! wrapped.
 
-use kmip_codec::enums::{KeyFormatType, KeyWrapType, ResultReason};
+use kmip_codec::enums::{KeyFormatType, KeyWrapType};
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
 use kmip_codec::messages::{AttributeValue, Bytes, KeyMaterial, KeyValue, Object, TransparentSymmetricKey};
 
-use super::{wrapping, Context, OpError};
+use super::{wrapping, Context, Error};
 use crate::crypto::pkey::{Kind, PKey};
 
-fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), OpError> {
+fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), Error> {
     let unsupported = || {
-        OpError::new(
-            ResultReason::KeyFormatTypeNotSupported,
-            format!(
-                "this object cannot be returned as {}",
-                wanted.name().unwrap_or("that format")
-            ),
-        )
+        Error::KeyFormatTypeNotSupported(format!(
+            "this object cannot be returned as {}",
+            wanted.name().unwrap_or("that format")
+        ))
     };
     let Some(block) = object.key_block_mut() else {
         return Err(unsupported());
@@ -108,27 +105,22 @@ fn convert_asymmetric(object: &mut Object, wanted: KeyFormatType) -> Option<()> 
 }
 
 /// Runs Get.
-pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     if req.key_wrap_type == Some(KeyWrapType::AsRegistered) && req.key_wrapping_specification.is_some() {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            "Key Wrap Type As Registered cannot be combined with a Key Wrapping Specification",
+        return Err(Error::InvalidField(
+            "Key Wrap Type As Registered cannot be combined with a Key Wrapping Specification".into(),
         ));
     }
     if req.key_compression_type.is_some() {
-        return Err(OpError::new(
-            ResultReason::KeyCompressionTypeNotSupported,
-            "key compression applies to elliptic-curve public keys, which this server does not hold yet",
+        return Err(Error::KeyCompressionTypeNotSupported(
+            "key compression applies to elliptic-curve public keys, which this server does not hold yet".into(),
         ));
     }
     let stored = ctx.load(&uid, true)?;
     let fresh = stored.values("Fresh").any(|a| a.value == AttributeValue::Fresh(true));
     let mut object = stored.object.ok_or_else(|| {
-        OpError::new(
-            ResultReason::KeyValueNotPresent,
-            format!("object {uid} has been destroyed: only its metadata remains"),
-        )
+        Error::KeyValueNotPresent(format!("object {uid} has been destroyed: only its metadata remains"))
     })?;
     if let Some(wanted) = req.key_format_type {
         convert(&mut object, wanted)?;

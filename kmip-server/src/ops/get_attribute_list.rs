@@ -3,10 +3,10 @@
 
 use kmip_codec::messages::ops::get_attribute_list::{GetAttributeListRequest, GetAttributeListResponse};
 
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Get Attribute List.
-pub fn run(ctx: &mut Context<'_>, req: &GetAttributeListRequest) -> Result<GetAttributeListResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &GetAttributeListRequest) -> Result<GetAttributeListResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     let mut attribute_names: Vec<String> = Vec::new();

@@ -5,10 +5,10 @@
 
 use kmip_codec::messages::ops::get_attributes::{GetAttributesRequest, GetAttributesResponse};
 
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Get Attributes.
-pub fn run(ctx: &mut Context<'_>, req: &GetAttributesRequest) -> Result<GetAttributesResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &GetAttributesRequest) -> Result<GetAttributesResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     let attributes = if req.attribute_names.is_empty() {

@@ -3,22 +3,18 @@
 //! (Illegal Operation, §11.19); one whose remaining count is too small
 //! refuses (Permission Denied).
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::get_usage_allocation::{GetUsageAllocationRequest, GetUsageAllocationResponse};
 use kmip_codec::messages::AttributeValue;
 
 use super::attributes::touched;
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Get Usage Allocation.
-pub fn run(ctx: &mut Context<'_>, req: &GetUsageAllocationRequest) -> Result<GetUsageAllocationResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &GetUsageAllocationRequest) -> Result<GetUsageAllocationResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let wanted = req.usage_limits_count;
     if wanted <= 0 {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            "the Usage Limits Count must be positive",
-        ));
+        return Err(Error::InvalidField("the Usage Limits Count must be positive".into()));
     }
     ctx.update(&uid, move |o| {
         let limits = o
@@ -28,13 +24,12 @@ pub fn run(ctx: &mut Context<'_>, req: &GetUsageAllocationRequest) -> Result<Get
                 AttributeValue::UsageLimits(l) => Some(l),
                 _ => None,
             })
-            .ok_or_else(|| OpError::new(ResultReason::IllegalOperation, "the object has no Usage Limits"))?;
+            .ok_or_else(|| Error::IllegalOperation("the object has no Usage Limits".into()))?;
         let left = limits.count.unwrap_or(limits.total);
         if left < wanted {
-            return Err(OpError::new(
-                ResultReason::PermissionDenied,
-                format!("only {left} units of usage remain, {wanted} were asked for"),
-            ));
+            return Err(Error::PermissionDenied(format!(
+                "only {left} units of usage remain, {wanted} were asked for"
+            )));
         }
         limits.count = Some(left - wanted);
         touched(o);

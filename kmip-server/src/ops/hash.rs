@@ -3,16 +3,16 @@
 //! SHA-3); one-shot or in parts. No key is involved.
 
 use aws_lc_rs::digest;
-use kmip_codec::enums::{Operation, ResultReason};
+use kmip_codec::enums::Operation;
 use kmip_codec::messages::ops::hash::{HashRequest, HashResponse};
 use kmip_codec::messages::Bytes;
 
 use super::streams::{Next, Parts, Stream};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::crypto::digest::hash_algorithm;
 
 /// Runs Hash.
-pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, Error> {
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
     let scope = ctx.scope();
     // Streams are keyed by object; a Hash has none.
@@ -21,18 +21,15 @@ pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, OpE
         Some(c) => match ctx.memory.streams.take(c, &scope, no_object, Operation::Hash)? {
             Stream::Hash(h) => h,
             _ => {
-                return Err(OpError::new(
-                    ResultReason::ItemNotFound,
-                    "the Correlation Value is not a Hash in progress",
+                return Err(Error::ItemNotFound(
+                    "the Correlation Value is not a Hash in progress".into(),
                 ))
             }
         },
         None => {
             let named = req.cryptographic_parameters.hashing_algorithm;
             let algorithm = named.and_then(hash_algorithm).ok_or_else(|| {
-                OpError::new(
-                    ResultReason::InvalidField,
-                    format!(
+                Error::InvalidField(format!(
                         "Hash needs a Hashing Algorithm this server offers (SHA-1, SHA-224/256/384/512, SHA-512/256, SHA3-256/384/512), not {}",
                         named.and_then(|h| h.name()).unwrap_or("none")
                     ),

@@ -10,15 +10,15 @@
 //! holds cannot be imported (Invalid Field); server-made UIDs are random
 //! 128-bit values, so only a guessed one could collide.
 
-use kmip_codec::enums::{KeyWrapType, ResultReason, State};
+use kmip_codec::enums::{KeyWrapType, State};
 use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
 use kmip_codec::messages::AttributeValue;
 
-use super::{storage, Context, OpError};
+use super::{Context, Error};
 use crate::store::objects::StoredObject;
 
 /// Runs Import.
-pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Error> {
     let mut object = req.object.clone();
     if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
         super::wrapping::unwrap(ctx, &mut object)?;
@@ -43,29 +43,28 @@ pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse,
     stored.set(AttributeValue::ObjectType(stored.object_type));
     stored.set(AttributeValue::State(state));
     let scope = ctx.scope();
-    let sealed = ctx.store.seal(&scope, &mut stored).map_err(storage)?;
+    let sealed = ctx.store.seal(&scope, &mut stored)?;
     let replace = req.replace_existing.unwrap_or(false);
-    ctx.store
-        .write(&scope, move |objects| {
-            if objects.object_type(&stored.uid)?.is_some() {
-                if !replace {
-                    return Ok(Err(OpError::new(
-                        ResultReason::ObjectAlreadyExists,
-                        format!("object {} exists: set Replace Existing to replace it", stored.uid),
-                    )));
-                }
-                objects.delete(&stored.uid)?;
-            } else if objects.uid_taken(&stored.uid)? {
-                // Unique Identifiers are unique across scopes. Guessing
-                // another scope's random UID is the only way here.
-                return Ok(Err(OpError::new(
-                    ResultReason::InvalidField,
-                    format!("{} cannot be used as a Unique Identifier here", stored.uid),
+
+    ctx.store.write(&scope, move |objects| {
+        if objects.object_type(&stored.uid)?.is_some() {
+            if !replace {
+                return Err(Error::ObjectAlreadyExists(format!(
+                    "object {} exists: set Replace Existing to replace it",
+                    stored.uid
                 )));
             }
-            objects.create(&stored, sealed)?;
-            Ok(Ok(()))
-        })
-        .map_err(storage)??;
+            objects.delete(&stored.uid)?;
+        } else if objects.uid_taken(&stored.uid)? {
+            // Unique Identifiers are unique across scopes. Guessing
+            // another scope's random UID is the only way here.
+            return Err(Error::InvalidField(format!(
+                "{} cannot be used as a Unique Identifier here",
+                stored.uid
+            )));
+        }
+        objects.create(&stored, sealed)?;
+        Ok(())
+    })?;
     Ok(ImportResponse { unique_identifier: uid })
 }

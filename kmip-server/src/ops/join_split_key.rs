@@ -3,23 +3,21 @@
 //! Secret Data object, described by the parts' key block and the
 //! Template-Attribute.
 
-use kmip_codec::enums::{KeyFormatType, ObjectType, ResultReason, SecretDataType, SplitKeyMethod};
+use kmip_codec::enums::{KeyFormatType, ObjectType, SecretDataType, SplitKeyMethod};
 use kmip_codec::messages::ops::join_split_key::{JoinSplitKeyRequest, JoinSplitKeyResponse};
 use kmip_codec::messages::{Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SecretData, SymmetricKey};
 use zeroize::Zeroizing;
 
 use super::attributes::{from_template, new_object};
 use super::create_split_key::raw;
-use super::{storage, Context, OpError};
-
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
+use super::{Context, Error};
 
 /// Runs Join Split Key.
-pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplitKeyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplitKeyResponse, Error> {
     if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
-        return Err(invalid("Join Split Key makes symmetric keys and secret data"));
+        return Err(Error::InvalidField(
+            "Join Split Key makes symmetric keys and secret data".into(),
+        ));
     }
     let mut joined: Option<Zeroizing<Vec<u8>>> = None;
     let mut seen: Vec<i32> = Vec::new();
@@ -28,28 +26,33 @@ pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplit
     for uid in &req.unique_identifiers {
         let part = ctx.load(uid, true)?;
         let Some(object @ Object::SplitKey(split)) = &part.object else {
-            return Err(invalid(format!("object {uid} is not a Split Key with material")));
+            return Err(Error::InvalidField(format!(
+                "object {uid} is not a Split Key with material"
+            )));
         };
         if split.split_key_method != SplitKeyMethod::XOR {
-            return Err(invalid("only XOR splits can be joined here"));
+            return Err(Error::InvalidField("only XOR splits can be joined here".into()));
         }
         if *expected_parts.get_or_insert(split.split_key_parts) != split.split_key_parts
             || seen.contains(&split.key_part_identifier)
         {
-            return Err(invalid("the parts are not distinct parts of one split"));
+            return Err(Error::InvalidField(
+                "the parts are not distinct parts of one split".into(),
+            ));
         }
         seen.push(split.key_part_identifier);
-        let (bytes, block) = raw(object).ok_or_else(|| invalid(format!("Split Key {uid} holds no usable material")))?;
+        let (bytes, block) =
+            raw(object).ok_or_else(|| Error::InvalidField(format!("Split Key {uid} holds no usable material")))?;
         described = Some((block.cryptographic_algorithm, block.cryptographic_length));
         match &mut joined {
             None => joined = Some(Zeroizing::new(bytes.to_vec())),
             Some(j) if j.len() == bytes.len() => j.iter_mut().zip(bytes).for_each(|(a, b)| *a ^= b),
-            Some(_) => return Err(invalid("the parts have different lengths")),
+            Some(_) => return Err(Error::InvalidField("the parts have different lengths".into())),
         }
     }
     let parts = usize::try_from(expected_parts.unwrap_or(0)).unwrap_or(0);
     let (Some(key), true) = (joined, seen.len() == parts && parts >= 2) else {
-        return Err(invalid(format!(
+        return Err(Error::InvalidField(format!(
             "an XOR split needs all {parts} of its parts; {} were given",
             seen.len()
         )));
@@ -77,7 +80,7 @@ pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplit
     let attributes = from_template(ctx, req.template_attribute.as_ref())?;
     let stored = new_object(req.object_type, object, attributes, algorithm.zip(length))?;
     let uid = stored.uid.clone();
-    ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
+    ctx.store.create(&ctx.scope(), stored)?;
     *ctx.id_placeholder = Some(uid.clone());
     Ok(JoinSplitKeyResponse {
         unique_identifier: uid,

@@ -14,13 +14,11 @@
 //!   (the data length in bytes, or one per use for the Object unit), taken
 //!   in a committed transaction before the cryptography runs (§4.29).
 
-use kmip_codec::enums::{
-    CryptographicAlgorithm, CryptographicUsageMask, ObjectType, ResultReason, State, UsageLimitsUnit,
-};
+use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType, State, UsageLimitsUnit};
 use kmip_codec::messages::{AttributeValue, Bytes, CryptographicParameters, KeyMaterial, KeyValue, Object};
 
 use super::attributes::touched;
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::crypto::transparent;
 use crate::store::objects::StoredObject;
 use crate::store::unix_now;
@@ -107,10 +105,6 @@ pub struct UsableKey {
     pub material: Bytes,
 }
 
-fn denied(message: String) -> OpError {
-    OpError::new(ResultReason::PermissionDenied, message)
-}
-
 /// An object's Cryptographic Usage Mask; none set allows nothing.
 pub(super) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
     stored
@@ -124,7 +118,7 @@ pub(super) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
 }
 
 /// Checks everything but Usage Limits.
-fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), OpError> {
+fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), Error> {
     let uid = &stored.uid;
     let state_ok = match stored.state {
         State::Active => true,
@@ -132,14 +126,14 @@ fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), OpErro
         _ => false,
     };
     if !state_ok {
-        return Err(denied(format!(
+        return Err(Error::Unusable(format!(
             "key {uid} is {} and cannot be used for {}",
             stored.state.name().unwrap_or("in another state"),
             purpose.name
         )));
     }
     if !usage_mask(stored).contains(purpose.mask) {
-        return Err(denied(format!(
+        return Err(Error::Unusable(format!(
             "key {uid}'s Cryptographic Usage Mask does not allow {}",
             purpose.name
         )));
@@ -147,10 +141,10 @@ fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), OpErro
     for a in &stored.attributes {
         match (&a.value, purpose.protects) {
             (AttributeValue::ProtectStopDate(d), true) if now > d.0 => {
-                return Err(denied(format!("key {uid}'s Protect Stop Date has passed")));
+                return Err(Error::Unusable(format!("key {uid}'s Protect Stop Date has passed")));
             }
             (AttributeValue::ProcessStartDate(d), false) if now < d.0 => {
-                return Err(denied(format!("key {uid}'s Process Start Date has not come")));
+                return Err(Error::Unusable(format!("key {uid}'s Process Start Date has not come")));
             }
             _ => {}
         }
@@ -159,7 +153,7 @@ fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), OpErro
 }
 
 /// Takes an allocation from a key's Usage Limits, if it has them.
-fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), OpError> {
+fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), Error> {
     let uid = stored.uid.clone();
     let Some(limits) = stored.attributes.iter_mut().find_map(|a| match &mut a.value {
         AttributeValue::UsageLimits(l) => Some(l),
@@ -174,7 +168,7 @@ fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), OpError> {
     };
     let left = limits.count.unwrap_or(limits.total);
     if left < wanted {
-        return Err(denied(format!(
+        return Err(Error::Unusable(format!(
             "key {uid}'s Usage Limits allow {left} more, this use needs {wanted}"
         )));
     }
@@ -184,15 +178,9 @@ fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), OpError> {
 
 /// The plain key material of an object: raw bytes, or DER for RSA and EC
 /// keys (PKCS#1 / PKCS#8 / X.509; Transparent keys are converted).
-pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, OpError> {
-    let absent = || {
-        OpError::new(
-            ResultReason::KeyValueNotPresent,
-            format!("key {uid} holds no usable key material"),
-        )
-    };
-    let bad =
-        |e: crate::crypto::CryptoError| OpError::new(ResultReason::CryptographicFailure, format!("key {uid}: {}", e.0));
+pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, Error> {
+    let absent = || Error::KeyValueNotPresent(format!("key {uid} holds no usable key material"));
+    let bad = |e: crate::crypto::CryptoError| Error::CryptographicFailure(format!("key {uid}: {}", e.0));
     match object.and_then(Object::key_block).and_then(|b| b.key_value.as_ref()) {
         Some(KeyValue::Plain { key_material, .. }) => match key_material {
             KeyMaterial::Bytes(b) => Ok(b.clone()),
@@ -203,17 +191,16 @@ pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, OpEr
             KeyMaterial::ECPublic(t) => Ok(Bytes::new(transparent::ec_public_der(t).map_err(bad)?)),
             _ => Err(absent()),
         },
-        Some(KeyValue::Wrapped(_)) => Err(OpError::new(
-            ResultReason::PermissionDenied,
-            format!("key {uid} is stored wrapped: Register it unwrapped to use it here"),
-        )),
+        Some(KeyValue::Wrapped(_)) => Err(Error::Unusable(format!(
+            "key {uid} is stored wrapped: Register it unwrapped to use it here"
+        ))),
         None => Err(absent()),
     }
 }
 
 /// Loads key `uid` of the caller's scope for `purpose` on `amount` bytes,
 /// taking a Usage Limits allocation when the key has limits.
-pub fn usable(ctx: &Context<'_>, uid: &str, purpose: Purpose, amount: usize) -> Result<UsableKey, OpError> {
+pub fn usable(ctx: &Context<'_>, uid: &str, purpose: Purpose, amount: usize) -> Result<UsableKey, Error> {
     let now = unix_now();
     let mut stored = ctx.load(uid, true)?;
     check(&stored, purpose, now)?;

@@ -14,15 +14,15 @@
 //! Group Member Default finds the group's default object, which by this
 //! server's policy is its newest Active member (at most one result).
 
-use kmip_codec::enums::{ObjectGroupMemberOption, ResultReason, State, StorageStatusMask};
+use kmip_codec::enums::{ObjectGroupMemberOption, State, StorageStatusMask};
 use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
 use kmip_codec::messages::AttributeValue;
 
-use super::{storage, Context, OpError};
+use super::{Context, Error};
 use crate::store::objects::{value_bytes, LocateFilter};
 
 /// Runs Locate.
-pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Error> {
     // Two instances of a Date-Time attribute are a range, earliest first
     // (§4.9); any other attribute must match exactly.
     let mut exact = Vec::new();
@@ -35,10 +35,10 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
                 if std::ptr::eq(*first, a) {
                     let (low, high) = (value_bytes(&first.value), value_bytes(&second.value));
                     if date_of(&second.value).is_none() || low > high {
-                        return Err(OpError::new(
-                            ResultReason::InvalidField,
-                            format!("a {} range needs two dates, the earlier first", a.name),
-                        ));
+                        return Err(Error::InvalidField(format!(
+                            "a {} range needs two dates, the earlier first",
+                            a.name
+                        )));
                     }
                     ranges.push((a.name.clone(), low, high));
                 }
@@ -54,18 +54,14 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
         }
     }
     let non_negative = |v: Option<i32>, what: &str| match v {
-        Some(n) if n < 0 => Err(OpError::new(
-            ResultReason::InvalidField,
-            format!("{what} must not be negative"),
-        )),
+        Some(n) if n < 0 => Err(Error::InvalidField(format!("{what} must not be negative"))),
         other => Ok(other.map(|n| n as usize)),
     };
     let mut maximum_items = non_negative(req.maximum_items, "Maximum Items")?;
     if let Some(member) = req.object_group_member {
         if !req.attributes.iter().any(|a| a.name == "Object Group") {
-            return Err(OpError::new(
-                ResultReason::InvalidField,
-                "Object Group Member needs an Object Group attribute to say which group",
+            return Err(Error::InvalidField(
+                "Object Group Member needs an Object Group attribute to say which group".into(),
             ));
         }
         match member {
@@ -80,10 +76,10 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
                 maximum_items = Some(maximum_items.map_or(1, |m| m.min(1)));
             }
             other => {
-                return Err(OpError::new(
-                    ResultReason::InvalidField,
-                    format!("Object Group Member {:#x} is not a KMIP 1.4 value", other.0),
-                ))
+                return Err(Error::InvalidField(format!(
+                    "Object Group Member {:#x} is not a KMIP 1.4 value",
+                    other.0
+                )))
             }
         }
     }
@@ -97,7 +93,7 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
         offset_items: non_negative(req.offset_items, "Offset Items")?.unwrap_or(0),
         storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),
     };
-    let unique_identifiers = ctx.store.locate(ctx.auth.scope(), &filter).map_err(storage)?;
+    let unique_identifiers = ctx.store.locate(ctx.auth.scope(), &filter)?;
     if let Some(first) = unique_identifiers.first() {
         *ctx.id_placeholder = Some(first.clone());
     }

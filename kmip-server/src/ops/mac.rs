@@ -4,36 +4,32 @@
 //! CMAC with an AES key (Block Cipher Mode CMAC); one-shot or in parts.
 //! MAC Verify shares [`compute`].
 
-use kmip_codec::enums::{BlockCipherMode, CryptographicAlgorithm, Operation, ResultReason};
+use kmip_codec::enums::{BlockCipherMode, CryptographicAlgorithm, Operation};
 use kmip_codec::messages::ops::mac::{MACRequest, MACResponse};
 use kmip_codec::messages::{Bytes, CryptographicParameters};
 
 use super::key_use::{usable, Purpose};
 use super::streams::{Next, Parts, Progress, Stream};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::crypto::digest::{Mac, MacAlgorithm};
 
 /// The MAC that parameters `p` (else the key's algorithm) ask for.
 pub(super) fn algorithm(
     p: Option<&CryptographicParameters>,
     key: Option<CryptographicAlgorithm>,
-) -> Result<MacAlgorithm, OpError> {
+) -> Result<MacAlgorithm, Error> {
     let named = p.and_then(|p| p.cryptographic_algorithm).or(key);
     let mode = p.and_then(|p| p.block_cipher_mode);
     match (named, mode) {
         (Some(CryptographicAlgorithm::AES), Some(BlockCipherMode::CMAC)) => Ok(MacAlgorithm::CmacAes),
         (Some(a), _) => MacAlgorithm::hmac(a).ok_or_else(|| {
-            OpError::new(
-                ResultReason::InvalidField,
-                format!(
-                    "{} is not a MAC this server offers: use HMAC-SHA1/224/256/384/512, or AES with Block Cipher Mode CMAC",
-                    a.name().unwrap_or("this algorithm")
-                ),
-            )
+            Error::InvalidField(format!(
+                "{} is not a MAC this server offers: use HMAC-SHA1/224/256/384/512, or AES with Block Cipher Mode CMAC",
+                a.name().unwrap_or("this algorithm")
+            ))
         }),
-        (None, _) => Err(OpError::new(
-            ResultReason::InvalidField,
-            "neither the request nor the key names a MAC algorithm",
+        (None, _) => Err(Error::InvalidField(
+            "neither the request nor the key names a MAC algorithm".into(),
         )),
     }
 }
@@ -46,7 +42,7 @@ pub(super) fn compute(
     data: &[u8],
     parts: Parts<'_>,
     verify: bool,
-) -> Result<Progress<Vec<u8>>, OpError> {
+) -> Result<Progress<Vec<u8>>, Error> {
     let (purpose, op) = if verify {
         (Purpose::MAC_VERIFY, Operation::MACVerify)
     } else {
@@ -54,24 +50,21 @@ pub(super) fn compute(
     };
     let key = usable(ctx, uid, purpose, data.len())?;
     let scope = ctx.scope();
-    let failed = |e: crate::crypto::CryptoError| OpError::new(ResultReason::CryptographicFailure, e.0);
     let mut mac = match parts.correlation {
         Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Mac(m) => m,
             _ => {
-                return Err(OpError::new(
-                    ResultReason::ItemNotFound,
-                    "the Correlation Value is not a MAC in progress",
+                return Err(Error::ItemNotFound(
+                    "the Correlation Value is not a MAC in progress".into(),
                 ))
             }
         },
         None => {
             let p = parameters.or(key.parameters.as_ref());
-            Mac::new(algorithm(p, key.algorithm)?, &key.material)
-                .map_err(|e| OpError::new(ResultReason::InvalidField, e.0))?
+            Mac::new(algorithm(p, key.algorithm)?, &key.material).map_err(|e| Error::InvalidField(e.0))?
         }
     };
-    mac.update(data).map_err(failed)?;
+    mac.update(data).map_err(Error::crypto)?;
     Ok(match parts.next() {
         Next::Open => Progress::Opened(Bytes::new(ctx.memory.streams.open(
             &scope,
@@ -83,12 +76,12 @@ pub(super) fn compute(
             ctx.memory.streams.resume(c, &scope, &key.uid, op, Stream::Mac(mac));
             Progress::More
         }
-        Next::Finish => Progress::Done(mac.finish().map_err(failed)?),
+        Next::Finish => Progress::Done(mac.finish().map_err(Error::crypto)?),
     })
 }
 
 /// Runs MAC.
-pub fn run(ctx: &mut Context<'_>, req: &MACRequest) -> Result<MACResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &MACRequest) -> Result<MACResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let progress = compute(
         ctx,

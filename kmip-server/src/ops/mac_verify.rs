@@ -2,22 +2,18 @@
 //! compares it in constant time. A MAC that does not match is a successful
 //! operation with Validity Indicator Invalid, not an error.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::mac_verify::{MACVerifyRequest, MACVerifyResponse};
 
 use super::mac::compute;
 use super::streams::{validity, Next, Parts};
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs MAC Verify.
-pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
     if matches!(parts.next(), Next::Finish) && req.mac_data.is_none() {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            "MAC Verify needs the MAC Data to check",
-        ));
+        return Err(Error::InvalidField("MAC Verify needs the MAC Data to check".into()));
     }
     let progress = compute(
         ctx,

@@ -1,6 +1,6 @@
 //! The operations, one file each, and the one place that dispatches to
 //! them. An operation not in the `handlers!` list answers Operation Not
-//! Supported ([`unsupported`]); Query reports exactly that list, so the two
+//! Supported ([`Error::unsupported`]); Query reports exactly that list, so the two
 //! cannot drift. Every KMIP 1.4 client-to-server operation is in it.
 
 mod activate;
@@ -51,12 +51,13 @@ pub mod streams;
 mod validate;
 mod wrapping;
 
-use kmip_codec::enums::{ObjectType, Operation, ResultReason};
+use kmip_codec::enums::{ObjectType, Operation};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
 
+pub use crate::error::Error;
 use crate::policy::{Authorized, Scope};
 use crate::store::objects::StoredObject;
-use crate::store::{DbError, ObjectStore};
+use crate::store::{ObjectStore, Objects};
 
 /// What an operation handler gets besides its payload.
 pub struct Context<'a> {
@@ -77,11 +78,10 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// The Unique Identifier a request names, or the ID Placeholder.
-    pub fn uid(&self, given: &Option<String>) -> Result<String, OpError> {
+    pub fn uid(&self, given: &Option<String>) -> Result<String, Error> {
         given.clone().or_else(|| self.id_placeholder.clone()).ok_or_else(|| {
-            OpError::new(
-                ResultReason::InvalidField,
-                "no Unique Identifier given, and no earlier item of this batch set the ID Placeholder",
+            Error::InvalidField(
+                "no Unique Identifier given, and no earlier item of this batch set the ID Placeholder".into(),
             )
         })
     }
@@ -94,23 +94,22 @@ impl Context<'_> {
     /// Loads an object of the caller's scope, with its material if asked.
     /// An archived object is refused unless the operation works on archived
     /// objects (Get Attributes, Get Attribute List, Recover, Archive).
-    pub fn load(&self, uid: &str, material: bool) -> Result<StoredObject, OpError> {
+    pub fn load(&self, uid: &str, material: bool) -> Result<StoredObject, Error> {
         let stored = self
             .store
-            .load(self.auth.scope(), uid, material)
-            .map_err(storage)?
-            .ok_or_else(|| not_found(uid))?;
+            .load(self.auth.scope(), uid, material)?
+            .ok_or_else(|| Error::NoObject(uid.to_owned()))?;
         check_archived(&stored, self.auth.operation())?;
         Ok(stored)
     }
 
     /// Loads an object, lets `change` modify it, and saves it, all in one
-    /// committed transaction. `change` refuses with an [`OpError`].
+    /// committed transaction. `change` refuses with an [`Error`].
     pub fn update(
         &self,
         uid: &str,
-        change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
-    ) -> Result<StoredObject, OpError> {
+        change: impl FnOnce(&mut StoredObject) -> Result<(), Error> + Send + 'static,
+    ) -> Result<StoredObject, Error> {
         self.update_inner(uid, change, false)
     }
 
@@ -119,42 +118,43 @@ impl Context<'_> {
     pub fn update_erasing(
         &self,
         uid: &str,
-        change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
-    ) -> Result<StoredObject, OpError> {
+        change: impl FnOnce(&mut StoredObject) -> Result<(), Error> + Send + 'static,
+    ) -> Result<StoredObject, Error> {
         self.update_inner(uid, change, true)
     }
 
     fn update_inner(
         &self,
         uid: &str,
-        change: impl FnOnce(&mut StoredObject) -> Result<(), OpError> + Send + 'static,
+        change: impl FnOnce(&mut StoredObject) -> Result<(), Error> + Send + 'static,
         erase: bool,
-    ) -> Result<StoredObject, OpError> {
+    ) -> Result<StoredObject, Error> {
         let (uid, operation) = (uid.to_owned(), self.auth.operation());
-        self.store
-            .write(self.auth.scope(), move |objects| {
-                let Some(mut stored) = objects.load(&uid, None)? else {
-                    return Ok(Err(not_found(&uid)));
-                };
-                if let Err(e) = check_archived(&stored, operation) {
-                    return Ok(Err(e));
-                }
-                if let Err(e) = change(&mut stored) {
-                    return Ok(Err(e));
-                }
-                objects.update(&stored)?;
-                if erase {
-                    objects.erase_material(&stored.uid)?;
-                }
-                Ok(Ok(stored))
-            })
-            .map_err(storage)?
+        self.store.write(self.auth.scope(), move |objects| {
+            let mut stored = load_for_change(objects, &uid, operation)?;
+            change(&mut stored)?;
+            objects.update(&stored)?;
+            if erase {
+                objects.erase_material(&stored.uid)?;
+            }
+            Ok(stored)
+        })
     }
+}
+
+/// Loads an object inside a write transaction, refused as [`Context::load`]
+/// refuses it: missing (or another scope's), or archived for `operation`.
+pub fn load_for_change(objects: &dyn Objects, uid: &str, operation: Operation) -> Result<StoredObject, Error> {
+    let stored = objects
+        .load(uid, None)?
+        .ok_or_else(|| Error::NoObject(uid.to_owned()))?;
+    check_archived(&stored, operation)?;
+    Ok(stored)
 }
 
 /// Object Archived for an archived object, unless `operation` is one that
 /// works on archived objects.
-fn check_archived(stored: &StoredObject, operation: Operation) -> Result<(), OpError> {
+fn check_archived(stored: &StoredObject, operation: Operation) -> Result<(), Error> {
     const ALLOWED: &[Operation] = &[
         Operation::GetAttributes,
         Operation::GetAttributeList,
@@ -162,45 +162,9 @@ fn check_archived(stored: &StoredObject, operation: Operation) -> Result<(), OpE
         Operation::Recover,
     ];
     if stored.values("Archive Date").next().is_some() && !ALLOWED.contains(&operation) {
-        return Err(OpError::new(
-            ResultReason::ObjectArchived,
-            format!("object {} is archived: Recover it first", stored.uid),
-        ));
+        return Err(Error::archived(&stored.uid));
     }
     Ok(())
-}
-
-/// Item Not Found, the same for a missing object and another scope's.
-pub fn not_found(uid: &str) -> OpError {
-    OpError::new(ResultReason::ItemNotFound, format!("no object {uid}"))
-}
-
-/// A storage failure, for the client without internals.
-pub fn storage(e: DbError) -> OpError {
-    tracing::error!("storage failure: {e}");
-    OpError::new(
-        ResultReason::GeneralFailure,
-        "the server could not access its store; see its log",
-    )
-}
-
-/// A failed operation: the Result Reason and a message a person can act on.
-#[derive(Debug, PartialEq, Eq)]
-pub struct OpError {
-    /// The Result Reason.
-    pub reason: ResultReason,
-    /// The Result Message.
-    pub message: String,
-}
-
-impl OpError {
-    /// A failure with a reason and message.
-    pub fn new(reason: ResultReason, message: impl Into<String>) -> Self {
-        OpError {
-            reason,
-            message: message.into(),
-        }
-    }
 }
 
 /// The object types the server can register and keep (Create makes
@@ -226,33 +190,16 @@ pub struct Memory {
     pub keys: parsed_keys::ParsedKeys,
 }
 
-/// Operation Not Supported for an operation outside [`IMPLEMENTED`]: Notify
-/// and Put, which a server sends rather than answers (KMIP 1.4 §5), and
-/// any operation code KMIP 1.4 does not define.
-pub fn unsupported(operation: Operation) -> OpError {
-    let message = match operation {
-        Operation::Notify | Operation::Put => format!(
-            "{} is sent by a server to a client; this server does not answer it",
-            operation.name().unwrap_or("this operation")
-        ),
-        other => format!(
-            "operation {} is not supported by this server",
-            other.name().map_or_else(|| format!("0x{:08X}", other.0), str::to_owned)
-        ),
-    };
-    OpError::new(ResultReason::OperationNotSupported, message)
-}
-
 macro_rules! handlers {
     ($($op:ident => $module:ident,)*) => {
         /// The operations this server implements, in the order Query lists them.
         pub const IMPLEMENTED: &[Operation] = &[$(Operation::$op,)*];
 
         /// Runs one authorised batch item.
-        pub fn dispatch(ctx: &mut Context<'_>, payload: &RequestPayload) -> Result<ResponsePayload, OpError> {
+        pub fn dispatch(ctx: &mut Context<'_>, payload: &RequestPayload) -> Result<ResponsePayload, Error> {
             match payload {
                 $(RequestPayload::$op(p) => $module::run(ctx, p).map(ResponsePayload::$op),)*
-                other => Err(unsupported(other.operation())),
+                other => Err(Error::unsupported(other.operation())),
             }
         }
     };

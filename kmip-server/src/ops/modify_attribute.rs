@@ -3,38 +3,34 @@
 //! are refused with Permission Denied; a missing attribute is an Invalid
 //! Field and a missing instance Item Not Found (§11.16).
 
-use kmip_codec::enums::{ResultReason, State};
+use kmip_codec::enums::State;
 use kmip_codec::messages::ops::modify_attribute::{ModifyAttributeRequest, ModifyAttributeResponse};
 
 use super::attributes::{check_modifiable, touched};
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Modify Attribute.
-pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttributeResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttributeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let new = req.attribute.clone();
     check_modifiable(&new.name)?;
     let (name, index) = (new.name.clone(), new.index.unwrap_or(0));
     let stored = ctx.update(&uid, move |o| {
         if new.name == "Activation Date" && o.state != State::PreActive {
-            return Err(OpError::new(
-                ResultReason::PermissionDenied,
-                "the Activation Date can change only while the object is Pre-Active",
+            return Err(Error::PermissionDenied(
+                "the Activation Date can change only while the object is Pre-Active".into(),
             ));
         }
         let mut instances = o.attributes.iter_mut().filter(|a| a.name == new.name).peekable();
         if instances.peek().is_none() {
-            return Err(OpError::new(
-                ResultReason::InvalidField,
-                format!("the object has no {}: add it first", new.name),
-            ));
+            return Err(Error::InvalidField(format!(
+                "the object has no {}: add it first",
+                new.name
+            )));
         }
-        let target = instances.find(|a| a.index.unwrap_or(0) == index).ok_or_else(|| {
-            OpError::new(
-                ResultReason::ItemNotFound,
-                format!("no instance {index} of {}", new.name),
-            )
-        })?;
+        let target = instances
+            .find(|a| a.index.unwrap_or(0) == index)
+            .ok_or_else(|| Error::ItemNotFound(format!("no instance {index} of {}", new.name)))?;
         target.value = new.value;
         touched(o);
         Ok(())
@@ -43,7 +39,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<Modify
         .values(&name)
         .find(|a| a.index.unwrap_or(0) == index)
         .cloned()
-        .ok_or_else(|| OpError::new(ResultReason::GeneralFailure, "the modified attribute was not stored"))?;
+        .ok_or_else(|| Error::General("the modified attribute was not stored".into()))?;
     Ok(ModifyAttributeResponse {
         unique_identifier: uid,
         attribute,

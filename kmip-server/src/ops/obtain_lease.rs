@@ -3,22 +3,18 @@
 //! so the client knows whether its copy is current. Destroyed objects get
 //! no lease.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::obtain_lease::{ObtainLeaseRequest, ObtainLeaseResponse};
 use kmip_codec::messages::{AttributeValue, DateTime, Interval};
 
 use super::attributes::LEASE_SECONDS;
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Obtain Lease.
-pub fn run(ctx: &mut Context<'_>, req: &ObtainLeaseRequest) -> Result<ObtainLeaseResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ObtainLeaseRequest) -> Result<ObtainLeaseResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, true)?;
     if stored.object.is_none() {
-        return Err(OpError::new(
-            ResultReason::PermissionDenied,
-            format!("object {uid} is destroyed: no lease"),
-        ));
+        return Err(Error::PermissionDenied(format!("object {uid} is destroyed: no lease")));
     }
     let find = |f: fn(&AttributeValue) -> Option<u64>| stored.attributes.iter().find_map(|a| f(&a.value));
     let lease_time = find(|v| match v {

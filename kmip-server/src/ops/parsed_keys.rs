@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::OpError;
+use super::Error;
 use crate::crypto::pkey::PKey;
 use crate::policy::Scope;
 
@@ -39,8 +39,8 @@ impl ParsedKeys {
         scope: &Scope,
         uid: &str,
         material: &[u8],
-        parse: impl FnOnce() -> Result<PKey, OpError>,
-    ) -> Result<Arc<PKey>, OpError> {
+        parse: impl FnOnce() -> Result<PKey, Error>,
+    ) -> Result<Arc<PKey>, Error> {
         let print = fingerprint(material);
         if let Some((p, parsed)) = self.lock().0.get(scope).and_then(|keys| keys.get(uid)) {
             if *p == print {
@@ -90,8 +90,7 @@ mod tests {
         let get = |material: &[u8]| {
             keys.get(&scope, "k", material, || {
                 parses.set(parses.get() + 1);
-                PKey::private_from_der(material)
-                    .map_err(|e| OpError::new(kmip_codec::enums::ResultReason::CryptographicFailure, e.0))
+                PKey::private_from_der(material).map_err(Error::crypto)
             })
             .unwrap()
         };
@@ -109,8 +108,7 @@ mod tests {
         assert_eq!(parses.get(), 3, "forgotten");
         keys.get(&Scope::new("t").unwrap(), "k", &b, || {
             parses.set(parses.get() + 1);
-            PKey::private_from_der(&b)
-                .map_err(|e| OpError::new(kmip_codec::enums::ResultReason::CryptographicFailure, e.0))
+            PKey::private_from_der(&b).map_err(Error::crypto)
         })
         .unwrap();
         assert_eq!(parses.get(), 4, "scopes do not share entries");

@@ -3,15 +3,13 @@
 //! answers Pending, so no Asynchronous Correlation Value ever names a
 //! pending operation: every Poll is Item Not Found.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::poll::{PollRequest, PollResponse};
 
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Poll.
-pub fn run(_ctx: &mut Context<'_>, _req: &PollRequest) -> Result<PollResponse, OpError> {
-    Err(OpError::new(
-        ResultReason::ItemNotFound,
-        "no asynchronous operation is pending: this server answers every request synchronously",
+pub fn run(_ctx: &mut Context<'_>, _req: &PollRequest) -> Result<PollResponse, Error> {
+    Err(Error::ItemNotFound(
+        "no asynchronous operation is pending: this server answers every request synchronously".into(),
     ))
 }

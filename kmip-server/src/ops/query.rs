@@ -13,7 +13,7 @@ use kmip_codec::enums::{DestroyActionType, QueryFunction, RNGMode, UnwrapMode};
 use kmip_codec::messages::ops::query::{QueryRequest, QueryResponse};
 use kmip_codec::messages::{CapabilityInformation, ProfileInformation, ProtocolVersion};
 
-use super::{Context, OpError, IMPLEMENTED, OBJECT_TYPES};
+use super::{Context, Error, IMPLEMENTED, OBJECT_TYPES};
 
 /// The Vendor Identification this server reports.
 pub const VENDOR: &str = concat!("kmip-rs ", env!("CARGO_PKG_VERSION"));
@@ -23,7 +23,7 @@ fn at_least(v: &ProtocolVersion, minor: i32) -> bool {
 }
 
 /// Runs Query.
-pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error> {
     let v13 = at_least(ctx.version, 3);
     let mut out = QueryResponse {
         operations: vec![],

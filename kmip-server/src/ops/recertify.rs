@@ -6,24 +6,23 @@
 //! keeps its Public Key Link; Names move to it and the two are linked
 //! (Replaced / Replacement Object), all in one transaction.
 
-use kmip_codec::enums::{CertificateRequestType, LinkType, ResultReason};
+use kmip_codec::enums::{CertificateRequestType, LinkType};
 use kmip_codec::messages::ops::recertify::{ReCertifyRequest, ReCertifyResponse};
 use kmip_codec::messages::{AttributeValue, Object};
 
 use super::attributes::from_template;
 use super::certify::{issue, Subject};
 use super::rekey::{commit, successor_attributes};
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Re-certify.
-pub fn run(ctx: &mut Context<'_>, req: &ReCertifyRequest) -> Result<ReCertifyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ReCertifyRequest) -> Result<ReCertifyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let old = ctx.load(&uid, true)?;
     let Some(Object::Certificate(cert)) = &old.object else {
-        return Err(OpError::new(
-            ResultReason::IllegalOperation,
-            format!("object {uid} is not a certificate with a value"),
-        ));
+        return Err(Error::IllegalOperation(format!(
+            "object {uid} is not a certificate with a value"
+        )));
     };
     let template = from_template(ctx, req.template_attribute.as_ref())?;
     let attributes = successor_attributes(&old, template, req.offset)?;

@@ -3,10 +3,10 @@
 use kmip_codec::messages::ops::recover::{RecoverRequest, RecoverResponse};
 
 use super::attributes::touched;
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Recover.
-pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
         if o.values("Archive Date").next().is_some() {

@@ -3,24 +3,20 @@
 //! Register and Re-key can name them in a Template-Attribute. Algorithm and
 //! length come from the Key Block when the attributes do not give them.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
 use kmip_codec::messages::Object;
 
 use super::attributes::{check_creatable, from_template, new_object};
-use super::{storage, Context, OpError};
+use super::{Context, Error};
 
 /// Runs Register.
-pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, Error> {
     if req.object.object_type() != req.object_type {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            format!(
-                "Object Type says {} but the object is a {}",
-                req.object_type.name().unwrap_or("?"),
-                req.object.object_type().name().unwrap_or("?")
-            ),
-        ));
+        return Err(Error::InvalidField(format!(
+            "Object Type says {} but the object is a {}",
+            req.object_type.name().unwrap_or("?"),
+            req.object.object_type().name().unwrap_or("?")
+        )));
     }
     // A Template's attributes are applied when it is named later, so they
     // must be ones a client could give at creation.
@@ -34,7 +30,7 @@ pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterRespo
         .and_then(|b| Some((b.cryptographic_algorithm?, b.cryptographic_length?)));
     let stored = new_object(req.object_type, req.object.clone(), attributes, block_algorithm)?;
     let uid = stored.uid.clone();
-    ctx.store.create(&ctx.scope(), stored).map_err(storage)?;
+    ctx.store.create(&ctx.scope(), stored)?;
     *ctx.id_placeholder = Some(uid.clone());
     Ok(RegisterResponse {
         unique_identifier: uid,

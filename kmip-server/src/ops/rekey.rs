@@ -10,13 +10,13 @@
 //! move by as much (Table 172); without one they are copied. The
 //! replacement and the existing key's changes commit together.
 
-use kmip_codec::enums::{LinkType, ObjectType, ResultReason};
+use kmip_codec::enums::{LinkType, ObjectType};
 use kmip_codec::messages::ops::rekey::{ReKeyRequest, ReKeyResponse};
-use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Interval, Link};
+use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Interval};
 
 use super::attributes::{from_template, new_object, server_rng, touched};
 use super::create::generate;
-use super::{not_found, storage, Context, OpError};
+use super::{Context, Error};
 use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
@@ -73,11 +73,11 @@ pub(super) fn successor_attributes(
     old: &StoredObject,
     template: Vec<Attribute>,
     offset: Option<Interval>,
-) -> Result<Vec<Attribute>, OpError> {
+) -> Result<Vec<Attribute>, Error> {
     if offset.is_some() && template.iter().any(|a| DATES.contains(&a.name.as_str())) {
-        return Err(OpError::new(
-            ResultReason::InvalidMessage,
-            "an Offset cannot be given together with Activation, Process Start, Protect Stop or Deactivation Date",
+        return Err(Error::InvalidMessage(
+            "an Offset cannot be given together with Activation, Process Start, Protect Stop or Deactivation Date"
+                .into(),
         ));
     }
     let mut copied: Vec<Attribute> = old
@@ -89,18 +89,18 @@ pub(super) fn successor_attributes(
         .collect();
     if let Some(offset) = offset {
         let old_activation = date(&old.attributes, "Activation Date").ok_or_else(|| {
-            OpError::new(
-                ResultReason::IllegalOperation,
-                "an Offset needs the existing key to have an Activation Date",
-            )
+            Error::IllegalOperation("an Offset needs the existing key to have an Activation Date".into())
         })?;
-        let activation = unix_now() + i64::from(offset.0);
-        let shift = activation - old_activation;
+        // The dates are the client's: checked, so that a far-off date is
+        // refused rather than wrapped (release) or a panic (debug).
+        let out_of_range = || Error::InvalidField("the Offset moves a date of the key out of range".into());
+        let activation = unix_now().checked_add(i64::from(offset.0)).ok_or_else(out_of_range)?;
+        let shift = activation.checked_sub(old_activation).ok_or_else(out_of_range)?;
         copied.retain(|a| !DATES.contains(&a.name.as_str()));
         copied.push(Attribute::new(dated("Activation Date", activation)));
         for name in &DATES[1..] {
             if let Some(t) = date(&old.attributes, name) {
-                copied.push(Attribute::new(dated(name, t + shift)));
+                copied.push(Attribute::new(dated(name, t.checked_add(shift).ok_or_else(out_of_range)?)));
             }
         }
     }
@@ -113,59 +113,45 @@ pub(super) fn required<T>(
     old: &StoredObject,
     what: &str,
     f: impl Fn(&AttributeValue) -> Option<T>,
-) -> Result<T, OpError> {
-    old.attributes.iter().find_map(|a| f(&a.value)).ok_or_else(|| {
-        OpError::new(
-            ResultReason::IllegalOperation,
-            format!("the existing key {} has no {what}", old.uid),
-        )
-    })
+) -> Result<T, Error> {
+    old.attributes
+        .iter()
+        .find_map(|a| f(&a.value))
+        .ok_or_else(|| Error::IllegalOperation(format!("the existing key {} has no {what}", old.uid)))
 }
 
 /// Stores each replacement and updates the object it replaces (its Names
 /// move to the replacement; the two are linked both ways), all in one
 /// committed transaction.
-pub(super) fn commit(ctx: &Context<'_>, replacements: Vec<(String, StoredObject)>) -> Result<(), OpError> {
+pub(super) fn commit(ctx: &Context<'_>, replacements: Vec<(String, StoredObject)>) -> Result<(), Error> {
     let scope = ctx.scope();
     let mut sealed = Vec::with_capacity(replacements.len());
     for (old_uid, mut new) in replacements {
-        new.attributes.push(Attribute::new(AttributeValue::Link(Link {
-            link_type: LinkType::ReplacedObjectLink,
-            linked_object_identifier: old_uid.clone(),
-        })));
-        let material = ctx.store.seal(&scope, &mut new).map_err(storage)?;
+        new.add_link(LinkType::ReplacedObjectLink, &old_uid);
+        let material = ctx.store.seal(&scope, &mut new)?;
         sealed.push((old_uid, new, material));
     }
-    ctx.store
-        .write(&scope, move |objects| {
-            for (old_uid, new, material) in sealed {
-                let Some(mut existing) = objects.load(&old_uid, None)? else {
-                    return Ok(Err(not_found(&old_uid)));
-                };
-                objects.create(&new, material)?;
-                existing.remove("Name");
-                existing.attributes.push(Attribute::new(AttributeValue::Link(Link {
-                    link_type: LinkType::ReplacementObjectLink,
-                    linked_object_identifier: new.uid.clone(),
-                })));
-                touched(&mut existing);
-                objects.update(&existing)?;
-            }
-            Ok(Ok(()))
-        })
-        .map_err(storage)?
+    let operation = ctx.auth.operation();
+    ctx.store.write(&scope, move |objects| {
+        for (old_uid, new, material) in sealed {
+            let mut existing = super::load_for_change(objects, &old_uid, operation)?;
+            objects.create(&new, material)?;
+            existing.remove("Name");
+            existing.add_link(LinkType::ReplacementObjectLink, &new.uid);
+            touched(&mut existing);
+            objects.update(&existing)?;
+        }
+        Ok(())
+    })
 }
 
 /// Runs Re-key.
-pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let template = from_template(ctx, req.template_attribute.as_ref())?;
     let old = ctx.load(&uid, false)?;
     if old.object_type != ObjectType::SymmetricKey {
-        return Err(OpError::new(
-            ResultReason::IllegalOperation,
-            format!("object {uid} is not a symmetric key"),
-        ));
+        return Err(Error::IllegalOperation(format!("object {uid} is not a symmetric key")));
     }
     let algorithm = required(&old, "Cryptographic Algorithm", |v| match v {
         AttributeValue::CryptographicAlgorithm(x) => Some(*x),

@@ -5,24 +5,21 @@
 //! Template-Attribute; the new halves link to each other and to the halves
 //! they replace, whose Names move to them. Everything commits together.
 
-use kmip_codec::enums::{CryptographicAlgorithm, LinkType, ObjectType, ResultReason};
+use kmip_codec::enums::{CryptographicAlgorithm, LinkType, ObjectType};
 use kmip_codec::messages::ops::rekey_key_pair::{ReKeyKeyPairRequest, ReKeyKeyPairResponse};
 use kmip_codec::messages::AttributeValue;
 
 use super::attributes::from_template;
 use super::create_key_pair::{key_spec, merged, new_pair};
 use super::rekey::{commit, required, successor_attributes};
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Re-key Key Pair.
-pub fn run(ctx: &mut Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyPairResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyPairResponse, Error> {
     let uid = ctx.uid(&req.private_key_unique_identifier)?;
     let old_private = ctx.load(&uid, false)?;
     if old_private.object_type != ObjectType::PrivateKey {
-        return Err(OpError::new(
-            ResultReason::IllegalOperation,
-            format!("object {uid} is not a private key"),
-        ));
+        return Err(Error::IllegalOperation(format!("object {uid} is not a private key")));
     }
     let public_uid = required(&old_private, "Link to its public key", |v| match v {
         AttributeValue::Link(l) if l.link_type == LinkType::PublicKeyLink => Some(l.linked_object_identifier.clone()),
@@ -51,9 +48,8 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyP
             _ => false,
         });
         if changes_key {
-            return Err(OpError::new(
-                ResultReason::InvalidField,
-                "Re-key Key Pair keeps the algorithm and length of the pair it replaces",
+            return Err(Error::InvalidField(
+                "Re-key Key Pair keeps the algorithm and length of the pair it replaces".into(),
             ));
         }
     }

@@ -4,24 +4,21 @@
 //! any other reason an Active object becomes Deactivated, Deactivation
 //! Date now. The Revocation Reason is recorded either way.
 
-use kmip_codec::enums::{ResultReason, RevocationReasonCode, State};
+use kmip_codec::enums::{RevocationReasonCode, State};
 use kmip_codec::messages::ops::revoke::{RevokeRequest, RevokeResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
 use super::attributes::{set_state, touched};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Revoke.
-pub fn run(ctx: &mut Context<'_>, req: &RevokeRequest) -> Result<RevokeResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &RevokeRequest) -> Result<RevokeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let reason = req.revocation_reason.clone();
     let occurred = req.compromise_occurrence_date;
     if reason.code.name().is_none() {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            "the Revocation Reason is not recognized",
-        ));
+        return Err(Error::InvalidField("the Revocation Reason is not recognized".into()));
     }
     ctx.update(&uid, move |o| {
         let now = DateTime(unix_now());
@@ -42,14 +39,11 @@ pub fn run(ctx: &mut Context<'_>, req: &RevokeRequest) -> Result<RevokeResponse,
             set_state(o, State::Deactivated);
             o.set(AttributeValue::DeactivationDate(now));
         } else {
-            return Err(OpError::new(
-                ResultReason::PermissionDenied,
-                format!(
-                    "object {} is {}: only an Active object can be revoked for this reason",
-                    o.uid,
-                    o.state.name().unwrap_or("in another state")
-                ),
-            ));
+            return Err(Error::PermissionDenied(format!(
+                "object {} is {}: only an Active object can be revoked for this reason",
+                o.uid,
+                o.state.name().unwrap_or("in another state")
+            )));
         }
         o.set(AttributeValue::RevocationReason(reason));
         touched(o);

@@ -12,10 +12,9 @@
 
 use std::io::Write;
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::rng_seed::{RNGSeedRequest, RNGSeedResponse};
 
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// The most seed bytes one request may offer.
 pub const MAX_LENGTH: usize = 4096;
@@ -24,13 +23,12 @@ pub const MAX_LENGTH: usize = 4096;
 const POOL: &str = "/dev/urandom";
 
 /// Runs RNG Seed.
-pub fn run(_ctx: &mut Context<'_>, req: &RNGSeedRequest) -> Result<RNGSeedResponse, OpError> {
+pub fn run(_ctx: &mut Context<'_>, req: &RNGSeedRequest) -> Result<RNGSeedResponse, Error> {
     let len = req.data.len();
     if len == 0 || len > MAX_LENGTH {
-        return Err(OpError::new(
-            ResultReason::InvalidField,
-            format!("seed Data must have 1 to {MAX_LENGTH} bytes, not {len}"),
-        ));
+        return Err(Error::InvalidField(format!(
+            "seed Data must have 1 to {MAX_LENGTH} bytes, not {len}"
+        )));
     }
     let mixed = std::fs::OpenOptions::new()
         .write(true)

@@ -15,7 +15,6 @@
 
 use kmip_codec::enums::{
     CryptographicAlgorithm, DigitalSignatureAlgorithm, HashingAlgorithm, ObjectType, Operation, PaddingMethod,
-    ResultReason,
 };
 use kmip_codec::messages::ops::sign::{SignRequest, SignResponse};
 use kmip_codec::messages::{Bytes, CryptographicParameters};
@@ -24,16 +23,11 @@ use std::sync::Arc;
 
 use super::key_use::{usable, Purpose, UsableKey};
 use super::streams::{Next, Parts, Progress, Stream};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::crypto::pkey::{Hash, Kind, PKey, SignaturePadding};
-use crate::crypto::CryptoError;
-
-fn invalid(message: impl Into<String>) -> OpError {
-    OpError::new(ResultReason::InvalidField, message)
-}
 
 /// A KMIP Hashing Algorithm as a signature/OAEP hash.
-pub(super) fn hash_of(h: HashingAlgorithm) -> Result<Hash, OpError> {
+pub(super) fn hash_of(h: HashingAlgorithm) -> Result<Hash, Error> {
     Ok(match h {
         HashingAlgorithm::SHA_1 => Hash::Sha1,
         HashingAlgorithm::SHA_224 => Hash::Sha224,
@@ -41,7 +35,7 @@ pub(super) fn hash_of(h: HashingAlgorithm) -> Result<Hash, OpError> {
         HashingAlgorithm::SHA_384 => Hash::Sha384,
         HashingAlgorithm::SHA_512 => Hash::Sha512,
         other => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Hashing Algorithm {} is not offered here: use SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512",
                 other.name().unwrap_or("of this value")
             )))
@@ -51,12 +45,14 @@ pub(super) fn hash_of(h: HashingAlgorithm) -> Result<Hash, OpError> {
 
 /// Hash and padding for a key of `kind` under these parameters.
 /// The hash and padding of a signature with a key of `kind` under `p`.
-pub(super) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<(Hash, SignaturePadding), OpError> {
+pub(super) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<(Hash, SignaturePadding), Error> {
     type D = DigitalSignatureAlgorithm;
     let hashing = p.and_then(|p| p.hashing_algorithm);
-    let salt = |hash: Hash| -> Result<SignaturePadding, OpError> {
+    let salt = |hash: Hash| -> Result<SignaturePadding, Error> {
         let salt = match p.and_then(|p| p.salt_length) {
-            Some(n) => Some(usize::try_from(n).map_err(|_| invalid("Salt Length cannot be negative"))?),
+            Some(n) => {
+                Some(usize::try_from(n).map_err(|_| Error::InvalidField("Salt Length cannot be negative".into()))?)
+            }
             None => None,
         };
         let mgf1 = match p.and_then(|p| p.mask_generator_hashing_algorithm) {
@@ -81,7 +77,7 @@ pub(super) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<
         (Kind::Ec, Some(D::ECDSAWithSHA384)) => (Hash::Sha384, SignaturePadding::None),
         (Kind::Ec, Some(D::ECDSAWithSHA512)) => (Hash::Sha512, SignaturePadding::None),
         (_, Some(d)) => {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Digital Signature Algorithm {} does not fit this key",
                 d.name().unwrap_or("of this value")
             )))
@@ -93,7 +89,7 @@ pub(super) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<
                 (Kind::Rsa, None | Some(PaddingMethod::PKCS1V1_5)) => SignaturePadding::Pkcs1,
                 (Kind::Rsa, Some(PaddingMethod::PSS)) => salt(hash)?,
                 (_, Some(m)) => {
-                    return Err(invalid(format!(
+                    return Err(Error::InvalidField(format!(
                         "Padding Method {} does not apply to signatures with this key",
                         m.name().unwrap_or("of this value")
                     )))
@@ -107,28 +103,25 @@ pub(super) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<
 
 /// The parsed key of a signing, verifying or RSA-encrypting use, from the
 /// parsed-key cache when its material is unchanged.
-pub(super) fn parsed(ctx: &Context<'_>, key: &UsableKey) -> Result<Arc<PKey>, OpError> {
+pub(super) fn parsed(ctx: &Context<'_>, key: &UsableKey) -> Result<Arc<PKey>, Error> {
     ctx.memory
         .keys
         .get(ctx.auth.scope(), &key.uid, &key.material, || parse(key))
 }
 
-fn parse(key: &UsableKey) -> Result<PKey, OpError> {
+fn parse(key: &UsableKey) -> Result<PKey, Error> {
     let parsed = match key.object_type {
         ObjectType::PrivateKey => PKey::private_from_der(&key.material),
         ObjectType::PublicKey => PKey::public_from_der(&key.material),
         other => {
-            return Err(OpError::new(
-                ResultReason::PermissionDenied,
-                format!(
-                    "key {} is a {}, not a public or private key",
-                    key.uid,
-                    other.name().unwrap_or("object")
-                ),
-            ))
+            return Err(Error::Unusable(format!(
+                "key {} is a {}, not a public or private key",
+                key.uid,
+                other.name().unwrap_or("object")
+            )))
         }
     };
-    parsed.map_err(|e| OpError::new(ResultReason::CryptographicFailure, format!("key {}: {}", key.uid, e.0)))
+    parsed.map_err(|e| Error::CryptographicFailure(format!("key {}: {}", key.uid, e.0)))
 }
 
 /// The request fields Sign and Signature Verify share.
@@ -158,7 +151,7 @@ pub(super) struct Signable {
 }
 
 /// Runs one Sign or Signature Verify request up to the signature itself.
-pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Result<Progress<Signable>, OpError> {
+pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Result<Progress<Signable>, Error> {
     let (purpose, op) = if verify {
         (Purpose::VERIFY, Operation::SignatureVerify)
     } else {
@@ -167,7 +160,9 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     let amount = req.data.or(req.digested).map_or(0, <[u8]>::len);
     let key = usable(ctx, req.uid, purpose, amount)?;
     let pkey = parsed(ctx, &key)?;
-    let kind = pkey.kind().ok_or_else(|| invalid("only RSA and EC keys sign"))?;
+    let kind = pkey
+        .kind()
+        .ok_or_else(|| Error::InvalidField("only RSA and EC keys sign".into()))?;
     let p = req.parameters.or(key.parameters.as_ref());
     if let Some(a) = p.and_then(|p| p.cryptographic_algorithm) {
         let fits = matches!(
@@ -176,7 +171,7 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
                 | (Kind::Ec, CryptographicAlgorithm::EC | CryptographicAlgorithm::ECDSA)
         );
         if !fits {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "the parameters name {}, which does not fit key {}",
                 a.name().unwrap_or("another algorithm"),
                 key.uid
@@ -186,12 +181,12 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     let (hash, padding) = scheme(kind, p)?;
     if let Some(digest) = req.digested {
         if req.data.is_some() || req.parts.correlation.is_some() || req.parts.init {
-            return Err(invalid(
-                "give either Data (in one or several parts) or Digested Data, not both",
+            return Err(Error::InvalidField(
+                "give either Data (in one or several parts) or Digested Data, not both".into(),
             ));
         }
         if digest.len() != hash.digest_algorithm().output_len() {
-            return Err(invalid(format!(
+            return Err(Error::InvalidField(format!(
                 "Digested Data has {} bytes; the hash named gives {}",
                 digest.len(),
                 hash.digest_algorithm().output_len()
@@ -209,9 +204,8 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
         Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Hash(h) => h,
             _ => {
-                return Err(OpError::new(
-                    ResultReason::ItemNotFound,
-                    "the Correlation Value is not a signature in progress",
+                return Err(Error::ItemNotFound(
+                    "the Correlation Value is not a signature in progress".into(),
                 ))
             }
         },
@@ -240,13 +234,8 @@ pub(super) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     })
 }
 
-/// A failure of the primitive, for the client.
-pub(super) fn failed(e: CryptoError) -> OpError {
-    OpError::new(ResultReason::CryptographicFailure, e.0)
-}
-
 /// Runs Sign.
-pub fn run(ctx: &mut Context<'_>, req: &SignRequest) -> Result<SignResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &SignRequest) -> Result<SignResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let progress = compute(
         ctx,
@@ -260,7 +249,7 @@ pub fn run(ctx: &mut Context<'_>, req: &SignRequest) -> Result<SignResponse, OpE
         false,
     )?;
     let (signature_data, correlation_value) = progress.finish(|s| {
-        let signature = s.key.sign_digest(s.hash, s.padding, &s.digest).map_err(failed)?;
+        let signature = s.key.sign_digest(s.hash, s.padding, &s.digest).map_err(Error::crypto)?;
         Ok(Bytes::new(signature))
     })?;
     Ok(SignResponse {

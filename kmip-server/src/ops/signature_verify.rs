@@ -3,15 +3,14 @@
 //! signature that does not verify is a successful operation with Validity
 //! Indicator Invalid.
 
-use kmip_codec::enums::ResultReason;
 use kmip_codec::messages::ops::signature_verify::{SignatureVerifyRequest, SignatureVerifyResponse};
 
-use super::sign::{compute, failed, Signing};
+use super::sign::{compute, Signing};
 use super::streams::{validity, Parts};
-use super::{Context, OpError};
+use super::{Context, Error};
 
 /// Runs Signature Verify.
-pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<SignatureVerifyResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<SignatureVerifyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
     let progress = compute(
@@ -26,16 +25,14 @@ pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<Signat
         true,
     )?;
     let (validity_indicator, correlation_value) = progress.finish(|s| {
-        let signature = req.signature_data.as_deref().ok_or_else(|| {
-            OpError::new(
-                ResultReason::InvalidField,
-                "Signature Verify needs the Signature Data to check",
-            )
-        })?;
+        let signature = req
+            .signature_data
+            .as_deref()
+            .ok_or_else(|| Error::InvalidField("Signature Verify needs the Signature Data to check".into()))?;
         Ok(validity(
             s.key
                 .verify_digest(s.hash, s.padding, &s.digest, signature)
-                .map_err(failed)?,
+                .map_err(Error::crypto)?,
         ))
     })?;
     Ok(SignatureVerifyResponse {

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use kmip_codec::enums::{Operation, ResultReason};
+use kmip_codec::enums::Operation;
 
-use super::OpError;
+use super::Error;
 use crate::crypto::cipher::Cipher;
 use crate::crypto::digest::Mac;
 use crate::policy::Scope;
@@ -92,8 +92,8 @@ impl<T> Progress<T> {
     /// The response's result (`finish` applied when done) and Correlation Value.
     pub fn finish<U>(
         self,
-        finish: impl FnOnce(T) -> Result<U, OpError>,
-    ) -> Result<(Option<U>, Option<kmip_codec::messages::Bytes>), OpError> {
+        finish: impl FnOnce(T) -> Result<U, Error>,
+    ) -> Result<(Option<U>, Option<kmip_codec::messages::Bytes>), Error> {
         match self {
             Progress::Opened(c) => Ok((None, Some(c))),
             Progress::More => Ok((None, None)),
@@ -137,18 +137,16 @@ pub struct Streams {
 
 impl Streams {
     /// Keeps `stream` for the next part; returns its Correlation Value.
-    pub fn open(&self, scope: &Scope, uid: &str, operation: Operation, stream: Stream) -> Result<Vec<u8>, OpError> {
+    pub fn open(&self, scope: &Scope, uid: &str, operation: Operation, stream: Stream) -> Result<Vec<u8>, Error> {
         let mut id = [0u8; 16];
-        aws_lc_rs::rand::fill(&mut id)
-            .map_err(|_| OpError::new(ResultReason::GeneralFailure, "the random generator failed"))?;
+        aws_lc_rs::rand::fill(&mut id).map_err(|_| Error::random_failed())?;
         let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         open.retain(|_, e| now.duration_since(e.last_used) < IDLE);
         if open.values().filter(|e| &e.scope == scope).count() >= PER_SCOPE {
-            return Err(OpError::new(
-                ResultReason::PermissionDenied,
-                format!("this scope already has {PER_SCOPE} operations in parts open: finish some first"),
-            ));
+            return Err(Error::PermissionDenied(format!(
+                "this scope already has {PER_SCOPE} operations in parts open: finish some first"
+            )));
         }
         open.insert(
             id,
@@ -165,11 +163,10 @@ impl Streams {
 
     /// Takes the stream a Correlation Value names, if it belongs to this
     /// scope, object and operation (put it back with [`Streams::resume`]).
-    pub fn take(&self, correlation: &[u8], scope: &Scope, uid: &str, operation: Operation) -> Result<Stream, OpError> {
+    pub fn take(&self, correlation: &[u8], scope: &Scope, uid: &str, operation: Operation) -> Result<Stream, Error> {
         let missing = || {
-            OpError::new(
-                ResultReason::ItemNotFound,
-                "no operation in progress has this Correlation Value (streams end after 5 idle minutes)",
+            Error::ItemNotFound(
+                "no operation in progress has this Correlation Value (streams end after 5 idle minutes)".into(),
             )
         };
         let id: [u8; 16] = correlation.try_into().map_err(|_| missing())?;

@@ -14,13 +14,13 @@
 //!
 //! Neither lists nor lists without certificates is Invalid Message (§11.25).
 
-use kmip_codec::enums::{ObjectType, ResultReason, ValidityIndicator};
+use kmip_codec::enums::{ObjectType, ValidityIndicator};
 use kmip_codec::messages::ops::validate::{ValidateRequest, ValidateResponse};
 use kmip_codec::messages::Object;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::store::unix_now;
 
 /// The most certificates one chain may have.
@@ -86,13 +86,12 @@ fn verdict(ctx: &Context<'_>, certs: &[(X509Certificate<'_>, bool)], at: i64) ->
 }
 
 /// Runs Validate.
-pub fn run(ctx: &mut Context<'_>, req: &ValidateRequest) -> Result<ValidateResponse, OpError> {
+pub fn run(ctx: &mut Context<'_>, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
     let total = req.certificates.len() + req.unique_identifiers.len();
     if total == 0 || total > MAX_CHAIN {
-        return Err(OpError::new(
-            ResultReason::InvalidMessage,
-            format!("Validate takes one chain of 1 to {MAX_CHAIN} certificates, not {total}"),
-        ));
+        return Err(Error::InvalidMessage(format!(
+            "Validate takes one chain of 1 to {MAX_CHAIN} certificates, not {total}"
+        )));
     }
     let mut ders: Vec<(Vec<u8>, bool)> = req
         .certificates
@@ -103,12 +102,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ValidateRequest) -> Result<ValidateRespo
         let stored = ctx.load(uid, true)?;
         match (stored.object_type, stored.object) {
             (ObjectType::Certificate, Some(Object::Certificate(c))) => ders.push((c.certificate_value.to_vec(), true)),
-            _ => {
-                return Err(OpError::new(
-                    ResultReason::InvalidMessage,
-                    format!("object {uid} is not a certificate"),
-                ))
-            }
+            _ => return Err(Error::InvalidMessage(format!("object {uid} is not a certificate"))),
         }
     }
     let mut certs = Vec::with_capacity(ders.len());

@@ -18,8 +18,7 @@
 use std::sync::Arc;
 
 use kmip_codec::enums::{
-    BlockCipherMode, CryptographicAlgorithm, EncodingOption, KeyFormatType, LinkType, ObjectType, ResultReason,
-    WrappingMethod,
+    BlockCipherMode, CryptographicAlgorithm, EncodingOption, KeyFormatType, LinkType, ObjectType, WrappingMethod,
 };
 use kmip_codec::messages::{
     Attribute, AttributeValue, Bytes, EncryptionKeyInformation, KeyMaterial, KeyValue, KeyWrappingData,
@@ -29,7 +28,7 @@ use kmip_codec::ttlv::Writer;
 
 use super::cipher::Rsa;
 use super::key_use::{usable, Purpose};
-use super::{Context, OpError};
+use super::{Context, Error};
 use crate::crypto::digest::{Mac, MacAlgorithm};
 use crate::crypto::pkey::{Hash, PKey, SignaturePadding};
 
@@ -41,18 +40,20 @@ enum Wrapper<'p> {
 }
 
 impl Wrapper<'_> {
-    fn wrap(&self, data: &[u8]) -> Result<Vec<u8>, OpError> {
+    fn wrap(&self, data: &[u8]) -> Result<Vec<u8>, Error> {
         match self {
-            Wrapper::Aes { kek, padded } => crate::crypto::aes_wrap(kek, data, *padded)
-                .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0)),
+            Wrapper::Aes { kek, padded } => {
+                crate::crypto::aes_wrap(kek, data, *padded).map_err(|e| Error::CryptographicFailure(e.0))
+            }
             Wrapper::Rsa(rsa) => rsa.encrypt(data),
         }
     }
 
-    fn unwrap(&self, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, OpError> {
+    fn unwrap(&self, data: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         match self {
-            Wrapper::Aes { kek, padded } => crate::crypto::aes_unwrap(kek, data, *padded)
-                .map_err(|e| OpError::new(ResultReason::CryptographicFailure, e.0)),
+            Wrapper::Aes { kek, padded } => {
+                crate::crypto::aes_unwrap(kek, data, *padded).map_err(|e| Error::CryptographicFailure(e.0))
+            }
             Wrapper::Rsa(rsa) => rsa.decrypt(data),
         }
     }
@@ -63,12 +64,8 @@ impl Wrapper<'_> {
 /// [`super::key_use`]): an AES key, or an RSA public key to wrap and
 /// private key to unwrap (a public key named for unwrapping stands for the
 /// private key it links to).
-fn wrapper<'p>(
-    ctx: &Context<'_>,
-    info: &'p EncryptionKeyInformation,
-    purpose: Purpose,
-) -> Result<Wrapper<'p>, OpError> {
-    let unsupported = |m: &str| OpError::new(ResultReason::FeatureNotSupported, m.to_owned());
+fn wrapper<'p>(ctx: &Context<'_>, info: &'p EncryptionKeyInformation, purpose: Purpose) -> Result<Wrapper<'p>, Error> {
+    let unsupported = |m: &str| Error::FeatureNotSupported(m.to_owned());
     let mut uid = info.unique_identifier.clone();
     if purpose.mask == Purpose::UNWRAP.mask {
         // Wrapped with a public key: its private half unwraps.
@@ -84,10 +81,7 @@ fn wrapper<'p>(
                     _ => None,
                 })
                 .ok_or_else(|| {
-                    OpError::new(
-                        ResultReason::IllegalOperation,
-                        format!("public key {uid} links to no private key that could unwrap"),
-                    )
+                    Error::IllegalOperation(format!("public key {uid} links to no private key that could unwrap"))
                 })?;
         }
     }
@@ -108,16 +102,16 @@ fn wrapper<'p>(
         (ObjectType::PublicKey | ObjectType::PrivateKey, Some(CryptographicAlgorithm::RSA)) => {
             Ok(Wrapper::Rsa(Rsa::new(ctx, &key, p)?))
         }
-        _ => Err(OpError::new(
-            ResultReason::IllegalOperation,
-            format!("the wrapping key {} must be an AES key or an RSA key", key.uid),
-        )),
+        _ => Err(Error::IllegalOperation(format!(
+            "the wrapping key {} must be an AES key or an RSA key",
+            key.uid
+        ))),
     }
 }
 
 /// The key a uid names, or the one it links to with `link` when it is of
 /// `object_type` (a public key standing for its private key, or back).
-fn linked(ctx: &Context<'_>, uid: &str, object_type: ObjectType, link: LinkType) -> Result<String, OpError> {
+fn linked(ctx: &Context<'_>, uid: &str, object_type: ObjectType, link: LinkType) -> Result<String, Error> {
     let named = ctx.load(uid, false)?;
     if named.object_type != object_type {
         return Ok(uid.to_owned());
@@ -129,12 +123,7 @@ fn linked(ctx: &Context<'_>, uid: &str, object_type: ObjectType, link: LinkType)
             AttributeValue::Link(l) if l.link_type == link => Some(l.linked_object_identifier.clone()),
             _ => None,
         })
-        .ok_or_else(|| {
-            OpError::new(
-                ResultReason::IllegalOperation,
-                format!("key {uid} links to no key of the other half of its pair"),
-            )
-        })
+        .ok_or_else(|| Error::IllegalOperation(format!("key {uid} links to no key of the other half of its pair")))
 }
 
 /// A key that MACs or signs wrapped material, or checks it.
@@ -143,14 +132,10 @@ enum Authenticator {
     Signature(Arc<PKey>, Hash, SignaturePadding),
 }
 
-fn crypto_failure(e: crate::crypto::CryptoError) -> OpError {
-    OpError::new(ResultReason::CryptographicFailure, e.0)
-}
-
 impl Authenticator {
     /// The key MAC/Signature Key Information names, for making (`check`
     /// false) or checking a MAC or signature.
-    fn new(ctx: &Context<'_>, info: &MacSignatureKeyInformation, check: bool) -> Result<Self, OpError> {
+    fn new(ctx: &Context<'_>, info: &MacSignatureKeyInformation, check: bool) -> Result<Self, Error> {
         let uid = if check {
             linked(
                 ctx,
@@ -180,41 +165,39 @@ impl Authenticator {
         let parsed = super::sign::parsed(ctx, &key)?;
         let kind = parsed
             .kind()
-            .ok_or_else(|| OpError::new(ResultReason::IllegalOperation, "only RSA and EC keys sign"))?;
+            .ok_or_else(|| Error::IllegalOperation("only RSA and EC keys sign".into()))?;
         let (hash, padding) = super::sign::scheme(kind, p)?;
         Ok(Authenticator::Signature(parsed, hash, padding))
     }
 
-    fn tag(&self, data: &[u8]) -> Result<Vec<u8>, OpError> {
+    fn tag(&self, data: &[u8]) -> Result<Vec<u8>, Error> {
         match self {
             Authenticator::Mac(algorithm, key) => {
-                let mut mac = Mac::new(*algorithm, key).map_err(crypto_failure)?;
-                mac.update(data).map_err(crypto_failure)?;
-                mac.finish().map_err(crypto_failure)
+                let mut mac = Mac::new(*algorithm, key).map_err(Error::crypto)?;
+                mac.update(data).map_err(Error::crypto)?;
+                mac.finish().map_err(Error::crypto)
             }
             Authenticator::Signature(key, hash, padding) => {
                 let digest = aws_lc_rs::digest::digest(hash.digest_algorithm(), data);
-                key.sign_digest(*hash, *padding, digest.as_ref())
-                    .map_err(crypto_failure)
+                key.sign_digest(*hash, *padding, digest.as_ref()).map_err(Error::crypto)
             }
         }
     }
 
-    fn check(&self, data: &[u8], tag: &[u8]) -> Result<(), OpError> {
+    fn check(&self, data: &[u8], tag: &[u8]) -> Result<(), Error> {
         let valid = match self {
             Authenticator::Mac(..) => aws_lc_rs::constant_time::verify_slices_are_equal(&self.tag(data)?, tag).is_ok(),
             Authenticator::Signature(key, hash, padding) => {
                 let digest = aws_lc_rs::digest::digest(hash.digest_algorithm(), data);
                 key.verify_digest(*hash, *padding, digest.as_ref(), tag)
-                    .map_err(crypto_failure)?
+                    .map_err(Error::crypto)?
             }
         };
         if valid {
             Ok(())
         } else {
-            Err(OpError::new(
-                ResultReason::CryptographicFailure,
-                "the wrapped key's MAC or signature does not match",
+            Err(Error::CryptographicFailure(
+                "the wrapped key's MAC or signature does not match".into(),
             ))
         }
     }
@@ -226,19 +209,17 @@ fn encode(
     material: &KeyMaterial,
     attributes: Vec<Attribute>,
     option: Option<EncodingOption>,
-) -> Result<Vec<u8>, OpError> {
+) -> Result<Vec<u8>, Error> {
     if option == Some(EncodingOption::NoEncoding) {
         if !attributes.is_empty() {
-            return Err(OpError::new(
-                ResultReason::EncodingOptionError,
-                "attributes can be wrapped only with the TTLV Encoding Option",
+            return Err(Error::EncodingOption(
+                "attributes can be wrapped only with the TTLV Encoding Option".into(),
             ));
         }
         return match material {
             KeyMaterial::Bytes(b) => Ok(b.to_vec()),
-            _ => Err(OpError::new(
-                ResultReason::EncodingOptionError,
-                "structured key material needs TTLV encoding",
+            _ => Err(Error::EncodingOption(
+                "structured key material needs TTLV encoding".into(),
             )),
         };
     }
@@ -252,19 +233,14 @@ fn encode(
 }
 
 /// Undoes [`encode`].
-fn decode(plain: &[u8], format: KeyFormatType, option: Option<EncodingOption>) -> Result<KeyValue, OpError> {
+fn decode(plain: &[u8], format: KeyFormatType, option: Option<EncodingOption>) -> Result<KeyValue, Error> {
     if option == Some(EncodingOption::NoEncoding) {
         return Ok(KeyValue::Plain {
             key_material: KeyMaterial::Bytes(Bytes::new(plain.to_vec())),
             attributes: vec![],
         });
     }
-    let bad = |m: String| {
-        OpError::new(
-            ResultReason::CryptographicFailure,
-            format!("the unwrapped Key Value: {m}"),
-        )
-    };
+    let bad = |m: String| Error::CryptographicFailure(format!("the unwrapped Key Value: {m}"));
     let doc = kmip_codec::ttlv::Document::decode(plain, &Default::default()).map_err(|e| bad(e.to_string()))?;
     let root = doc.root();
     if root.tag() != kmip_codec::Tag::KeyValue {
@@ -286,15 +262,15 @@ fn decode(plain: &[u8], format: KeyFormatType, option: Option<EncodingOption>) -
     })
 }
 
-fn needs<'a, T>(value: &'a Option<T>, what: &str) -> Result<&'a T, OpError> {
+fn needs<'a, T>(value: &'a Option<T>, what: &str) -> Result<&'a T, Error> {
     value
         .as_ref()
-        .ok_or_else(|| OpError::new(ResultReason::InvalidField, format!("this Wrapping Method needs {what}")))
+        .ok_or_else(|| Error::InvalidField(format!("this Wrapping Method needs {what}")))
 }
 
 /// Unwraps a key that was registered or imported wrapped (Key Wrap Type Not
 /// Wrapped), checking its MAC or signature first where it has one.
-pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpError> {
+pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), Error> {
     let Some(block) = object.key_block_mut() else {
         return Ok(());
     };
@@ -302,12 +278,12 @@ pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpErr
         return Ok(());
     };
     let option = data.encoding_option;
-    let checker = |protected: &[u8]| -> Result<(), OpError> {
+    let checker = |protected: &[u8]| -> Result<(), Error> {
         let info = needs(&data.mac_signature_key_information, "MAC/Signature Key Information")?;
         let tag = needs(&data.mac_signature, "a MAC/Signature")?;
         Authenticator::new(ctx, info, true)?.check(protected, tag)
     };
-    let decrypt = |wrapped: &[u8]| -> Result<zeroize::Zeroizing<Vec<u8>>, OpError> {
+    let decrypt = |wrapped: &[u8]| -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         let info = needs(&data.encryption_key_information, "Encryption Key Information")?;
         wrapper(ctx, info, Purpose::UNWRAP)?.unwrap(wrapped)
     };
@@ -335,13 +311,10 @@ pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), OpErr
             Some(decode(&plain, block.key_format_type, option)?)
         }
         (method, _) => {
-            return Err(OpError::new(
-                ResultReason::FeatureNotSupported,
-                format!(
-                    "a key wrapped with {} cannot be unwrapped here",
-                    method.name().unwrap_or("this method")
-                ),
-            ))
+            return Err(Error::FeatureNotSupported(format!(
+                "a key wrapped with {} cannot be unwrapped here",
+                method.name().unwrap_or("this method")
+            )))
         }
     };
     if let Some(v) = value {
@@ -357,16 +330,15 @@ pub(super) fn wrap(
     object: &mut Object,
     attributes: &[Attribute],
     spec: &KeyWrappingSpecification,
-) -> Result<(), OpError> {
+) -> Result<(), Error> {
     let method = spec.wrapping_method;
     let (encrypts, authenticates) = match method {
         WrappingMethod::Encrypt => (true, false),
         WrappingMethod::MACSign => (false, true),
         WrappingMethod::EncryptThenMACSign | WrappingMethod::MACSignThenEncrypt => (true, true),
         _ => {
-            return Err(OpError::new(
-                ResultReason::FeatureNotSupported,
-                "the Wrapping Methods offered are Encrypt, MAC/sign and their two combinations",
+            return Err(Error::FeatureNotSupported(
+                "the Wrapping Methods offered are Encrypt, MAC/sign and their two combinations".into(),
             ))
         }
     };
@@ -386,17 +358,11 @@ pub(super) fn wrap(
         )?),
         false => None,
     };
-    let block = object.key_block_mut().ok_or_else(|| {
-        OpError::new(
-            ResultReason::IllegalOperation,
-            "only objects with a Key Block can be wrapped",
-        )
-    })?;
+    let block = object
+        .key_block_mut()
+        .ok_or_else(|| Error::IllegalOperation("only objects with a Key Block can be wrapped".into()))?;
     let Some(KeyValue::Plain { key_material, .. }) = &block.key_value else {
-        return Err(OpError::new(
-            ResultReason::IllegalOperation,
-            "the key is already wrapped",
-        ));
+        return Err(Error::IllegalOperation("the key is already wrapped".into()));
     };
     let included: Vec<Attribute> = attributes
         .iter()

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use crate::error::Error;
 use crate::keys::Sealer;
 use crate::policy::Scope;
 use objects::{LocateFilter, ScopedObjects, Snapshot, StoredObject};
@@ -190,29 +191,39 @@ pub trait ObjectStore: Send + Sync {
 }
 
 impl dyn ObjectStore + '_ {
-    /// [`ObjectStore::transact`] for a change that returns a value.
+    /// [`ObjectStore::transact`] for a change that returns a value or
+    /// refuses: a refusal rolls the change back and is returned as it is,
+    /// a store failure becomes [`Error::Storage`].
     pub fn write<T: Send + 'static>(
         &self,
         scope: &Scope,
-        change: impl FnOnce(&dyn Objects) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
+        change: impl FnOnce(&dyn Objects) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.transact(
+        let committed = self.transact(
             scope,
             Box::new(move |objects| {
-                // The receiver lives until transact returns; a failed send
-                // cannot happen and would surface as the error below.
-                let _ = tx.send(change(objects)?);
+                let out = change(objects);
+                let refused = out.is_err();
+                // The receiver lives until transact returns.
+                let _ = tx.send(out);
+                if refused {
+                    return Err(DbError("the change was refused".into()));
+                }
                 Ok(())
             }),
-        )?;
-        rx.try_recv()
-            .map_err(|_| DbError("the store's writer returned no result".into()))
+        );
+        match (rx.try_recv(), committed) {
+            (Ok(Err(refusal)), _) => Err(refusal),
+            (Ok(Ok(value)), Ok(())) => Ok(value),
+            (_, Err(e)) => Err(e.into()),
+            (Err(_), Ok(())) => Err(DbError("the store's writer returned no result".into()).into()),
+        }
     }
 
     /// Seals a new object's material (bound to its UID and scope) and
     /// stores it; returns once it is durable.
-    pub fn create(&self, scope: &Scope, stored: StoredObject) -> Result<(), DbError> {
+    pub fn create(&self, scope: &Scope, stored: StoredObject) -> Result<(), Error> {
         self.create_all(scope, vec![stored])
     }
 
@@ -231,7 +242,7 @@ impl dyn ObjectStore + '_ {
     }
 
     /// [`Self::create`] for several objects in one transaction (a key pair).
-    pub fn create_all(&self, scope: &Scope, all: Vec<StoredObject>) -> Result<(), DbError> {
+    pub fn create_all(&self, scope: &Scope, all: Vec<StoredObject>) -> Result<(), Error> {
         let mut sealed_all = Vec::with_capacity(all.len());
         for mut stored in all {
             let sealed = self.seal(scope, &mut stored)?;

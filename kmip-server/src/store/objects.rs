@@ -7,8 +7,8 @@
 //! one row of `attributes` per attribute instance, holding the TTLV of its
 //! value — which is also what Locate compares, in SQL.
 
-use kmip_codec::enums::{ObjectType, State};
-use kmip_codec::messages::{Attribute, AttributeValue, Codec, Object};
+use kmip_codec::enums::{LinkType, ObjectType, State};
+use kmip_codec::messages::{Attribute, AttributeValue, Codec, Link, Object};
 use kmip_codec::ttlv::{Document, Limits, Writer};
 use kmip_codec::Tag;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -47,6 +47,14 @@ impl StoredObject {
             index: None,
             value,
         });
+    }
+
+    /// Adds a Link of `link_type` to the object `to`.
+    pub fn add_link(&mut self, link_type: LinkType, to: &str) {
+        self.attributes.push(Attribute::new(AttributeValue::Link(Link {
+            link_type,
+            linked_object_identifier: to.to_owned(),
+        })));
     }
 
     /// Removes every instance of `name`.
