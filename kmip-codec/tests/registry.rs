@@ -140,3 +140,105 @@ fn enumeration_values_and_names_are_unique() {
         "CryptographicUsageMask(Encrypt|Decrypt)"
     );
 }
+
+/// Each attribute section of §3 (3.1 to 3.51) by the name the table of
+/// contents gives it, with the `| key | value |` rows of its body.
+fn attribute_sections(spec: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let lines: Vec<&str> = spec.lines().map(str::trim).collect();
+    // Table of contents: "3.2 Name. 44"; the body's headings carry no page.
+    let toc_name = |k: usize| {
+        let prefix = format!("3.{k} ");
+        lines.iter().find_map(|l| {
+            let rest = l.strip_prefix(&prefix)?;
+            let (name, page) = rest.rsplit_once(' ')?;
+            page.parse::<u32>().ok()?;
+            Some(name.trim_end_matches(['.', ' ']).to_owned())
+        })
+    };
+    let is_heading = |l: &str, k: usize| {
+        let n = format!("3.{k}");
+        *l == n
+            || l.strip_prefix(&format!("{n} "))
+                .is_some_and(|rest| rest.rsplit(' ').next().is_some_and(|w| w.parse::<u32>().is_err()))
+    };
+    let mut starts = Vec::new();
+    let mut from = 0;
+    for k in 1..=51 {
+        let at = from
+            + lines[from..]
+                .iter()
+                .position(|l| is_heading(l, k))
+                .expect("section heading");
+        starts.push((k, at));
+        from = at + 1;
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &(k, start))| {
+            let end = starts.get(i + 1).map_or(start + 60, |s| s.1);
+            let rows = lines[start..end]
+                .iter()
+                .filter_map(|l| {
+                    let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+                    match cells.as_slice() {
+                        [key, value] if l.starts_with('|') => Some(((*key).to_owned(), (*value).to_owned())),
+                        _ => None,
+                    }
+                })
+                .collect();
+            (toc_name(k).expect("table of contents entry"), rows)
+        })
+        .collect()
+}
+
+#[test]
+fn attribute_rules_follow_each_attributes_table_in_section_3() {
+    use kmip_codec::messages::AttributeName;
+    let Some(spec) = spec() else { return };
+    let tables = attribute_sections(&spec);
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for (name, rows) in &tables {
+        let Some(attribute) = AttributeName::from_name(name) else {
+            continue; // Custom Attribute's table
+        };
+        let row = |key: &str| {
+            rows.iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_else(|| panic!("{name}: no '{key}' row"))
+        };
+        // A permission with a condition ("Yes, as long as Get Usage
+        // Allocation has not been performed", "Yes for PGP keys") is the
+        // table's choice: refused outright, or allowed for every type.
+        let agrees = |ours: bool, key: &str| {
+            let theirs = row(key);
+            match theirs {
+                "Yes" => ours,
+                no if no.starts_with("No") => !ours,
+                conditional => conditional.starts_with("Yes"),
+            }
+        };
+        let rules = attribute.rules();
+        for (ours, key) in [
+            (rules.multiple, "Multiple instances permitted"),
+            (rules.delete, "Deletable by client"),
+            (rules.modify, "Modifiable by client"),
+        ] {
+            if !agrees(ours, key) {
+                wrong.push(format!("{name}: {key} is {:?}, the table says {ours}", row(key)));
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        wrong.is_empty(),
+        "the attribute table disagrees with §3:\n{}",
+        wrong.join("\n")
+    );
+    assert_eq!(checked, AttributeName::ALL.len(), "every attribute has its rules table");
+    for a in AttributeName::ALL {
+        assert_eq!(AttributeName::from_name(a.as_str()), Some(*a));
+    }
+}

@@ -13,7 +13,46 @@ use crate::tags::Tag;
 use crate::ttlv::{Item, Ttlv, Writer};
 
 macro_rules! attributes {
-    ($($variant:ident($ty:ty) = $name:literal,)*) => {
+    ($($variant:ident($ty:ty) = $name:literal [$($rule:ident)*],)*) => {
+        /// A KMIP 1.4 attribute, by name: what the server keeps, looks up and
+        /// checks attributes by (the Attribute Name on the wire is its
+        /// [`AttributeName::as_str`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum AttributeName {
+            $(
+                #[doc = $name]
+                $variant,
+            )*
+        }
+
+        #[allow(clippy::needless_update)] // rows with every rule set
+        impl AttributeName {
+            /// Every KMIP 1.4 attribute, in specification order.
+            pub const ALL: &'static [AttributeName] = &[$(AttributeName::$variant,)*];
+
+            /// The Attribute Name as the specification spells it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(AttributeName::$variant => $name,)*
+                }
+            }
+
+            /// The attribute of that Attribute Name (`None` for custom or unknown names).
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(AttributeName::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// What a client may do with the attribute (§3, each attribute's table).
+            pub const fn rules(self) -> AttributeRules {
+                match self {
+                    $(AttributeName::$variant => AttributeRules { $($rule: true,)* ..AttributeRules::NONE },)*
+                }
+            }
+        }
+
         /// The value of an attribute, typed by the attribute's name.
         #[derive(Clone, Debug, PartialEq, Eq)]
         #[allow(clippy::large_enum_variant)]
@@ -26,9 +65,6 @@ macro_rules! attributes {
             Custom(Ttlv),
         }
 
-        /// The name of every KMIP 1.4 attribute, in specification order.
-        pub const ATTRIBUTE_NAMES: &[&str] = &[$($name,)*];
-
         impl AttributeValue {
             /// Decodes the value of the attribute called `name`.
             pub fn decode_for(name: &str, item: Item<'_, '_>) -> Result<Self, MessageError> {
@@ -39,12 +75,17 @@ macro_rules! attributes {
                 })
             }
 
-            /// The attribute name this value belongs to (`None` for custom ones).
-            pub fn standard_name(&self) -> Option<&'static str> {
+            /// The attribute this value belongs to (`None` for custom ones).
+            pub fn attribute_name(&self) -> Option<AttributeName> {
                 match self {
-                    $(AttributeValue::$variant(_) => Some($name),)*
+                    $(AttributeValue::$variant(_) => Some(AttributeName::$variant),)*
                     AttributeValue::Custom(_) => None,
                 }
+            }
+
+            /// The attribute name this value belongs to (`None` for custom ones).
+            pub fn standard_name(&self) -> Option<&'static str> {
+                self.attribute_name().map(AttributeName::as_str)
             }
 
             /// Encodes as an Attribute Value.
@@ -60,56 +101,104 @@ macro_rules! attributes {
 }
 
 attributes! {
-    UniqueIdentifier(String) = "Unique Identifier",
-    Name(Name) = "Name",
-    ObjectType(ObjectType) = "Object Type",
-    CryptographicAlgorithm(CryptographicAlgorithm) = "Cryptographic Algorithm",
-    CryptographicLength(i32) = "Cryptographic Length",
-    CryptographicParameters(CryptographicParameters) = "Cryptographic Parameters",
-    CryptographicDomainParameters(CryptographicDomainParameters) = "Cryptographic Domain Parameters",
-    CertificateType(CertificateType) = "Certificate Type",
-    CertificateLength(i32) = "Certificate Length",
-    X509CertificateIdentifier(X509CertificateIdentifier) = "X.509 Certificate Identifier",
-    X509CertificateSubject(X509CertificateSubject) = "X.509 Certificate Subject",
-    X509CertificateIssuer(X509CertificateIssuer) = "X.509 Certificate Issuer",
-    CertificateIdentifier(CertificateIdentifier) = "Certificate Identifier",
-    CertificateSubject(CertificateSubject) = "Certificate Subject",
-    CertificateIssuer(CertificateIssuer) = "Certificate Issuer",
-    DigitalSignatureAlgorithm(DigitalSignatureAlgorithm) = "Digital Signature Algorithm",
-    Digest(Digest) = "Digest",
-    OperationPolicyName(String) = "Operation Policy Name",
-    CryptographicUsageMask(CryptographicUsageMask) = "Cryptographic Usage Mask",
-    LeaseTime(Interval) = "Lease Time",
-    UsageLimits(UsageLimits) = "Usage Limits",
-    State(State) = "State",
-    InitialDate(DateTime) = "Initial Date",
-    ActivationDate(DateTime) = "Activation Date",
-    ProcessStartDate(DateTime) = "Process Start Date",
-    ProtectStopDate(DateTime) = "Protect Stop Date",
-    DeactivationDate(DateTime) = "Deactivation Date",
-    DestroyDate(DateTime) = "Destroy Date",
-    CompromiseOccurrenceDate(DateTime) = "Compromise Occurrence Date",
-    CompromiseDate(DateTime) = "Compromise Date",
-    RevocationReason(RevocationReason) = "Revocation Reason",
-    ArchiveDate(DateTime) = "Archive Date",
-    ObjectGroup(String) = "Object Group",
-    Fresh(bool) = "Fresh",
-    Link(Link) = "Link",
-    ApplicationSpecificInformation(ApplicationSpecificInformation) = "Application Specific Information",
-    ContactInformation(String) = "Contact Information",
-    LastChangeDate(DateTime) = "Last Change Date",
-    AlternativeName(AlternativeName) = "Alternative Name",
-    KeyValuePresent(bool) = "Key Value Present",
-    KeyValueLocation(KeyValueLocation) = "Key Value Location",
-    OriginalCreationDate(DateTime) = "Original Creation Date",
-    RandomNumberGenerator(RNGParameters) = "Random Number Generator",
-    PKCS12FriendlyName(String) = "PKCS#12 Friendly Name",
-    Description(String) = "Description",
-    Comment(String) = "Comment",
-    Sensitive(bool) = "Sensitive",
-    AlwaysSensitive(bool) = "Always Sensitive",
-    Extractable(bool) = "Extractable",
-    NeverExtractable(bool) = "Never Extractable",
+    UniqueIdentifier(String) = "Unique Identifier" [],
+    Name(Name) = "Name" [create modify delete multiple],
+    ObjectType(ObjectType) = "Object Type" [],
+    CryptographicAlgorithm(CryptographicAlgorithm) = "Cryptographic Algorithm" [create],
+    CryptographicLength(i32) = "Cryptographic Length" [create],
+    CryptographicParameters(CryptographicParameters) = "Cryptographic Parameters" [create modify delete multiple],
+    CryptographicDomainParameters(CryptographicDomainParameters) = "Cryptographic Domain Parameters" [create],
+    CertificateType(CertificateType) = "Certificate Type" [],
+    CertificateLength(i32) = "Certificate Length" [],
+    X509CertificateIdentifier(X509CertificateIdentifier) = "X.509 Certificate Identifier" [],
+    X509CertificateSubject(X509CertificateSubject) = "X.509 Certificate Subject" [],
+    X509CertificateIssuer(X509CertificateIssuer) = "X.509 Certificate Issuer" [],
+    CertificateIdentifier(CertificateIdentifier) = "Certificate Identifier" [],
+    CertificateSubject(CertificateSubject) = "Certificate Subject" [],
+    CertificateIssuer(CertificateIssuer) = "Certificate Issuer" [],
+    DigitalSignatureAlgorithm(DigitalSignatureAlgorithm) = "Digital Signature Algorithm" [multiple],
+    Digest(Digest) = "Digest" [multiple],
+    OperationPolicyName(String) = "Operation Policy Name" [create],
+    CryptographicUsageMask(CryptographicUsageMask) = "Cryptographic Usage Mask" [create],
+    LeaseTime(Interval) = "Lease Time" [],
+    UsageLimits(UsageLimits) = "Usage Limits" [create],
+    State(State) = "State" [],
+    InitialDate(DateTime) = "Initial Date" [],
+    ActivationDate(DateTime) = "Activation Date" [create modify],
+    ProcessStartDate(DateTime) = "Process Start Date" [create modify],
+    ProtectStopDate(DateTime) = "Protect Stop Date" [create modify],
+    DeactivationDate(DateTime) = "Deactivation Date" [create modify],
+    DestroyDate(DateTime) = "Destroy Date" [],
+    CompromiseOccurrenceDate(DateTime) = "Compromise Occurrence Date" [],
+    CompromiseDate(DateTime) = "Compromise Date" [],
+    RevocationReason(RevocationReason) = "Revocation Reason" [],
+    ArchiveDate(DateTime) = "Archive Date" [],
+    ObjectGroup(String) = "Object Group" [create modify delete multiple],
+    Fresh(bool) = "Fresh" [],
+    Link(Link) = "Link" [create modify delete multiple],
+    ApplicationSpecificInformation(ApplicationSpecificInformation) = "Application Specific Information" [create modify delete multiple],
+    ContactInformation(String) = "Contact Information" [create modify delete],
+    LastChangeDate(DateTime) = "Last Change Date" [],
+    AlternativeName(AlternativeName) = "Alternative Name" [create modify delete multiple],
+    KeyValuePresent(bool) = "Key Value Present" [],
+    KeyValueLocation(KeyValueLocation) = "Key Value Location" [create modify delete multiple],
+    OriginalCreationDate(DateTime) = "Original Creation Date" [],
+    RandomNumberGenerator(RNGParameters) = "Random Number Generator" [],
+    PKCS12FriendlyName(String) = "PKCS#12 Friendly Name" [create modify delete],
+    Description(String) = "Description" [create modify delete],
+    Comment(String) = "Comment" [create modify delete],
+    Sensitive(bool) = "Sensitive" [create modify],
+    AlwaysSensitive(bool) = "Always Sensitive" [],
+    Extractable(bool) = "Extractable" [create modify],
+    NeverExtractable(bool) = "Never Extractable" [],
+}
+
+/// What a client may do with an attribute, from the specification's table
+/// of each attribute (§3): the rule columns of the `attributes!` table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttributeRules {
+    /// A client may give it when creating or registering an object.
+    pub create: bool,
+    /// A client may add or modify it later.
+    pub modify: bool,
+    /// A client may delete it.
+    pub delete: bool,
+    /// An object may have several instances of it.
+    pub multiple: bool,
+}
+
+impl AttributeRules {
+    /// Nothing permitted, one instance.
+    pub const NONE: AttributeRules = AttributeRules {
+        create: false,
+        modify: false,
+        delete: false,
+        multiple: false,
+    };
+    /// A client-custom (`x-`) attribute: the client may do everything.
+    pub const CLIENT_CUSTOM: AttributeRules = AttributeRules {
+        create: true,
+        modify: true,
+        delete: true,
+        multiple: true,
+    };
+    /// A server-custom (`y-`) attribute: set by the server alone.
+    pub const SERVER_CUSTOM: AttributeRules = AttributeRules {
+        multiple: true,
+        ..AttributeRules::NONE
+    };
+
+    /// The rules of the attribute called `name`, custom ones included
+    /// (`None` for an unknown name).
+    pub fn of(name: &str) -> Option<AttributeRules> {
+        if name.starts_with("x-") {
+            Some(AttributeRules::CLIENT_CUSTOM)
+        } else if name.starts_with("y-") {
+            Some(AttributeRules::SERVER_CUSTOM)
+        } else {
+            AttributeName::from_name(name).map(AttributeName::rules)
+        }
+    }
 }
 
 /// True for custom attribute names: `x-` set by clients, `y-` by servers (§3.39).
@@ -129,6 +218,11 @@ pub struct Attribute {
 }
 
 impl Attribute {
+    /// Whether this is an instance of `name`.
+    pub fn is(&self, name: AttributeName) -> bool {
+        self.name == name.as_str()
+    }
+
     /// A standard attribute with no index.
     pub fn new(value: AttributeValue) -> Self {
         Attribute {

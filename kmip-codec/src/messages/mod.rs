@@ -24,7 +24,7 @@ pub mod message;
 pub mod objects;
 pub mod ops;
 
-pub use attributes::{Attribute, AttributeValue, NotifyAttribute};
+pub use attributes::{Attribute, AttributeName, AttributeRules, AttributeValue, NotifyAttribute};
 pub use codec::{BigInteger, Codec, DateTime, Fields, Interval};
 pub use common::*;
 pub use error::MessageError;

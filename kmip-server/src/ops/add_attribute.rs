@@ -18,7 +18,7 @@ pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttrib
     check_modifiable(&new.name)?;
     let name = new.name.clone();
     let stored = ctx.update(&uid, move |o| {
-        let count = o.values(&new.name).count();
+        let count = o.named(&new.name).count();
         if count > 0 && !multiple(&new.name) {
             return Err(Error::IllegalOperation(format!(
                 "{} already exists and has a single instance: use Modify Attribute",
@@ -34,7 +34,7 @@ pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttrib
         Ok(())
     })?;
     let attribute = stored
-        .values(&name)
+        .named(&name)
         .last()
         .cloned()
         .ok_or_else(|| Error::General("the added attribute was not stored".into()))?;

@@ -4,6 +4,7 @@
 //! §11); its Archive Date records when.
 
 use kmip_codec::messages::ops::archive::{ArchiveRequest, ArchiveResponse};
+use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{AttributeValue, DateTime};
 
 use super::attributes::touched;
@@ -14,7 +15,7 @@ use crate::store::unix_now;
 pub fn run(ctx: &mut Context<'_>, req: &ArchiveRequest) -> Result<ArchiveResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
-        if o.values("Archive Date").next().is_some() {
+        if o.values(AttributeName::ArchiveDate).next().is_some() {
             return Err(Error::Archived(format!("object {} is already archived", o.uid)));
         }
         o.set(AttributeValue::ArchiveDate(DateTime(unix_now())));

@@ -1,112 +1,22 @@
-//! Attribute rules (KMIP 1.4 §3): who may set, modify and delete each
-//! attribute, and whether it may have several instances — one table — and
-//! the server-maintained attributes every new object gets.
+//! Attribute rules (KMIP 1.4 §3) applied to requests: who may set, modify
+//! and delete each attribute and whether it may have several instances
+//! (the rule columns of the codec's one attribute table,
+//! [`AttributeRules`]), and the server-maintained attributes every new
+//! object gets.
 
 use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType, State, StorageStatusMask};
-use kmip_codec::messages::attributes::is_custom;
 use kmip_codec::messages::{
-    Attribute, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Name, Object, TemplateAttribute,
+    Attribute, AttributeName, AttributeRules, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Name, Object,
+    TemplateAttribute,
 };
 
 use super::{Context, Error};
 use crate::store::objects::{value_bytes, LocateFilter, StoredObject};
 use crate::store::unix_now;
 
-/// What a client may do with an attribute.
-struct Rule {
-    name: &'static str,
-    /// The client may give it when creating or registering.
-    on_create: bool,
-    /// The client may add or modify it later.
-    modify: bool,
-    /// The client may delete it.
-    delete: bool,
-    /// It may have several instances.
-    multiple: bool,
-}
-
-const fn rule(name: &'static str, on_create: bool, modify: bool, delete: bool, multiple: bool) -> Rule {
-    Rule {
-        name,
-        on_create,
-        modify,
-        delete,
-        multiple,
-    }
-}
-
-/// One row per KMIP 1.4 attribute: create, modify, delete, multiple.
-const RULES: &[Rule] = &[
-    rule("Unique Identifier", false, false, false, false),
-    rule("Name", true, true, true, true),
-    rule("Object Type", false, false, false, false),
-    rule("Cryptographic Algorithm", true, false, false, false),
-    rule("Cryptographic Length", true, false, false, false),
-    rule("Cryptographic Parameters", true, true, true, true),
-    rule("Cryptographic Domain Parameters", true, false, false, false),
-    rule("Certificate Type", false, false, false, false),
-    rule("Certificate Length", false, false, false, false),
-    rule("X.509 Certificate Identifier", false, false, false, false),
-    rule("X.509 Certificate Subject", false, false, false, false),
-    rule("X.509 Certificate Issuer", false, false, false, false),
-    rule("Certificate Identifier", false, false, false, false),
-    rule("Certificate Subject", false, false, false, false),
-    rule("Certificate Issuer", false, false, false, false),
-    rule("Digital Signature Algorithm", false, false, false, true),
-    rule("Digest", false, false, false, true),
-    rule("Operation Policy Name", true, true, true, false),
-    rule("Cryptographic Usage Mask", true, false, false, false),
-    rule("Lease Time", false, false, false, false),
-    rule("Usage Limits", true, false, false, false),
-    rule("State", false, false, false, false),
-    rule("Initial Date", false, false, false, false),
-    rule("Activation Date", true, true, false, false),
-    rule("Process Start Date", true, true, false, false),
-    rule("Protect Stop Date", true, true, false, false),
-    rule("Deactivation Date", true, true, false, false),
-    rule("Destroy Date", false, false, false, false),
-    rule("Compromise Occurrence Date", false, false, false, false),
-    rule("Compromise Date", false, false, false, false),
-    rule("Revocation Reason", false, false, false, false),
-    rule("Archive Date", false, false, false, false),
-    rule("Object Group", true, true, true, true),
-    rule("Fresh", false, false, false, false),
-    rule("Link", true, true, true, true),
-    rule("Application Specific Information", true, true, true, true),
-    rule("Contact Information", true, true, true, false),
-    rule("Last Change Date", false, false, false, false),
-    rule("Alternative Name", true, true, true, true),
-    rule("Key Value Present", false, false, false, false),
-    rule("Key Value Location", true, true, true, true),
-    rule("Original Creation Date", false, false, false, false),
-    rule("Random Number Generator", false, false, false, false),
-    rule("PKCS#12 Friendly Name", true, true, true, false),
-    rule("Description", true, true, true, false),
-    rule("Comment", true, true, true, false),
-    rule("Sensitive", true, true, false, false),
-    rule("Always Sensitive", false, false, false, false),
-    rule("Extractable", true, true, false, false),
-    rule("Never Extractable", false, false, false, false),
-];
-
-/// A client-custom (`x-`) attribute may do everything; a server-custom
-/// (`y-`) one nothing.
-const CLIENT_CUSTOM: Rule = rule("x-", true, true, true, true);
-const SERVER_CUSTOM: Rule = rule("y-", false, false, false, true);
-
-fn rule_of(name: &str) -> Option<&'static Rule> {
-    if name.starts_with("x-") {
-        return Some(&CLIENT_CUSTOM);
-    }
-    if name.starts_with("y-") {
-        return Some(&SERVER_CUSTOM);
-    }
-    RULES.iter().find(|r| r.name == name)
-}
-
 /// Whether `name` may have several instances.
 pub fn multiple(name: &str) -> bool {
-    rule_of(name).is_some_and(|r| r.multiple) || is_custom(name)
+    AttributeRules::of(name).is_some_and(|r| r.multiple)
 }
 
 fn read_only(name: &str) -> Error {
@@ -115,8 +25,8 @@ fn read_only(name: &str) -> Error {
 
 /// Refuses an attribute a client may not give at creation.
 pub fn check_settable(a: &Attribute) -> Result<(), Error> {
-    match rule_of(&a.name) {
-        Some(r) if r.on_create => Ok(()),
+    match AttributeRules::of(&a.name) {
+        Some(r) if r.create => Ok(()),
         Some(_) => Err(read_only(&a.name)),
         None => Err(Error::InvalidField(format!("unknown attribute {}", a.name))),
     }
@@ -124,7 +34,7 @@ pub fn check_settable(a: &Attribute) -> Result<(), Error> {
 
 /// Refuses an attribute a client may not add or modify.
 pub fn check_modifiable(name: &str) -> Result<(), Error> {
-    match rule_of(name) {
+    match AttributeRules::of(name) {
         Some(r) if r.modify => Ok(()),
         _ => Err(read_only(name)),
     }
@@ -132,7 +42,7 @@ pub fn check_modifiable(name: &str) -> Result<(), Error> {
 
 /// Refuses an attribute a client may not delete.
 pub fn check_deletable(name: &str) -> Result<(), Error> {
-    match rule_of(name) {
+    match AttributeRules::of(name) {
         Some(r) if r.delete => Ok(()),
         _ => Err(Error::PermissionDenied(format!(
             "{name} is read-only or required and cannot be deleted"
@@ -171,7 +81,10 @@ pub fn check_creatable(attributes: &[Attribute]) -> Result<(), Error> {
 fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, Error> {
     let filter = LocateFilter {
         object_type: Some(ObjectType::Template.0),
-        attributes: vec![("Name".to_owned(), value_bytes(&AttributeValue::Name(name.clone())))],
+        attributes: vec![(
+            AttributeName::Name.as_str().to_owned(),
+            value_bytes(&AttributeValue::Name(name.clone())),
+        )],
         maximum_items: Some(1),
         storage: StorageStatusMask::OnLineStorage,
         ..LocateFilter::default()
@@ -242,10 +155,10 @@ pub fn new_object(
     stored.set(AttributeValue::UniqueIdentifier(uid));
     stored.set(AttributeValue::ObjectType(object_type));
     if let Some((alg, len)) = block_algorithm {
-        if !client.iter().any(|a| a.name == "Cryptographic Algorithm") {
+        if !client.iter().any(|a| a.is(AttributeName::CryptographicAlgorithm)) {
             stored.set(AttributeValue::CryptographicAlgorithm(alg));
         }
-        if !client.iter().any(|a| a.name == "Cryptographic Length") {
+        if !client.iter().any(|a| a.is(AttributeName::CryptographicLength)) {
             stored.set(AttributeValue::CryptographicLength(len));
         }
     }
@@ -260,7 +173,7 @@ pub fn new_object(
     }
     // An Activation Date already reached makes the object Active at once.
     let active = stored
-        .values("Activation Date")
+        .values(AttributeName::ActivationDate)
         .any(|a| matches!(a.value, AttributeValue::ActivationDate(d) if d <= now));
     stored.state = if active { State::Active } else { State::PreActive };
     stored.set(AttributeValue::State(stored.state));
@@ -272,8 +185,8 @@ pub fn new_object(
     // lets keys be extracted unless the client says otherwise.
     stored.set(AttributeValue::Fresh(true));
     stored.set(AttributeValue::LeaseTime(kmip_codec::messages::Interval(LEASE_SECONDS)));
-    let sensitive = flag(&stored, "Sensitive", false);
-    let extractable = flag(&stored, "Extractable", true);
+    let sensitive = flag(&stored, AttributeName::Sensitive, false);
+    let extractable = flag(&stored, AttributeName::Extractable, true);
     stored.set(AttributeValue::Sensitive(sensitive));
     stored.set(AttributeValue::AlwaysSensitive(sensitive));
     stored.set(AttributeValue::Extractable(extractable));
@@ -285,7 +198,7 @@ pub fn new_object(
 /// The lease every object gets (Lease Time, §3.20): one hour.
 pub const LEASE_SECONDS: u32 = 3600;
 
-fn flag(stored: &StoredObject, name: &str, default: bool) -> bool {
+fn flag(stored: &StoredObject, name: AttributeName, default: bool) -> bool {
     stored
         .values(name)
         .find_map(|a| match a.value {

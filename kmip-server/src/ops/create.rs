@@ -7,6 +7,7 @@
 
 use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType};
 use kmip_codec::messages::ops::create::{CreateRequest, CreateResponse};
+use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
 use zeroize::Zeroizing;
 
@@ -54,7 +55,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
             _ => None,
         })
         .ok_or_else(|| Error::InvalidField("Create needs a Cryptographic Algorithm attribute".into()))?;
-    if !attributes.iter().any(|a| a.name == "Cryptographic Usage Mask") {
+    if !attributes.iter().any(|a| a.is(AttributeName::CryptographicUsageMask)) {
         return Err(Error::InvalidField(
             "Create needs a Cryptographic Usage Mask attribute".into(),
         ));

@@ -11,6 +11,7 @@
 
 use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, LinkType, ObjectType, RecommendedCurve};
 use kmip_codec::messages::ops::create_key_pair::{CreateKeyPairRequest, CreateKeyPairResponse};
+use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{
     Attribute, AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey,
 };
@@ -188,7 +189,7 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKe
         ));
     }
     for (half, attrs) in [("private", &private_attrs), ("public", &public_attrs)] {
-        if !attrs.iter().any(|a| a.name == "Cryptographic Usage Mask") {
+        if !attrs.iter().any(|a| a.is(AttributeName::CryptographicUsageMask)) {
             return Err(Error::InvalidField(format!(
                 "the {half} key needs a Cryptographic Usage Mask attribute"
             )));

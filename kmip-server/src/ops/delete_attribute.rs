@@ -14,7 +14,7 @@ pub fn run(ctx: &mut Context<'_>, req: &DeleteAttributeRequest) -> Result<Delete
     let (name, index) = (req.attribute_name.clone(), req.attribute_index.unwrap_or(0));
     let before = ctx.load(&uid, false)?;
     let attribute = before
-        .values(&name)
+        .named(&name)
         .find(|a| a.index.unwrap_or(0) == index)
         .cloned()
         .ok_or_else(|| Error::ItemNotFound(format!("the object has no instance {index} of {name}")))?;

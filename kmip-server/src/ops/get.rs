@@ -12,6 +12,7 @@
 
 use kmip_codec::enums::{KeyFormatType, KeyWrapType};
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
+use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{AttributeValue, Bytes, KeyMaterial, KeyValue, Object, TransparentSymmetricKey};
 
 use super::{wrapping, Context, Error};
@@ -118,7 +119,9 @@ pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, Error
         ));
     }
     let stored = ctx.load(&uid, true)?;
-    let fresh = stored.values("Fresh").any(|a| a.value == AttributeValue::Fresh(true));
+    let fresh = stored
+        .values(AttributeName::Fresh)
+        .any(|a| a.value == AttributeValue::Fresh(true));
     let mut object = stored.object.ok_or_else(|| {
         Error::KeyValueNotPresent(format!("object {uid} has been destroyed: only its metadata remains"))
     })?;

@@ -16,7 +16,7 @@ pub fn run(ctx: &mut Context<'_>, req: &GetAttributesRequest) -> Result<GetAttri
     } else {
         req.attribute_names
             .iter()
-            .flat_map(|name| stored.values(name).cloned().collect::<Vec<_>>())
+            .flat_map(|name| stored.named(name).cloned().collect::<Vec<_>>())
             .collect()
     };
     Ok(GetAttributesResponse {

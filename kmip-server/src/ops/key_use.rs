@@ -15,6 +15,7 @@
 //!   in a committed transaction before the cryptography runs (§4.29).
 
 use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType, State, UsageLimitsUnit};
+use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{AttributeValue, Bytes, CryptographicParameters, KeyMaterial, KeyValue, Object};
 
 use super::attributes::touched;
@@ -205,7 +206,7 @@ pub fn usable(ctx: &Context<'_>, uid: &str, purpose: Purpose, amount: usize) -> 
     let mut stored = ctx.load(uid, true)?;
     check(&stored, purpose, now)?;
     let amount = i64::try_from(amount).unwrap_or(i64::MAX);
-    let limited = stored.values("Usage Limits").next().is_some();
+    let limited = stored.values(AttributeName::UsageLimits).next().is_some();
     if purpose.protects && limited {
         // Re-check inside the transaction: the state or limits may have
         // changed since the read above. The material cannot have: no
@@ -227,7 +228,7 @@ pub fn usable(ctx: &Context<'_>, uid: &str, purpose: Purpose, amount: usize) -> 
             _ => None,
         }),
         parameters: stored
-            .values("Cryptographic Parameters")
+            .values(AttributeName::CryptographicParameters)
             .min_by_key(|a| a.index.unwrap_or(0))
             .and_then(|a| match &a.value {
                 AttributeValue::CryptographicParameters(p) => Some(p.clone()),

@@ -16,6 +16,7 @@
 
 use kmip_codec::enums::{ObjectGroupMemberOption, State, StorageStatusMask};
 use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
+use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::AttributeValue;
 
 use super::{Context, Error};
@@ -59,19 +60,23 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
     };
     let mut maximum_items = non_negative(req.maximum_items, "Maximum Items")?;
     if let Some(member) = req.object_group_member {
-        if !req.attributes.iter().any(|a| a.name == "Object Group") {
+        if !req.attributes.iter().any(|a| a.is(AttributeName::ObjectGroup)) {
             return Err(Error::InvalidField(
                 "Object Group Member needs an Object Group attribute to say which group".into(),
             ));
         }
         match member {
-            ObjectGroupMemberOption::GroupMemberFresh => {
-                exact.push(("Fresh".to_owned(), value_bytes(&AttributeValue::Fresh(true))))
-            }
+            ObjectGroupMemberOption::GroupMemberFresh => exact.push((
+                AttributeName::Fresh.as_str().to_owned(),
+                value_bytes(&AttributeValue::Fresh(true)),
+            )),
             ObjectGroupMemberOption::GroupMemberDefault => {
                 match state {
                     None => state = Some(State::Active.0),
-                    Some(_) => exact.push(("State".to_owned(), value_bytes(&AttributeValue::State(State::Active)))),
+                    Some(_) => exact.push((
+                        AttributeName::State.as_str().to_owned(),
+                        value_bytes(&AttributeValue::State(State::Active)),
+                    )),
                 }
                 maximum_items = Some(maximum_items.map_or(1, |m| m.min(1)));
             }

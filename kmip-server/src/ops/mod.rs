@@ -161,7 +161,7 @@ fn check_archived(stored: &StoredObject, operation: Operation) -> Result<(), Err
         Operation::Archive,
         Operation::Recover,
     ];
-    if stored.values("Archive Date").next().is_some() && !ALLOWED.contains(&operation) {
+    if stored.is_archived() && !ALLOWED.contains(&operation) {
         return Err(Error::archived(&stored.uid));
     }
     Ok(())

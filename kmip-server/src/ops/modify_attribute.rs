@@ -5,6 +5,7 @@
 
 use kmip_codec::enums::State;
 use kmip_codec::messages::ops::modify_attribute::{ModifyAttributeRequest, ModifyAttributeResponse};
+use kmip_codec::messages::AttributeName;
 
 use super::attributes::{check_modifiable, touched};
 use super::{Context, Error};
@@ -16,7 +17,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<Modify
     check_modifiable(&new.name)?;
     let (name, index) = (new.name.clone(), new.index.unwrap_or(0));
     let stored = ctx.update(&uid, move |o| {
-        if new.name == "Activation Date" && o.state != State::PreActive {
+        if new.is(AttributeName::ActivationDate) && o.state != State::PreActive {
             return Err(Error::PermissionDenied(
                 "the Activation Date can change only while the object is Pre-Active".into(),
             ));
@@ -36,7 +37,7 @@ pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<Modify
         Ok(())
     })?;
     let attribute = stored
-        .values(&name)
+        .named(&name)
         .find(|a| a.index.unwrap_or(0) == index)
         .cloned()
         .ok_or_else(|| Error::General("the modified attribute was not stored".into()))?;

@@ -1,6 +1,7 @@
 //! Recover (KMIP 1.4 §4.23): brings an archived object back on-line.
 
 use kmip_codec::messages::ops::recover::{RecoverRequest, RecoverResponse};
+use kmip_codec::messages::AttributeName;
 
 use super::attributes::touched;
 use super::{Context, Error};
@@ -9,8 +10,8 @@ use super::{Context, Error};
 pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
-        if o.values("Archive Date").next().is_some() {
-            o.remove("Archive Date");
+        if o.is_archived() {
+            o.remove(AttributeName::ArchiveDate);
             touched(o);
         }
         Ok(())

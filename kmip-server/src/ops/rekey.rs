@@ -12,7 +12,7 @@
 
 use kmip_codec::enums::{LinkType, ObjectType};
 use kmip_codec::messages::ops::rekey::{ReKeyRequest, ReKeyResponse};
-use kmip_codec::messages::{Attribute, AttributeValue, DateTime, Interval};
+use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, DateTime, Interval};
 
 use super::attributes::{from_template, new_object, server_rng, touched};
 use super::create::generate;
@@ -21,27 +21,27 @@ use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
 /// Attributes the replacement never copies (the server sets them anew).
-const NOT_COPIED: &[&str] = &[
-    "Unique Identifier",
-    "Object Type",
-    "Initial Date",
-    "Destroy Date",
-    "Compromise Occurrence Date",
-    "Compromise Date",
-    "Revocation Reason",
-    "State",
-    "Digest",
-    "Link",
-    "Last Change Date",
-    "Random Number Generator",
-    "Original Creation Date",
-    "Fresh",
-    "Lease Time",
-    "Archive Date",
+const NOT_COPIED: &[AttributeName] = &[
+    AttributeName::UniqueIdentifier,
+    AttributeName::ObjectType,
+    AttributeName::InitialDate,
+    AttributeName::DestroyDate,
+    AttributeName::CompromiseOccurrenceDate,
+    AttributeName::CompromiseDate,
+    AttributeName::RevocationReason,
+    AttributeName::State,
+    AttributeName::Digest,
+    AttributeName::Link,
+    AttributeName::LastChangeDate,
+    AttributeName::RandomNumberGenerator,
+    AttributeName::OriginalCreationDate,
+    AttributeName::Fresh,
+    AttributeName::LeaseTime,
+    AttributeName::ArchiveDate,
 ];
 
-fn date(attributes: &[Attribute], name: &str) -> Option<i64> {
-    attributes.iter().find(|a| a.name == name).and_then(|a| match a.value {
+fn date(attributes: &[Attribute], name: AttributeName) -> Option<i64> {
+    attributes.iter().find(|a| a.is(name)).and_then(|a| match a.value {
         AttributeValue::ActivationDate(d)
         | AttributeValue::ProcessStartDate(d)
         | AttributeValue::ProtectStopDate(d)
@@ -50,21 +50,21 @@ fn date(attributes: &[Attribute], name: &str) -> Option<i64> {
     })
 }
 
-fn dated(name: &str, t: i64) -> AttributeValue {
+fn dated(name: AttributeName, t: i64) -> AttributeValue {
     let d = DateTime(t);
     match name {
-        "Activation Date" => AttributeValue::ActivationDate(d),
-        "Process Start Date" => AttributeValue::ProcessStartDate(d),
-        "Protect Stop Date" => AttributeValue::ProtectStopDate(d),
+        AttributeName::ActivationDate => AttributeValue::ActivationDate(d),
+        AttributeName::ProcessStartDate => AttributeValue::ProcessStartDate(d),
+        AttributeName::ProtectStopDate => AttributeValue::ProtectStopDate(d),
         _ => AttributeValue::DeactivationDate(d),
     }
 }
 
-const DATES: [&str; 4] = [
-    "Activation Date",
-    "Process Start Date",
-    "Protect Stop Date",
-    "Deactivation Date",
+const DATES: [AttributeName; 4] = [
+    AttributeName::ActivationDate,
+    AttributeName::ProcessStartDate,
+    AttributeName::ProtectStopDate,
+    AttributeName::DeactivationDate,
 ];
 
 /// The attributes a replacement of `old` starts with: the copied ones
@@ -74,7 +74,7 @@ pub(super) fn successor_attributes(
     template: Vec<Attribute>,
     offset: Option<Interval>,
 ) -> Result<Vec<Attribute>, Error> {
-    if offset.is_some() && template.iter().any(|a| DATES.contains(&a.name.as_str())) {
+    if offset.is_some() && template.iter().any(|a| DATES.iter().any(|n| a.is(*n))) {
         return Err(Error::InvalidMessage(
             "an Offset cannot be given together with Activation, Process Start, Protect Stop or Deactivation Date"
                 .into(),
@@ -83,12 +83,12 @@ pub(super) fn successor_attributes(
     let mut copied: Vec<Attribute> = old
         .attributes
         .iter()
-        .filter(|a| !NOT_COPIED.contains(&a.name.as_str()))
+        .filter(|a| !NOT_COPIED.iter().any(|n| a.is(*n)))
         .filter(|a| !template.iter().any(|t| t.name == a.name))
         .cloned()
         .collect();
     if let Some(offset) = offset {
-        let old_activation = date(&old.attributes, "Activation Date").ok_or_else(|| {
+        let old_activation = date(&old.attributes, AttributeName::ActivationDate).ok_or_else(|| {
             Error::IllegalOperation("an Offset needs the existing key to have an Activation Date".into())
         })?;
         // The dates are the client's: checked, so that a far-off date is
@@ -96,11 +96,14 @@ pub(super) fn successor_attributes(
         let out_of_range = || Error::InvalidField("the Offset moves a date of the key out of range".into());
         let activation = unix_now().checked_add(i64::from(offset.0)).ok_or_else(out_of_range)?;
         let shift = activation.checked_sub(old_activation).ok_or_else(out_of_range)?;
-        copied.retain(|a| !DATES.contains(&a.name.as_str()));
-        copied.push(Attribute::new(dated("Activation Date", activation)));
-        for name in &DATES[1..] {
+        copied.retain(|a| !DATES.iter().any(|n| a.is(*n)));
+        copied.push(Attribute::new(dated(AttributeName::ActivationDate, activation)));
+        for name in DATES[1..].iter().copied() {
             if let Some(t) = date(&old.attributes, name) {
-                copied.push(Attribute::new(dated(name, t.checked_add(shift).ok_or_else(out_of_range)?)));
+                copied.push(Attribute::new(dated(
+                    name,
+                    t.checked_add(shift).ok_or_else(out_of_range)?,
+                )));
             }
         }
     }
@@ -136,7 +139,7 @@ pub(super) fn commit(ctx: &Context<'_>, replacements: Vec<(String, StoredObject)
         for (old_uid, new, material) in sealed {
             let mut existing = super::load_for_change(objects, &old_uid, operation)?;
             objects.create(&new, material)?;
-            existing.remove("Name");
+            existing.remove(AttributeName::Name);
             existing.add_link(LinkType::ReplacementObjectLink, &new.uid);
             touched(&mut existing);
             objects.update(&existing)?;
@@ -153,11 +156,11 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, E
     if old.object_type != ObjectType::SymmetricKey {
         return Err(Error::IllegalOperation(format!("object {uid} is not a symmetric key")));
     }
-    let algorithm = required(&old, "Cryptographic Algorithm", |v| match v {
+    let algorithm = required(&old, AttributeName::CryptographicAlgorithm.as_str(), |v| match v {
         AttributeValue::CryptographicAlgorithm(x) => Some(*x),
         _ => None,
     })?;
-    let bits = required(&old, "Cryptographic Length", |v| match v {
+    let bits = required(&old, AttributeName::CryptographicLength.as_str(), |v| match v {
         AttributeValue::CryptographicLength(x) => Some(*x),
         _ => None,
     })?;

@@ -8,7 +8,7 @@
 //! value — which is also what Locate compares, in SQL.
 
 use kmip_codec::enums::{LinkType, ObjectType, State};
-use kmip_codec::messages::{Attribute, AttributeValue, Codec, Link, Object};
+use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, Codec, Link, Object};
 use kmip_codec::ttlv::{Document, Limits, Writer};
 use kmip_codec::Tag;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -34,8 +34,18 @@ pub struct StoredObject {
 
 impl StoredObject {
     /// The instances of attribute `name`.
-    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Attribute> + 'a {
+    pub fn values(&self, name: AttributeName) -> impl Iterator<Item = &Attribute> + '_ {
+        self.attributes.iter().filter(move |a| a.is(name))
+    }
+
+    /// The instances of the attribute a request names (custom ones included).
+    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Attribute> + 'a {
         self.attributes.iter().filter(move |a| a.name == name)
+    }
+
+    /// Whether the object is archived (has an Archive Date, §3.32).
+    pub fn is_archived(&self) -> bool {
+        self.values(AttributeName::ArchiveDate).next().is_some()
     }
 
     /// Sets a single-instance attribute, replacing any value.
@@ -58,8 +68,8 @@ impl StoredObject {
     }
 
     /// Removes every instance of `name`.
-    pub fn remove(&mut self, name: &str) {
-        self.attributes.retain(|a| a.name != name);
+    pub fn remove(&mut self, name: AttributeName) {
+        self.attributes.retain(|a| !a.is(name));
     }
 }
 
@@ -68,18 +78,18 @@ impl StoredObject {
 /// then the rest by name, instances by index — the order the OASIS
 /// reference responses use.
 pub fn canonical_order(attributes: &mut [Attribute]) {
-    const FIRST: [&str; 4] = [
-        "Unique Identifier",
-        "Object Type",
-        "Cryptographic Algorithm",
-        "Cryptographic Length",
+    const FIRST: [AttributeName; 4] = [
+        AttributeName::UniqueIdentifier,
+        AttributeName::ObjectType,
+        AttributeName::CryptographicAlgorithm,
+        AttributeName::CryptographicLength,
     ];
     attributes.sort_by(|a, b| {
         let rank = |x: &Attribute| {
             if kmip_codec::messages::attributes::is_custom(&x.name) {
                 0
             } else {
-                1 + FIRST.iter().position(|n| *n == x.name).unwrap_or(FIRST.len())
+                1 + FIRST.iter().position(|n| x.is(*n)).unwrap_or(FIRST.len())
             }
         };
         (rank(a), &a.name, a.index.unwrap_or(0)).cmp(&(rank(b), &b.name, b.index.unwrap_or(0)))
@@ -126,12 +136,12 @@ pub struct ScopedObjects<'c> {
 /// Attributes with an index of their own (schema version 3), by which a
 /// Locate is driven; the name is written into the SQL from this list, never
 /// from a request, so that SQLite can use the partial index.
-pub const INDEXED: &[&str] = &[
-    "Name",
-    "Object Group",
-    "Alternative Name",
-    "Application Specific Information",
-    "Link",
+pub const INDEXED: &[AttributeName] = &[
+    AttributeName::Name,
+    AttributeName::ObjectGroup,
+    AttributeName::AlternativeName,
+    AttributeName::ApplicationSpecificInformation,
+    AttributeName::Link,
 ];
 
 /// A filter for [`ScopedObjects::locate`]: objects having every attribute
@@ -378,7 +388,7 @@ impl super::Objects for ScopedObjects<'_> {
         let driver = filter
             .attributes
             .iter()
-            .find_map(|(name, value)| INDEXED.iter().find(|n| *n == name).map(|n| (*n, value)));
+            .find_map(|(name, value)| INDEXED.iter().find(|n| n.as_str() == name).map(|n| (n.as_str(), value)));
         let mut sql = match driver {
             Some((name, value)) => {
                 args.push(Box::new(value.clone()));
@@ -433,7 +443,10 @@ impl super::Objects for ScopedObjects<'_> {
             ));
         }
         use kmip_codec::enums::StorageStatusMask as M;
-        let archived = "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = 'Archive Date')";
+        let archived = format!(
+            "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = '{}')",
+            AttributeName::ArchiveDate.as_str()
+        );
         match (
             filter.storage.contains(M::OnLineStorage),
             filter.storage.contains(M::ArchivalStorage),
@@ -475,9 +488,9 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
     let now_value = value_bytes(&AttributeValue::ActivationDate(kmip_codec::messages::DateTime(now)));
     let mut moved = 0;
     for (date, from, to) in [
-        ("Activation Date", &[State::PreActive][..], State::Active),
+        (AttributeName::ActivationDate, &[State::PreActive][..], State::Active),
         (
-            "Deactivation Date",
+            AttributeName::DeactivationDate,
             &[State::PreActive, State::Active][..],
             State::Deactivated,
         ),
@@ -490,14 +503,14 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
         );
         let uids: Vec<String> = conn
             .prepare_cached(&sql)?
-            .query_map(params![to.0, date, now_value], |r| r.get(0))?
+            .query_map(params![to.0, date.as_str(), now_value], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let state_value = value_bytes(&AttributeValue::State(to));
         let changed = value_bytes(&AttributeValue::LastChangeDate(kmip_codec::messages::DateTime(now)));
         let mut set = conn.prepare_cached("UPDATE attributes SET value = ?2 WHERE uid = ?1 AND name = ?3")?;
         for uid in &uids {
-            set.execute(params![uid, state_value, "State"])?;
-            set.execute(params![uid, changed, "Last Change Date"])?;
+            set.execute(params![uid, state_value, AttributeName::State.as_str()])?;
+            set.execute(params![uid, changed, AttributeName::LastChangeDate.as_str()])?;
         }
         moved += uids.len();
     }
