@@ -5,8 +5,9 @@ use kmip_codec::enums::State;
 use kmip_codec::messages::ops::activate::{ActivateRequest, ActivateResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
-use super::attributes::{set_state, touched};
-use super::{Context, Error};
+use crate::object::attributes::{set_state, touched};
+
+use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Activate.

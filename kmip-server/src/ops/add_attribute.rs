@@ -5,8 +5,9 @@
 use kmip_codec::messages::ops::add_attribute::{AddAttributeRequest, AddAttributeResponse};
 use kmip_codec::messages::Attribute;
 
-use super::attributes::{check_modifiable, multiple, touched};
-use super::{Context, Error};
+use crate::object::attributes::{check_modifiable, multiple, touched};
+
+use crate::ops::{Context, Error};
 
 /// Runs Add Attribute.
 pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeResponse, Error> {

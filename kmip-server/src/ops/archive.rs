@@ -7,8 +7,8 @@ use kmip_codec::messages::ops::archive::{ArchiveRequest, ArchiveResponse};
 use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{AttributeValue, DateTime};
 
-use super::attributes::touched;
-use super::{Context, Error};
+use crate::object::attributes::touched;
+use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Archive.

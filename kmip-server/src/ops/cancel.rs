@@ -5,7 +5,7 @@
 use kmip_codec::enums::CancellationResult;
 use kmip_codec::messages::ops::cancel::{CancelRequest, CancelResponse};
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// Runs Cancel.
 pub fn run(_ctx: &mut Context<'_>, req: &CancelRequest) -> Result<CancelResponse, Error> {

@@ -6,8 +6,8 @@
 use kmip_codec::messages::ops::check::{CheckRequest, CheckResponse};
 use kmip_codec::messages::AttributeValue;
 
-use super::key_use::usage_mask;
-use super::{Context, Error};
+use crate::object::key_use::usage_mask;
+use crate::ops::{Context, Error};
 
 /// Runs Check.
 pub fn run(ctx: &mut Context<'_>, req: &CheckRequest) -> Result<CheckResponse, Error> {

@@ -5,39 +5,13 @@
 //! 64-bit keys with parity bits), HMAC keys 8 to 4096 bits in whole bytes.
 //! Secret Data and the other object types are registered, not created.
 
-use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, ObjectType};
+use crate::engine::keygen::generate;
+use crate::engine::templates::from_template;
+use crate::object::attributes::{new_object, server_rng};
+use crate::ops::{Context, Error};
+use kmip_codec::enums::ObjectType;
 use kmip_codec::messages::ops::create::{CreateRequest, CreateResponse};
-use kmip_codec::messages::AttributeName;
-use kmip_codec::messages::{AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SymmetricKey};
-use zeroize::Zeroizing;
-
-use super::attributes::{from_template, new_object, server_rng};
-use super::{Context, Error};
-
-/// The key length in bytes for an algorithm and a length in bits.
-fn key_bytes(algorithm: CryptographicAlgorithm, bits: i32) -> Result<usize, Error> {
-    type A = CryptographicAlgorithm;
-    let ok = match algorithm {
-        A::AES => matches!(bits, 128 | 192 | 256),
-        A::DES3 => matches!(bits, 168 | 192),
-        A::HMAC_SHA1 | A::HMAC_SHA224 | A::HMAC_SHA256 | A::HMAC_SHA384 | A::HMAC_SHA512 => {
-            (8..=4096).contains(&bits) && bits % 8 == 0
-        }
-        other => {
-            return Err(Error::InvalidField(format!(
-                "Create makes AES, 3DES and HMAC keys; {} is not supported",
-                other.name().unwrap_or("this algorithm")
-            )))
-        }
-    };
-    if !ok {
-        return Err(Error::InvalidField(format!(
-            "{bits} bits is not a valid length for {}",
-            algorithm.name().unwrap_or("this algorithm")
-        )));
-    }
-    Ok(if algorithm == A::DES3 { 24 } else { bits as usize / 8 })
-}
+use kmip_codec::messages::{AttributeName, AttributeValue};
 
 /// Runs Create.
 pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse, Error> {
@@ -78,23 +52,4 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
         unique_identifier: uid,
         template_attribute: None,
     })
-}
-
-/// A new random symmetric key of `algorithm` and `bits` (Create, Re-key).
-pub fn generate(algorithm: CryptographicAlgorithm, bits: i32) -> Result<Object, Error> {
-    let mut key = Zeroizing::new(vec![0u8; key_bytes(algorithm, bits)?]);
-    aws_lc_rs::rand::fill(key.as_mut_slice()).map_err(|_| Error::random_failed())?;
-    Ok(Object::SymmetricKey(SymmetricKey {
-        key_block: KeyBlock {
-            key_format_type: KeyFormatType::Raw,
-            key_compression_type: None,
-            key_value: Some(KeyValue::Plain {
-                key_material: KeyMaterial::Bytes(Bytes::new(key.to_vec())),
-                attributes: vec![],
-            }),
-            cryptographic_algorithm: Some(algorithm),
-            cryptographic_length: Some(bits),
-            key_wrapping_data: None,
-        },
-    }))
 }

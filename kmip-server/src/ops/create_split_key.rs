@@ -6,38 +6,17 @@
 //! with them, so any incomplete set reveals nothing. Polynomial sharing is
 //! not offered (Invalid Field).
 
+use crate::engine::keygen::{generate, raw};
+use crate::engine::templates::from_template;
+use crate::object::attributes::new_object;
+use crate::ops::{Context, Error};
 use kmip_codec::enums::{KeyFormatType, ObjectType, SplitKeyMethod};
 use kmip_codec::messages::ops::create_split_key::{CreateSplitKeyRequest, CreateSplitKeyResponse};
 use kmip_codec::messages::{AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SplitKey};
 use zeroize::Zeroizing;
 
-use super::attributes::{from_template, new_object};
-use super::create::generate;
-use super::{Context, Error};
-
 /// The most parts one split makes.
 pub const MAX_PARTS: i32 = 255;
-
-/// The raw bytes and key block description of a symmetric key or secret.
-pub(super) fn raw(object: &Object) -> Option<(&[u8], &KeyBlock)> {
-    let block = match object {
-        Object::SymmetricKey(k) => &k.key_block,
-        Object::SecretData(s) => &s.key_block,
-        Object::SplitKey(s) => &s.key_block,
-        _ => return None,
-    };
-    match &block.key_value {
-        Some(KeyValue::Plain {
-            key_material: KeyMaterial::Bytes(b),
-            ..
-        }) => Some((b, block)),
-        Some(KeyValue::Plain {
-            key_material: KeyMaterial::Symmetric(t),
-            ..
-        }) => Some((&t.key, block)),
-        _ => None,
-    }
-}
 
 /// Runs Create Split Key.
 pub fn run(ctx: &mut Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplitKeyResponse, Error> {

@@ -1,12 +1,12 @@
 //! Decrypt (KMIP 1.4 §4.30): the inverse of Encrypt, with the same
-//! parameters and defaults ([`super::cipher`]). A GCM tag that does not
+//! parameters and defaults ([`crate::engine::cipher`]). A GCM tag that does not
 //! match, or bad padding, is a Cryptographic Failure and returns no data.
 
 use kmip_codec::messages::ops::decrypt::{DecryptRequest, DecryptResponse};
 
-use super::cipher::{self, CipherRequest};
-use super::streams::Parts;
-use super::{Context, Error};
+use crate::engine::cipher::{self, CipherRequest};
+use crate::engine::streams::Parts;
+use crate::ops::{Context, Error};
 
 /// Runs Decrypt.
 pub fn run(ctx: &mut Context<'_>, req: &DecryptRequest) -> Result<DecryptResponse, Error> {

@@ -4,8 +4,9 @@
 
 use kmip_codec::messages::ops::delete_attribute::{DeleteAttributeRequest, DeleteAttributeResponse};
 
-use super::attributes::{check_deletable, touched};
-use super::{Context, Error};
+use crate::object::attributes::{check_deletable, touched};
+
+use crate::ops::{Context, Error};
 
 /// Runs Delete Attribute.
 pub fn run(ctx: &mut Context<'_>, req: &DeleteAttributeRequest) -> Result<DeleteAttributeResponse, Error> {

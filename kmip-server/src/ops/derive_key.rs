@@ -33,12 +33,13 @@ use kmip_codec::messages::{
 };
 use zeroize::Zeroizing;
 
-use super::attributes::{from_template, new_object, touched};
-use super::cipher::spec;
-use super::key_use::{usable, Purpose, UsableKey};
-use super::{Context, Error};
 use crate::crypto::cipher::one_shot;
 use crate::crypto::digest::hash_algorithm;
+use crate::engine::cipher::spec;
+use crate::engine::templates::from_template;
+use crate::object::attributes::{new_object, touched};
+use crate::object::key_use::{usable, Purpose, UsableKey};
+use crate::ops::{Context, Error};
 
 /// The most PBKDF2 iterations one request may ask for.
 pub const MAX_ITERATIONS: i32 = 10_000_000;
@@ -267,7 +268,7 @@ pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRes
     let sealed = ctx.store.seal(&scope, &mut new)?;
     let operation = ctx.auth.operation();
     ctx.store.write(&scope, move |objects| {
-        let mut base = super::load_for_change(objects, &base_uid, operation)?;
+        let mut base = crate::ops::load_for_change(objects, &base_uid, operation)?;
         base.add_link(LinkType::DerivedKeyLink, &new.uid);
         touched(&mut base);
         objects.update(&base)?;

@@ -6,8 +6,9 @@ use kmip_codec::enums::State;
 use kmip_codec::messages::ops::destroy::{DestroyRequest, DestroyResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
-use super::attributes::{set_state, touched};
-use super::{Context, Error};
+use crate::object::attributes::{set_state, touched};
+
+use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Destroy.

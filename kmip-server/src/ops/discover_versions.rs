@@ -7,7 +7,7 @@
 use kmip_codec::messages::ops::discover_versions::{DiscoverVersionsRequest, DiscoverVersionsResponse};
 use kmip_codec::messages::ProtocolVersion;
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// The versions this server speaks, most preferred first: all the codec does.
 pub const SUPPORTED: &[ProtocolVersion] = kmip_codec::messages::VERSIONS;

@@ -1,12 +1,12 @@
 //! Encrypt (KMIP 1.4 §4.29) with a managed symmetric key: AES in ECB, CBC,
 //! CTR or GCM, Triple DES in ECB or CBC, one-shot or in parts. The common
-//! part with Decrypt, and the defaults, are in [`super::cipher`].
+//! part with Decrypt, and the defaults, are in [`crate::engine::cipher`].
 
 use kmip_codec::messages::ops::encrypt::{EncryptRequest, EncryptResponse};
 
-use super::cipher::{self, CipherRequest};
-use super::streams::Parts;
-use super::{Context, Error};
+use crate::engine::cipher::{self, CipherRequest};
+use crate::engine::streams::Parts;
+use crate::ops::{Context, Error};
 
 /// Runs Encrypt.
 pub fn run(ctx: &mut Context<'_>, req: &EncryptRequest) -> Result<EncryptResponse, Error> {

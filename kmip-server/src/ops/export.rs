@@ -1,15 +1,16 @@
 //! Export (KMIP 1.4 §4.40): the object with all its attributes, for moving
 //! it to another server (whose Import takes exactly this). Key format and
-//! wrapping work as for Get.
+//! wrapping work as for Get ([`crate::engine::retrieve`]).
 
 use kmip_codec::messages::ops::export::{ExportRequest, ExportResponse};
 use kmip_codec::messages::ops::get::GetRequest;
 
-use super::{get, Context, Error};
+use super::{Context, Error};
+use crate::engine::retrieve::retrieve;
 
 /// Runs Export.
 pub fn run(ctx: &mut Context<'_>, req: &ExportRequest) -> Result<ExportResponse, Error> {
-    let got = get::run(
+    let got = retrieve(
         ctx,
         &GetRequest {
             unique_identifier: req.unique_identifier.clone(),

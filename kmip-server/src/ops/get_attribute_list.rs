@@ -3,7 +3,7 @@
 
 use kmip_codec::messages::ops::get_attribute_list::{GetAttributeListRequest, GetAttributeListResponse};
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// Runs Get Attribute List.
 pub fn run(ctx: &mut Context<'_>, req: &GetAttributeListRequest) -> Result<GetAttributeListResponse, Error> {

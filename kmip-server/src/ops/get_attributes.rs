@@ -5,7 +5,7 @@
 
 use kmip_codec::messages::ops::get_attributes::{GetAttributesRequest, GetAttributesResponse};
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// Runs Get Attributes.
 pub fn run(ctx: &mut Context<'_>, req: &GetAttributesRequest) -> Result<GetAttributesResponse, Error> {

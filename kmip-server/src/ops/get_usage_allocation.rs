@@ -6,8 +6,8 @@
 use kmip_codec::messages::ops::get_usage_allocation::{GetUsageAllocationRequest, GetUsageAllocationResponse};
 use kmip_codec::messages::AttributeValue;
 
-use super::attributes::touched;
-use super::{Context, Error};
+use crate::object::attributes::touched;
+use crate::ops::{Context, Error};
 
 /// Runs Get Usage Allocation.
 pub fn run(ctx: &mut Context<'_>, req: &GetUsageAllocationRequest) -> Result<GetUsageAllocationResponse, Error> {

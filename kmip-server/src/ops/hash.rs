@@ -7,9 +7,9 @@ use kmip_codec::enums::Operation;
 use kmip_codec::messages::ops::hash::{HashRequest, HashResponse};
 use kmip_codec::messages::Bytes;
 
-use super::streams::{Next, Parts, Stream};
-use super::{Context, Error};
 use crate::crypto::digest::hash_algorithm;
+use crate::engine::streams::{Next, Parts, Stream};
+use crate::ops::{Context, Error};
 
 /// Runs Hash.
 pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, Error> {

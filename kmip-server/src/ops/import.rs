@@ -14,14 +14,14 @@ use kmip_codec::enums::{KeyWrapType, State};
 use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
 use kmip_codec::messages::AttributeValue;
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 use crate::store::objects::StoredObject;
 
 /// Runs Import.
 pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Error> {
     let mut object = req.object.clone();
     if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
-        super::wrapping::unwrap(ctx, &mut object)?;
+        crate::engine::wrapping::unwrap(ctx, &mut object)?;
     }
     let uid = req.unique_identifier.clone();
     let state = req

@@ -8,9 +8,10 @@ use kmip_codec::messages::ops::join_split_key::{JoinSplitKeyRequest, JoinSplitKe
 use kmip_codec::messages::{Bytes, KeyBlock, KeyMaterial, KeyValue, Object, SecretData, SymmetricKey};
 use zeroize::Zeroizing;
 
-use super::attributes::{from_template, new_object};
-use super::create_split_key::raw;
-use super::{Context, Error};
+use crate::engine::keygen::raw;
+use crate::engine::templates::from_template;
+use crate::object::attributes::new_object;
+use crate::ops::{Context, Error};
 
 /// Runs Join Split Key.
 pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplitKeyResponse, Error> {

@@ -19,7 +19,7 @@ use kmip_codec::messages::ops::locate::{LocateRequest, LocateResponse};
 use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::AttributeValue;
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 use crate::store::objects::{value_bytes, LocateFilter};
 
 /// Runs Locate.

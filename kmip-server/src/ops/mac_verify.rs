@@ -1,12 +1,12 @@
-//! MAC Verify (KMIP 1.4 §4.34): recomputes the MAC ([`super::mac`]) and
+//! MAC Verify (KMIP 1.4 §4.34): recomputes the MAC ([`crate::engine::mac`]) and
 //! compares it in constant time. A MAC that does not match is a successful
 //! operation with Validity Indicator Invalid, not an error.
 
 use kmip_codec::messages::ops::mac_verify::{MACVerifyRequest, MACVerifyResponse};
 
-use super::mac::compute;
-use super::streams::{validity, Next, Parts};
-use super::{Context, Error};
+use crate::engine::mac::compute;
+use crate::engine::streams::{validity, Next, Parts};
+use crate::ops::{Context, Error};
 
 /// Runs MAC Verify.
 pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, Error> {

@@ -6,11 +6,9 @@
 mod activate;
 mod add_attribute;
 mod archive;
-mod attributes;
 mod cancel;
 mod certify;
 mod check;
-mod cipher;
 mod create;
 mod create_key_pair;
 mod create_split_key;
@@ -28,13 +26,11 @@ mod get_usage_allocation;
 mod hash;
 mod import;
 mod join_split_key;
-mod key_use;
 mod locate;
 mod mac;
 mod mac_verify;
 mod modify_attribute;
 mod obtain_lease;
-mod parsed_keys;
 mod poll;
 mod query;
 mod recertify;
@@ -47,9 +43,7 @@ mod rng_retrieve;
 mod rng_seed;
 mod sign;
 mod signature_verify;
-pub mod streams;
 mod validate;
-mod wrapping;
 
 use kmip_codec::enums::{ObjectType, Operation};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
@@ -185,9 +179,9 @@ pub const OBJECT_TYPES: &[ObjectType] = &[
 #[derive(Default)]
 pub struct Memory {
     /// Cryptographic operations in parts.
-    pub streams: streams::Streams,
+    pub streams: crate::engine::streams::Streams,
     /// Parsed RSA and EC keys.
-    pub keys: parsed_keys::ParsedKeys,
+    pub keys: crate::engine::parsed_keys::ParsedKeys,
 }
 
 macro_rules! handlers {

@@ -7,8 +7,9 @@ use kmip_codec::enums::State;
 use kmip_codec::messages::ops::modify_attribute::{ModifyAttributeRequest, ModifyAttributeResponse};
 use kmip_codec::messages::AttributeName;
 
-use super::attributes::{check_modifiable, touched};
-use super::{Context, Error};
+use crate::object::attributes::{check_modifiable, touched};
+
+use crate::ops::{Context, Error};
 
 /// Runs Modify Attribute.
 pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttributeResponse, Error> {

@@ -6,8 +6,8 @@
 use kmip_codec::messages::ops::obtain_lease::{ObtainLeaseRequest, ObtainLeaseResponse};
 use kmip_codec::messages::{AttributeValue, DateTime, Interval};
 
-use super::attributes::LEASE_SECONDS;
-use super::{Context, Error};
+use crate::object::attributes::LEASE_SECONDS;
+use crate::ops::{Context, Error};
 
 /// Runs Obtain Lease.
 pub fn run(ctx: &mut Context<'_>, req: &ObtainLeaseRequest) -> Result<ObtainLeaseResponse, Error> {

@@ -5,7 +5,7 @@
 
 use kmip_codec::messages::ops::poll::{PollRequest, PollResponse};
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// Runs Poll.
 pub fn run(_ctx: &mut Context<'_>, _req: &PollRequest) -> Result<PollResponse, Error> {

@@ -53,7 +53,7 @@ pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, E
             QueryFunction::QueryProfiles if v13 => out.profile_information = supported_profiles(),
             QueryFunction::QueryRNGs if v13 => {
                 if let kmip_codec::messages::AttributeValue::RandomNumberGenerator(rng) =
-                    super::attributes::server_rng()
+                    crate::object::attributes::server_rng()
                 {
                     out.rng_parameters = vec![rng];
                 }

@@ -1,5 +1,5 @@
 //! Re-certify (KMIP 1.4 §4.8): a new certificate, from the same object CA
-//! as Certify ([`super::certify`]), replaces an existing one: for the key
+//! as Certify ([`crate::engine::certify`]), replaces an existing one: for the key
 //! of a Certificate Request if one is given, else for the existing
 //! certificate's own public key and subject. The replacement copies the
 //! existing certificate's attributes as Re-key does (Offset included) and
@@ -10,10 +10,10 @@ use kmip_codec::enums::{CertificateRequestType, LinkType};
 use kmip_codec::messages::ops::recertify::{ReCertifyRequest, ReCertifyResponse};
 use kmip_codec::messages::{AttributeValue, Object};
 
-use super::attributes::from_template;
-use super::certify::{issue, Subject};
-use super::rekey::{commit, successor_attributes};
-use super::{Context, Error};
+use crate::engine::certify::{issue, Subject};
+use crate::engine::replace::{commit, successor_attributes};
+use crate::engine::templates::from_template;
+use crate::ops::{Context, Error};
 
 /// Runs Re-certify.
 pub fn run(ctx: &mut Context<'_>, req: &ReCertifyRequest) -> Result<ReCertifyResponse, Error> {

@@ -3,8 +3,8 @@
 use kmip_codec::messages::ops::recover::{RecoverRequest, RecoverResponse};
 use kmip_codec::messages::AttributeName;
 
-use super::attributes::touched;
-use super::{Context, Error};
+use crate::object::attributes::touched;
+use crate::ops::{Context, Error};
 
 /// Runs Recover.
 pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, Error> {

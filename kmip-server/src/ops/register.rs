@@ -3,11 +3,11 @@
 //! Register and Re-key can name them in a Template-Attribute. Algorithm and
 //! length come from the Key Block when the attributes do not give them.
 
+use crate::engine::templates::{check_creatable, from_template};
+use crate::object::attributes::new_object;
+use crate::ops::{Context, Error};
 use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
 use kmip_codec::messages::Object;
-
-use super::attributes::{check_creatable, from_template, new_object};
-use super::{Context, Error};
 
 /// Runs Register.
 pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, Error> {

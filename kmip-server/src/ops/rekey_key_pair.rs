@@ -1,7 +1,7 @@
 //! Re-key Key Pair (KMIP 1.4 §4.5): a new key pair of the same type and
 //! size replaces an existing private key and the public key it links to.
 //! Each new half copies its predecessor's attributes as Re-key does
-//! ([`super::rekey`], Offset included), then takes the Common and its own
+//! ([`crate::engine::replace`], Offset included), then takes the Common and its own
 //! Template-Attribute; the new halves link to each other and to the halves
 //! they replace, whose Names move to them. Everything commits together.
 
@@ -9,10 +9,10 @@ use kmip_codec::enums::{CryptographicAlgorithm, LinkType, ObjectType};
 use kmip_codec::messages::ops::rekey_key_pair::{ReKeyKeyPairRequest, ReKeyKeyPairResponse};
 use kmip_codec::messages::AttributeValue;
 
-use super::attributes::from_template;
-use super::create_key_pair::{key_spec, merged, new_pair};
-use super::rekey::{commit, required, successor_attributes};
-use super::{Context, Error};
+use crate::engine::keygen::{key_spec, merged, new_pair};
+use crate::engine::replace::{commit, required, successor_attributes};
+use crate::engine::templates::from_template;
+use crate::ops::{Context, Error};
 
 /// Runs Re-key Key Pair.
 pub fn run(ctx: &mut Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyPairResponse, Error> {

@@ -6,7 +6,7 @@
 use kmip_codec::messages::ops::rng_retrieve::{RNGRetrieveRequest, RNGRetrieveResponse};
 use kmip_codec::messages::Bytes;
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// The most bytes one RNG Retrieve returns.
 pub const MAX_LENGTH: i32 = 64 * 1024;

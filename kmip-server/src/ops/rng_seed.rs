@@ -14,7 +14,7 @@ use std::io::Write;
 
 use kmip_codec::messages::ops::rng_seed::{RNGSeedRequest, RNGSeedResponse};
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 
 /// The most seed bytes one request may offer.
 pub const MAX_LENGTH: usize = 4096;

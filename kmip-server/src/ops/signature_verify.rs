@@ -1,13 +1,13 @@
 //! Signature Verify (KMIP 1.4 §4.32): checks a signature with a public (or
-//! private) key under the same parameters as Sign ([`super::sign`]). A
+//! private) key under the same parameters as Sign ([`crate::engine::sign`]). A
 //! signature that does not verify is a successful operation with Validity
 //! Indicator Invalid.
 
 use kmip_codec::messages::ops::signature_verify::{SignatureVerifyRequest, SignatureVerifyResponse};
 
-use super::sign::{compute, Signing};
-use super::streams::{validity, Parts};
-use super::{Context, Error};
+use crate::engine::sign::{compute, Signing};
+use crate::engine::streams::{validity, Parts};
+use crate::ops::{Context, Error};
 
 /// Runs Signature Verify.
 pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<SignatureVerifyResponse, Error> {

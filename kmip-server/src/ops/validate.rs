@@ -20,7 +20,7 @@ use kmip_codec::messages::Object;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::{Context, Error};
+use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// The most certificates one chain may have.

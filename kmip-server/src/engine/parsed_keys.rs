@@ -6,12 +6,11 @@
 //! the same (compared by SHA-256), so a replaced key is parsed afresh;
 //! Destroy forgets the entry at once. At most [`CAPACITY`] keys are kept.
 
+use crate::crypto::pkey::PKey;
+use crate::error::Error;
+use crate::policy::Scope;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-
-use super::Error;
-use crate::crypto::pkey::PKey;
-use crate::policy::Scope;
 
 /// The most parsed keys kept; when full the cache starts again empty.
 pub const CAPACITY: usize = 4096;

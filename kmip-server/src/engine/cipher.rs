@@ -13,17 +13,16 @@
 //! Decryption in parts returns each part's plaintext before a GCM tag is
 //! checked (the nature of streaming); only the final part verifies it.
 
+use crate::crypto::cipher::{Cipher, Family, Mode, Spec, GCM_TAG_LENGTHS};
+use crate::crypto::pkey::{EncryptionPadding, Kind};
+use crate::engine::sign::{hash_of, parsed};
+use crate::engine::streams::{Next, Parts, Stream};
+use crate::object::key_use::{usable, Purpose, UsableKey};
+use crate::ops::{Context, Error};
 use kmip_codec::enums::{
     BlockCipherMode, CryptographicAlgorithm, HashingAlgorithm, ObjectType, Operation, PaddingMethod,
 };
 use kmip_codec::messages::{Bytes, CryptographicParameters};
-
-use super::key_use::{usable, Purpose, UsableKey};
-use super::sign::{hash_of, parsed};
-use super::streams::{Next, Parts, Stream};
-use super::{Context, Error};
-use crate::crypto::cipher::{Cipher, Family, Mode, Spec, GCM_TAG_LENGTHS};
-use crate::crypto::pkey::{EncryptionPadding, Kind};
 
 /// An Encrypt or Decrypt request in one shape.
 pub struct CipherRequest<'r> {
@@ -69,7 +68,7 @@ fn default_parameters() -> CryptographicParameters {
 }
 
 /// The block cipher that parameters `p` ask for with this key (also Derive Key's ENCRYPT).
-pub(super) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec, Error> {
+pub(crate) fn spec(key: &UsableKey, p: &CryptographicParameters) -> Result<Spec, Error> {
     let algorithm = match (p.cryptographic_algorithm, key.algorithm) {
         (Some(asked), Some(has)) if asked != has => {
             return Err(Error::InvalidField(format!(
@@ -178,7 +177,7 @@ fn operation(encrypt: bool) -> Operation {
 /// An RSA key ready to encrypt or decrypt: OAEP (hash and MGF1 hash from
 /// the parameters, each SHA-1 when omitted, as §3.6 says; P Source is the
 /// label) or PKCS#1 v1.5. Encrypt/Decrypt and key wrapping use it.
-pub(super) struct Rsa<'p> {
+pub(crate) struct Rsa<'p> {
     key: std::sync::Arc<crate::crypto::pkey::PKey>,
     padding: EncryptionPadding,
     label: &'p [u8],

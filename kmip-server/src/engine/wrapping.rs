@@ -9,14 +9,17 @@
 //! Encrypt. What is protected is the TTLV of the Key Value (the default
 //! Encoding Option, which can carry the attributes the specification
 //! names) or the raw key material (No Encoding). Every key used is cleared
-//! through [`super::key_use`] for its purpose: Wrap Key / Unwrap Key, MAC
+//! through [`crate::object::key_use`] for its purpose: Wrap Key / Unwrap Key, MAC
 //! Generate / MAC Verify, Sign / Verify. A public key named to unwrap
 //! stands for its linked private key, and a private key named to check a
 //! signature for its linked public key. A MAC or signature that does not
 //! match is a Cryptographic Failure and nothing is unwrapped.
 
-use std::sync::Arc;
-
+use crate::crypto::digest::{Mac, MacAlgorithm};
+use crate::crypto::pkey::{Hash, PKey, SignaturePadding};
+use crate::engine::cipher::Rsa;
+use crate::object::key_use::{usable, Purpose};
+use crate::ops::{Context, Error};
 use kmip_codec::enums::{
     BlockCipherMode, CryptographicAlgorithm, EncodingOption, KeyFormatType, LinkType, ObjectType, WrappingMethod,
 };
@@ -25,12 +28,7 @@ use kmip_codec::messages::{
     KeyWrappingSpecification, MacSignatureKeyInformation, Object,
 };
 use kmip_codec::ttlv::Writer;
-
-use super::cipher::Rsa;
-use super::key_use::{usable, Purpose};
-use super::{Context, Error};
-use crate::crypto::digest::{Mac, MacAlgorithm};
-use crate::crypto::pkey::{Hash, PKey, SignaturePadding};
+use std::sync::Arc;
 
 /// A key that wraps or unwraps other keys: AES Key Wrap (RFC 3394, or
 /// RFC 5649 with padding) or RSA (OAEP by default, or PKCS#1 v1.5).
@@ -61,7 +59,7 @@ impl Wrapper<'_> {
 
 /// The key named by Encryption Key Information, cleared for `purpose`
 /// (Wrap Key or Unwrap Key in its usage mask, a fitting state: see
-/// [`super::key_use`]): an AES key, or an RSA public key to wrap and
+/// [`crate::object::key_use`]): an AES key, or an RSA public key to wrap and
 /// private key to unwrap (a public key named for unwrapping stands for the
 /// private key it links to).
 fn wrapper<'p>(ctx: &Context<'_>, info: &'p EncryptionKeyInformation, purpose: Purpose) -> Result<Wrapper<'p>, Error> {
@@ -158,15 +156,15 @@ impl Authenticator {
         let p = info.cryptographic_parameters.as_ref().or(key.parameters.as_ref());
         if symmetric {
             return Ok(Authenticator::Mac(
-                super::mac::algorithm(p, key.algorithm)?,
+                crate::engine::mac::algorithm(p, key.algorithm)?,
                 key.material,
             ));
         }
-        let parsed = super::sign::parsed(ctx, &key)?;
+        let parsed = crate::engine::sign::parsed(ctx, &key)?;
         let kind = parsed
             .kind()
             .ok_or_else(|| Error::IllegalOperation("only RSA and EC keys sign".into()))?;
-        let (hash, padding) = super::sign::scheme(kind, p)?;
+        let (hash, padding) = crate::engine::sign::scheme(kind, p)?;
         Ok(Authenticator::Signature(parsed, hash, padding))
     }
 
@@ -270,7 +268,7 @@ fn needs<'a, T>(value: &'a Option<T>, what: &str) -> Result<&'a T, Error> {
 
 /// Unwraps a key that was registered or imported wrapped (Key Wrap Type Not
 /// Wrapped), checking its MAC or signature first where it has one.
-pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), Error> {
+pub(crate) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), Error> {
     let Some(block) = object.key_block_mut() else {
         return Ok(());
     };
@@ -325,7 +323,7 @@ pub(super) fn unwrap(ctx: &Context<'_>, object: &mut Object) -> Result<(), Error
 }
 
 /// Wraps the object's Key Value as `spec` asks.
-pub(super) fn wrap(
+pub(crate) fn wrap(
     ctx: &Context<'_>,
     object: &mut Object,
     attributes: &[Attribute],

@@ -18,9 +18,9 @@ use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, ObjectTy
 use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::{AttributeValue, Bytes, CryptographicParameters, KeyMaterial, KeyValue, Object};
 
-use super::attributes::touched;
-use super::{Context, Error};
 use crate::crypto::transparent;
+use crate::object::attributes::touched;
+use crate::ops::{Context, Error};
 use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
@@ -107,7 +107,7 @@ pub struct UsableKey {
 }
 
 /// An object's Cryptographic Usage Mask; none set allows nothing.
-pub(super) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
+pub(crate) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
     stored
         .attributes
         .iter()
@@ -179,7 +179,7 @@ fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), Error> {
 
 /// The plain key material of an object: raw bytes, or DER for RSA and EC
 /// keys (PKCS#1 / PKCS#8 / X.509; Transparent keys are converted).
-pub(super) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, Error> {
+pub(crate) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, Error> {
     let absent = || Error::KeyValueNotPresent(format!("key {uid} holds no usable key material"));
     let bad = |e: crate::crypto::CryptoError| Error::CryptographicFailure(format!("key {uid}: {}", e.0));
     match object.and_then(Object::key_block).and_then(|b| b.key_value.as_ref()) {

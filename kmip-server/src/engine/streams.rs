@@ -10,16 +10,14 @@
 //! and one scope holds at most [`PER_SCOPE`] of them, so that a client
 //! that never finishes cannot exhaust the server's memory.
 
+use crate::crypto::cipher::Cipher;
+use crate::crypto::digest::Mac;
+use crate::error::Error;
+use crate::policy::Scope;
+use kmip_codec::enums::Operation;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-use kmip_codec::enums::Operation;
-
-use super::Error;
-use crate::crypto::cipher::Cipher;
-use crate::crypto::digest::Mac;
-use crate::policy::Scope;
 
 /// How long an unused stream is kept.
 pub const IDLE: Duration = Duration::from_secs(300);
