@@ -18,6 +18,7 @@ pub mod object;
 pub mod ops;
 pub mod policy;
 pub mod protocol;
+pub mod server;
 pub mod setup;
 pub mod store;
 
@@ -45,14 +46,14 @@ impl Running {
 pub async fn start(config: &config::Config) -> Result<Running, String> {
     let initialised = setup::init(config)?;
     let admin_dir = initialised.admin_dir.clone();
-    let shared = setup::shared(config, initialised)?;
+    let server = setup::server(config, initialised)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stop) = net::shutdown_channel();
-    tokio::spawn(advance_states(std::sync::Arc::clone(&shared), stop.clone()));
-    let task = tokio::spawn(net::serve(listener, shared, stop));
+    tokio::spawn(advance_states(std::sync::Arc::clone(&server), stop.clone()));
+    let task = tokio::spawn(net::serve(listener, server, stop));
     Ok(Running {
         addr,
         admin_dir,
@@ -63,14 +64,14 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
 
 /// Every second, moves objects whose Activation or Deactivation Date has
 /// passed into their new state, until shutdown.
-async fn advance_states(shared: std::sync::Arc<net::Shared>, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn advance_states(server: std::sync::Arc<server::Server>, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        let s = std::sync::Arc::clone(&shared);
+        let s = std::sync::Arc::clone(&server);
         let result = tokio::task::spawn_blocking(move || s.store.advance_states(store::unix_now())).await;
         match result {
             Ok(Ok(0)) => {}

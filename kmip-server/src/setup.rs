@@ -183,7 +183,7 @@ fn sealer(config: &Config, create: bool) -> Result<crate::keys::Sealer, String> 
 }
 
 /// Builds the shared server state from an initialised data directory.
-pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::net::Shared>, String> {
+pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::server::Server>, String> {
     let Initialised {
         registry,
         sealer,
@@ -196,7 +196,7 @@ pub fn shared(config: &Config, initialised: Initialised) -> Result<Arc<crate::ne
     let audit = crate::audit::Audit::open(audit_path.as_deref())
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
     let store = Box::new(crate::store::Store::open(&config.data_dir, sealer).map_err(|e| e.to_string())?);
-    Ok(Arc::new(crate::net::Shared {
+    Ok(Arc::new(crate::server::Server {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         registry,

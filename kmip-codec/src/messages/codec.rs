@@ -273,6 +273,46 @@ macro_rules! __field_encode {
     };
 }
 
+/// The managed objects a structure names directly: its Unique Identifier
+/// and Private/Public Key Unique Identifier fields, in field order (what an
+/// audit record lists).
+pub trait ObjectUids {
+    /// The identifiers.
+    fn object_uids(&self) -> Vec<&str>;
+}
+
+impl ObjectUids for crate::ttlv::Ttlv {
+    /// An undecoded structure names nothing the server can tell.
+    fn object_uids(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
+/// Collects a field's value when its tag names a managed object.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __field_uids {
+    (UniqueIdentifier, $card:ident, $v:expr, $out:ident) => {
+        $crate::__field_uids!(@push $card, $v, $out)
+    };
+    (PrivateKeyUniqueIdentifier, $card:ident, $v:expr, $out:ident) => {
+        $crate::__field_uids!(@push $card, $v, $out)
+    };
+    (PublicKeyUniqueIdentifier, $card:ident, $v:expr, $out:ident) => {
+        $crate::__field_uids!(@push $card, $v, $out)
+    };
+    (@push req, $v:expr, $out:ident) => {
+        $out.push($v.as_str())
+    };
+    (@push opt, $v:expr, $out:ident) => {
+        $out.extend($v.as_deref())
+    };
+    (@push vec, $v:expr, $out:ident) => {
+        $out.extend($v.iter().map(String::as_str))
+    };
+    ($other:ident, $card:ident, $v:expr, $out:ident) => {};
+}
+
 /// Declares a KMIP structure: its fields in wire order, each with its
 /// cardinality, type and tag, and derives its exact TTLV conversion.
 #[macro_export]
@@ -287,6 +327,15 @@ macro_rules! kmip_struct {
                 #[doc = concat!("`", stringify!($tag), "` (", stringify!($card), ")")]
                 pub $field: $crate::__field_type!($card, $ty),
             )*
+        }
+
+        impl $crate::messages::ObjectUids for $name {
+            #[allow(unused_mut, clippy::vec_init_then_push)]
+            fn object_uids(&self) -> Vec<&str> {
+                let mut out: Vec<&str> = Vec::new();
+                $($crate::__field_uids!($tag, $card, &self.$field, out);)*
+                out
+            }
         }
 
         impl $crate::messages::Codec for $name {

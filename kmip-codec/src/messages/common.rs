@@ -7,6 +7,7 @@ use crate::kmip_struct;
 
 kmip_struct! {
     /// Protocol Version (§6.1).
+    #[derive(Default)]
     pub struct ProtocolVersion {
         req major: i32 = ProtocolVersionMajor,
         req minor: i32 = ProtocolVersionMinor,
@@ -40,6 +41,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Cryptographic Parameters attribute (§3.6, Table 65).
+    #[derive(Default)]
     pub struct CryptographicParameters {
         opt block_cipher_mode: BlockCipherMode = BlockCipherMode,
         opt padding_method: PaddingMethod = PaddingMethod,
@@ -62,34 +64,9 @@ kmip_struct! {
     }
 }
 
-/// Every field of Cryptographic Parameters is optional: the default is none.
-impl Default for CryptographicParameters {
-    fn default() -> Self {
-        CryptographicParameters {
-            block_cipher_mode: None,
-            padding_method: None,
-            hashing_algorithm: None,
-            key_role_type: None,
-            digital_signature_algorithm: None,
-            cryptographic_algorithm: None,
-            random_iv: None,
-            iv_length: None,
-            tag_length: None,
-            fixed_field_length: None,
-            invocation_field_length: None,
-            counter_length: None,
-            initial_counter_value: None,
-            salt_length: None,
-            mask_generator: None,
-            mask_generator_hashing_algorithm: None,
-            p_source: None,
-            trailer_field: None,
-        }
-    }
-}
-
 kmip_struct! {
     /// Cryptographic Domain Parameters attribute (§3.7).
+    #[derive(Default)]
     pub struct CryptographicDomainParameters {
         opt qlength: i32 = Qlength,
         opt recommended_curve: RecommendedCurve = RecommendedCurve,
@@ -98,6 +75,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// X.509 Certificate Identifier attribute (§3.10, Table 74).
+    #[derive(Default)]
     pub struct X509CertificateIdentifier {
         req issuer_distinguished_name: Bytes = IssuerDistinguishedName,
         req certificate_serial_number: Bytes = CertificateSerialNumber,
@@ -106,6 +84,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// X.509 Certificate Subject attribute (§3.11, Table 76).
+    #[derive(Default)]
     pub struct X509CertificateSubject {
         req subject_distinguished_name: Bytes = SubjectDistinguishedName,
         vec subject_alternative_names: Bytes = SubjectAlternativeName,
@@ -114,6 +93,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// X.509 Certificate Issuer attribute (§3.12, Table 78).
+    #[derive(Default)]
     pub struct X509CertificateIssuer {
         req issuer_distinguished_name: Bytes = IssuerDistinguishedName,
         vec issuer_alternative_names: Bytes = IssuerAlternativeName,
@@ -122,6 +102,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Certificate Identifier attribute, deprecated since 1.1 (§3.13, Table 80).
+    #[derive(Default)]
     pub struct CertificateIdentifier {
         req issuer: String = Issuer,
         opt serial_number: String = SerialNumber,
@@ -130,6 +111,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Certificate Subject attribute, deprecated since 1.1 (§3.14, Table 82).
+    #[derive(Default)]
     pub struct CertificateSubject {
         req distinguished_name: String = CertificateSubjectDistinguishedName,
         vec alternative_names: String = CertificateSubjectAlternativeName,
@@ -138,6 +120,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Certificate Issuer attribute, deprecated since 1.1 (§3.15, Table 84).
+    #[derive(Default)]
     pub struct CertificateIssuer {
         req distinguished_name: String = CertificateIssuerDistinguishedName,
         vec alternative_names: String = CertificateIssuerAlternativeName,
@@ -180,6 +163,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Application Specific Information attribute (§3.36, Table 131).
+    #[derive(Default)]
     pub struct ApplicationSpecificInformation {
         req application_namespace: String = ApplicationNamespace,
         opt application_data: String = ApplicationData,
@@ -220,6 +204,7 @@ kmip_struct! {
 kmip_struct! {
     /// Template-Attribute (§2.1.8, Table 29); also Common, Private Key and
     /// Public Key Template-Attribute, which differ only in tag.
+    #[derive(Default)]
     pub struct TemplateAttribute {
         vec names: Name = Name,
         vec attributes: Attribute = Attribute,
@@ -228,6 +213,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Encryption Key Information (§2.1.5, Table 10).
+    #[derive(Default)]
     pub struct EncryptionKeyInformation {
         req unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -236,6 +222,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// MAC/Signature Key Information (§2.1.5, Table 11).
+    #[derive(Default)]
     pub struct MacSignatureKeyInformation {
         req unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -267,6 +254,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Nonce (§2.1.14, Table 35).
+    #[derive(Default)]
     pub struct Nonce {
         req nonce_id: Bytes = NonceID,
         req nonce_value: Bytes = NonceValue,
@@ -275,6 +263,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Extension Information (§2.1.9, Table 30).
+    #[derive(Default)]
     pub struct ExtensionInformation {
         req extension_name: String = ExtensionName,
         opt extension_tag: i32 = ExtensionTag,
@@ -310,6 +299,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Capability Information (§2.1.21, Table 42).
+    #[derive(Default)]
     pub struct CapabilityInformation {
         opt streaming_capability: bool = StreamingCapability,
         opt asynchronous_capability: bool = AsynchronousCapability,
@@ -326,6 +316,7 @@ kmip_struct! {
 kmip_struct! {
     /// Derivation Parameters (§4.6, Tables 182 and 183: the PBKDF2 form adds
     /// Salt and Iteration Count).
+    #[derive(Default)]
     pub struct DerivationParameters {
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
         opt initialization_vector: Bytes = InitializationVector,
@@ -346,6 +337,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Transparent Symmetric Key material (§2.1.7.1, Table 14).
+    #[derive(Default)]
     pub struct TransparentSymmetricKey {
         req key: Bytes = Key,
     }

@@ -11,6 +11,7 @@ use crate::ttlv::{Document, Item, Limits, Ttlv, Writer};
 
 kmip_struct! {
     /// Username and Password credential value (Table 4).
+    #[derive(Default)]
     pub struct UsernameAndPassword {
         req username: String = Username,
         opt password: String = Password,
@@ -19,6 +20,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Device credential value (Table 5).
+    #[derive(Default)]
     pub struct DeviceCredential {
         opt device_serial_number: String = DeviceSerialNumber,
         opt password: String = Password,
@@ -97,6 +99,7 @@ impl Codec for Credential {
 
 kmip_struct! {
     /// Authentication (§6.6): one or more credentials.
+    #[derive(Default)]
     pub struct Authentication {
         vec credentials: Credential = Credential,
     }

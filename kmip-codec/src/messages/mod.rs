@@ -25,7 +25,7 @@ pub mod objects;
 pub mod ops;
 
 pub use attributes::{Attribute, AttributeName, AttributeRules, AttributeValue, NotifyAttribute};
-pub use codec::{BigInteger, Codec, DateTime, Fields, Interval};
+pub use codec::{BigInteger, Codec, DateTime, Fields, Interval, ObjectUids};
 pub use common::*;
 pub use error::MessageError;
 pub use message::*;

@@ -245,6 +245,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Template, deprecated since 1.3 (§2.2.6, Table 50).
+    #[derive(Default)]
     pub struct Template {
         vec attributes: Attribute = Attribute,
     }

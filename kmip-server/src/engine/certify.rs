@@ -54,7 +54,10 @@ pub(crate) fn issue(
                     _ => None,
                 })
                 .unwrap_or_else(|| format!("KMIP object {}", public.uid));
-            (ctx.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?, name)
+            (
+                ctx.server.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?,
+                name,
+            )
         }
         Subject::Request(kind, bytes) => {
             let csr = match kind {
@@ -77,7 +80,8 @@ pub(crate) fn issue(
             let name =
                 public_key_uid.map_or_else(|| "KMIP certificate request".to_owned(), |u| format!("KMIP object {u}"));
             (
-                ctx.certify_ca
+                ctx.server
+                    .certify_ca
                     .certify(&csr.public_key, &name, VALIDITY)
                     .map_err(failed)?,
                 name,
@@ -95,7 +99,10 @@ pub(crate) fn issue(
                 .and_then(|cn| cn.as_str().ok())
                 .unwrap_or("KMIP certificate")
                 .to_owned();
-            (ctx.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?, name)
+            (
+                ctx.server.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?,
+                name,
+            )
         }
     };
     tracing::debug!("certified {name}");

@@ -255,7 +255,7 @@ fn rsa(
 }
 
 /// Runs Encrypt or Decrypt.
-pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult, Error> {
+pub fn run(ctx: &Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult, Error> {
     let purpose = if req.encrypt {
         Purpose::ENCRYPT
     } else {
@@ -268,7 +268,7 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
     let scope = ctx.scope();
     let op = operation(req.encrypt);
     let (mut cipher, mut result) = match req.parts.correlation {
-        Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
+        Some(c) => match ctx.server.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Cipher(cipher) => (cipher, CipherResult::default()),
             _ => {
                 return Err(Error::ItemNotFound(
@@ -281,10 +281,15 @@ pub fn run(ctx: &mut Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult
     let mut out = cipher.update(req.data).map_err(Error::crypto)?;
     match req.parts.next() {
         Next::Open => {
-            let c = ctx.memory.streams.open(&scope, &key.uid, op, Stream::Cipher(cipher))?;
+            let c = ctx
+                .server
+                .memory
+                .streams
+                .open(&scope, &key.uid, op, Stream::Cipher(cipher))?;
             result.correlation = Some(Bytes::new(c));
         }
         Next::Keep(c) => ctx
+            .server
             .memory
             .streams
             .resume(c, &scope, &key.uid, op, Stream::Cipher(cipher)),

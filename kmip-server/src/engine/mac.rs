@@ -46,7 +46,7 @@ pub(crate) fn compute(
     let key = usable(ctx, uid, purpose, data.len())?;
     let scope = ctx.scope();
     let mut mac = match parts.correlation {
-        Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
+        Some(c) => match ctx.server.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Mac(m) => m,
             _ => {
                 return Err(Error::ItemNotFound(
@@ -61,14 +61,17 @@ pub(crate) fn compute(
     };
     mac.update(data).map_err(Error::crypto)?;
     Ok(match parts.next() {
-        Next::Open => Progress::Opened(Bytes::new(ctx.memory.streams.open(
+        Next::Open => Progress::Opened(Bytes::new(ctx.server.memory.streams.open(
             &scope,
             &key.uid,
             op,
             Stream::Mac(mac),
         )?)),
         Next::Keep(c) => {
-            ctx.memory.streams.resume(c, &scope, &key.uid, op, Stream::Mac(mac));
+            ctx.server
+                .memory
+                .streams
+                .resume(c, &scope, &key.uid, op, Stream::Mac(mac));
             Progress::More
         }
         Next::Finish => Progress::Done(mac.finish().map_err(Error::crypto)?),

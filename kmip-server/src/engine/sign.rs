@@ -90,7 +90,8 @@ pub(crate) fn scheme(kind: Kind, p: Option<&CryptographicParameters>) -> Result<
 /// The parsed key of a signing, verifying or RSA-encrypting use, from the
 /// parsed-key cache when its material is unchanged.
 pub(crate) fn parsed(ctx: &Context<'_>, key: &UsableKey) -> Result<Arc<PKey>, Error> {
-    ctx.memory
+    ctx.server
+        .memory
         .keys
         .get(ctx.auth.scope(), &key.uid, &key.material, || parse(key))
 }
@@ -187,7 +188,7 @@ pub(crate) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     }
     let scope = ctx.scope();
     let mut running = match req.parts.correlation {
-        Some(c) => match ctx.memory.streams.take(c, &scope, &key.uid, op)? {
+        Some(c) => match ctx.server.memory.streams.take(c, &scope, &key.uid, op)? {
             Stream::Hash(h) => h,
             _ => {
                 return Err(Error::ItemNotFound(
@@ -199,14 +200,15 @@ pub(crate) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     };
     running.update(req.data.unwrap_or_default());
     Ok(match req.parts.next() {
-        Next::Open => Progress::Opened(Bytes::new(ctx.memory.streams.open(
+        Next::Open => Progress::Opened(Bytes::new(ctx.server.memory.streams.open(
             &scope,
             &key.uid,
             op,
             Stream::Hash(running),
         )?)),
         Next::Keep(c) => {
-            ctx.memory
+            ctx.server
+                .memory
                 .streams
                 .resume(c, &scope, &key.uid, op, Stream::Hash(running));
             Progress::More

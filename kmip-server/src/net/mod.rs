@@ -16,50 +16,15 @@ pub mod tls;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::auth;
+use crate::policy::Identity;
+use crate::server::Server;
 use kmip_codec::ttlv::{frame_length, HEADER_LEN};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::timeout;
-use tokio_rustls::TlsAcceptor;
-
-use crate::audit::Audit;
-use crate::auth::{self, registry::Registry};
-use crate::config::Config;
-use crate::policy::Identity;
-use crate::protocol::Processor;
-
-/// Everything a connection needs, shared by all of them.
-pub struct Shared {
-    /// Settings.
-    pub config: Config,
-    /// The TLS acceptor.
-    pub tls: TlsAcceptor,
-    /// The credential registry.
-    pub registry: Registry,
-    /// The audit trail.
-    pub audit: Audit,
-    /// The object store.
-    pub store: Box<dyn crate::store::ObjectStore>,
-    /// What operations keep in memory between requests.
-    pub memory: crate::ops::Memory,
-    /// The CA of Certify and Re-certify.
-    pub certify_ca: crate::auth::ca::Ca,
-}
-
-impl Shared {
-    /// What processing a request needs of the server.
-    fn processor(&self) -> Processor<'_> {
-        Processor {
-            config: &self.config,
-            audit: &self.audit,
-            store: self.store.as_ref(),
-            memory: &self.memory,
-            certify_ca: &self.certify_ca,
-        }
-    }
-}
 
 /// Tells a running server to stop.
 #[derive(Clone)]
@@ -79,8 +44,8 @@ pub fn shutdown_channel() -> (Shutdown, watch::Receiver<bool>) {
 }
 
 /// Serves on an already-bound listener until shutdown.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let permits = Arc::new(Semaphore::new(shared.config.max_connections.max(1)));
+pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::Receiver<bool>) {
+    let permits = Arc::new(Semaphore::new(server.config.max_connections.max(1)));
     let mut connections = JoinSet::new();
     loop {
         let permit = tokio::select! {
@@ -93,10 +58,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::
         };
         match accepted {
             Ok((tcp, peer)) => {
-                let shared = Arc::clone(&shared);
+                let server = Arc::clone(&server);
                 let stop = stop.clone();
                 connections.spawn(async move {
-                    connection(tcp, peer, shared, stop).await;
+                    connection(tcp, peer, server, stop).await;
                     drop(permit);
                 });
             }
@@ -122,12 +87,12 @@ enum End {
     Error(String),
 }
 
-async fn connection(tcp: TcpStream, peer: SocketAddr, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
+async fn connection(tcp: TcpStream, peer: SocketAddr, server: Arc<Server>, stop: watch::Receiver<bool>) {
     let _ = tcp.set_nodelay(true);
-    let end = match timeout(shared.config.handshake_timeout(), shared.tls.accept(tcp)).await {
+    let end = match timeout(server.config.handshake_timeout(), server.tls.accept(tcp)).await {
         Err(_) => End::Refused("TLS handshake timed out".into()),
         Ok(Err(e)) => End::Refused(format!("TLS handshake failed: {e}")),
-        Ok(Ok(stream)) => serve_connection(stream, peer, &shared, stop).await,
+        Ok(Ok(stream)) => serve_connection(stream, peer, &server, stop).await,
     };
     match end {
         End::Closed => tracing::debug!(%peer, "connection closed"),
@@ -137,8 +102,8 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, shared: Arc<Shared>, stop:
 }
 
 /// The connection's identity now, or why it has none.
-fn identify(shared: &Shared, serial: &str) -> Result<Arc<Identity>, String> {
-    match shared.registry.identify(serial) {
+fn identify(server: &Server, serial: &str) -> Result<Arc<Identity>, String> {
+    match server.registry.identify(serial) {
         Ok(Some(id)) => Ok(id),
         Ok(None) => Err(format!("credential {serial} is not registered, revoked or expired")),
         Err(e) => Err(format!("credential registry unavailable: {e}")),
@@ -148,7 +113,7 @@ fn identify(shared: &Shared, serial: &str) -> Result<Arc<Identity>, String> {
 async fn serve_connection(
     mut stream: tokio_rustls::server::TlsStream<TcpStream>,
     peer: SocketAddr,
-    shared: &Arc<Shared>,
+    server: &Arc<Server>,
     mut stop: watch::Receiver<bool>,
 ) -> End {
     let serial = match stream
@@ -161,7 +126,7 @@ async fn serve_connection(
         Some(s) => s,
         None => return End::Refused("no usable client certificate".into()),
     };
-    if let Err(why) = identify(shared, &serial) {
+    if let Err(why) = identify(server, &serial) {
         return End::Refused(why);
     }
     let peer_text = Arc::new(peer.to_string());
@@ -170,7 +135,7 @@ async fn serve_connection(
         // Wait for the next request, as long as the idle timeout allows and
         // the server is not shutting down.
         let first = tokio::select! {
-            r = timeout(shared.config.idle_timeout(), stream.read_u8()) => r,
+            r = timeout(server.config.idle_timeout(), stream.read_u8()) => r,
             _ = stop.changed() => return End::Closed,
         };
         match first {
@@ -178,7 +143,7 @@ async fn serve_connection(
             Ok(Err(_)) => return End::Closed, // clean EOF between requests
             Ok(Ok(b)) => header[0] = b,
         }
-        let rest = timeout(shared.config.read_timeout(), stream.read_exact(&mut header[1..])).await;
+        let rest = timeout(server.config.read_timeout(), stream.read_exact(&mut header[1..])).await;
         if !matches!(rest, Ok(Ok(_))) {
             return End::Error("incomplete message header".into());
         }
@@ -188,34 +153,34 @@ async fn serve_connection(
             return End::Error("not a KMIP request message".into());
         }
         let len = frame_length(&header);
-        if len > shared.config.max_message_size {
+        if len > server.config.max_message_size {
             return End::Error(format!(
                 "request of {len} bytes exceeds the maximum message size of {}",
-                shared.config.max_message_size
+                server.config.max_message_size
             ));
         }
         let mut request = Vec::with_capacity(len);
         request.extend_from_slice(&header);
         let mut body = (&mut stream).take((len - HEADER_LEN) as u64);
-        match timeout(shared.config.read_timeout(), body.read_to_end(&mut request)).await {
+        match timeout(server.config.read_timeout(), body.read_to_end(&mut request)).await {
             Ok(Ok(_)) if request.len() == len => {}
             Ok(_) => return End::Error("connection ended inside a message".into()),
             Err(_) => return End::Error("message not received within the read timeout".into()),
         }
         // Re-check the credential: a revocation takes effect here.
-        let identity = match identify(shared, &serial) {
+        let identity = match identify(server, &serial) {
             Ok(id) => id,
             Err(why) => return End::Refused(why),
         };
         // Operations wait on the disk (a commit is an fsync): run them on
         // the blocking pool, not on the connection's async worker. Requests
         // that never touch the store are answered in place.
-        let response = if crate::protocol::is_light(&request, &shared.config.limits()) {
-            shared.processor().process(&identity, &peer_text, &request)
+        let request = server.parse(&request);
+        let response = if request.is_light() {
+            server.process(&identity, &peer_text, request)
         } else {
-            let (state, peer_text) = (Arc::clone(shared), Arc::clone(&peer_text));
-            let processed =
-                tokio::task::spawn_blocking(move || state.processor().process(&identity, &peer_text, &request)).await;
+            let (state, peer_text) = (Arc::clone(server), Arc::clone(&peer_text));
+            let processed = tokio::task::spawn_blocking(move || state.process(&identity, &peer_text, request)).await;
             match processed {
                 Ok(r) => r,
                 Err(e) => return End::Error(format!("request processing failed: {e}")),

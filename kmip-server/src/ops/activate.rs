@@ -11,7 +11,7 @@ use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Activate.
-pub fn run(ctx: &mut Context<'_>, req: &ActivateRequest) -> Result<ActivateResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ActivateRequest) -> Result<ActivateResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
         if o.state != State::PreActive {

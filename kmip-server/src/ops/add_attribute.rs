@@ -10,7 +10,7 @@ use crate::object::attributes::{check_modifiable, multiple, touched};
 use crate::ops::{Context, Error};
 
 /// Runs Add Attribute.
-pub fn run(ctx: &mut Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let new = req.attribute.clone();
     if new.index.is_some() {

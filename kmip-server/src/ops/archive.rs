@@ -12,7 +12,7 @@ use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Archive.
-pub fn run(ctx: &mut Context<'_>, req: &ArchiveRequest) -> Result<ArchiveResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ArchiveRequest) -> Result<ArchiveResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
         if o.values(AttributeName::ArchiveDate).next().is_some() {

@@ -8,7 +8,7 @@ use kmip_codec::messages::ops::cancel::{CancelRequest, CancelResponse};
 use crate::ops::{Context, Error};
 
 /// Runs Cancel.
-pub fn run(_ctx: &mut Context<'_>, req: &CancelRequest) -> Result<CancelResponse, Error> {
+pub fn run(_ctx: &Context<'_>, req: &CancelRequest) -> Result<CancelResponse, Error> {
     Ok(CancelResponse {
         asynchronous_correlation_value: req.asynchronous_correlation_value.clone(),
         cancellation_result: CancellationResult::Unavailable,

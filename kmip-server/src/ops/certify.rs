@@ -16,7 +16,7 @@ use kmip_codec::enums::{CertificateRequestType, ObjectType};
 use kmip_codec::messages::ops::certify::{CertifyRequest, CertifyResponse};
 
 /// Runs Certify.
-pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &CertifyRequest) -> Result<CertifyResponse, Error> {
     let attributes = from_template(ctx, req.template_attribute.as_ref())?;
     let uid = match (&req.unique_identifier, &req.certificate_request) {
         (Some(u), _) => Some(u.clone()),
@@ -44,7 +44,6 @@ pub fn run(ctx: &mut Context<'_>, req: &CertifyRequest) -> Result<CertifyRespons
     let certificate = issue(ctx, subject, attributes, uid.as_deref())?;
     let new_uid = certificate.uid.clone();
     store_linked(ctx, certificate, uid)?;
-    *ctx.id_placeholder = Some(new_uid.clone());
     Ok(CertifyResponse {
         unique_identifier: new_uid,
         template_attribute: None,

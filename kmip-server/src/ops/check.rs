@@ -10,7 +10,7 @@ use crate::object::key_use::usage_mask;
 use crate::ops::{Context, Error};
 
 /// Runs Check.
-pub fn run(ctx: &mut Context<'_>, req: &CheckRequest) -> Result<CheckResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &CheckRequest) -> Result<CheckResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     if let Some(wanted) = req.cryptographic_usage_mask {

@@ -14,7 +14,7 @@ use kmip_codec::messages::ops::create::{CreateRequest, CreateResponse};
 use kmip_codec::messages::{AttributeName, AttributeValue};
 
 /// Runs Create.
-pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &CreateRequest) -> Result<CreateResponse, Error> {
     if req.object_type != ObjectType::SymmetricKey {
         return Err(Error::InvalidField(format!(
             "Create makes Symmetric Keys; register a {} instead",
@@ -46,7 +46,6 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateRequest) -> Result<CreateResponse,
     stored.set(server_rng());
     let uid = stored.uid.clone();
     ctx.store.create(&ctx.scope(), stored)?;
-    *ctx.id_placeholder = Some(uid.clone());
     Ok(CreateResponse {
         object_type: ObjectType::SymmetricKey,
         unique_identifier: uid,

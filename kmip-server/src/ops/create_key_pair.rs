@@ -16,7 +16,7 @@ use kmip_codec::messages::ops::create_key_pair::{CreateKeyPairRequest, CreateKey
 use kmip_codec::messages::AttributeName;
 
 /// Runs Create Key Pair.
-pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKeyPairResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKeyPairResponse, Error> {
     let common = from_template(ctx, req.common_template_attribute.as_ref())?;
     let private_attrs = merged(
         &common,
@@ -44,6 +44,5 @@ pub fn run(ctx: &mut Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKe
         public_key_template_attribute: None,
     };
     ctx.store.create_all(&ctx.scope(), vec![private, public])?;
-    *ctx.id_placeholder = Some(response.private_key_unique_identifier.clone());
     Ok(response)
 }

@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 pub const MAX_PARTS: i32 = 255;
 
 /// Runs Create Split Key.
-pub fn run(ctx: &mut Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplitKeyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplitKeyResponse, Error> {
     if req.split_key_method != SplitKeyMethod::XOR {
         return Err(Error::InvalidField(format!(
             "Split Key Method {} is not offered: use XOR",

@@ -9,7 +9,7 @@ use crate::engine::streams::Parts;
 use crate::ops::{Context, Error};
 
 /// Runs Decrypt.
-pub fn run(ctx: &mut Context<'_>, req: &DecryptRequest) -> Result<DecryptResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &DecryptRequest) -> Result<DecryptResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let out = cipher::run(
         ctx,

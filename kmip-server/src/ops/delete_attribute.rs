@@ -9,7 +9,7 @@ use crate::object::attributes::{check_deletable, touched};
 use crate::ops::{Context, Error};
 
 /// Runs Delete Attribute.
-pub fn run(ctx: &mut Context<'_>, req: &DeleteAttributeRequest) -> Result<DeleteAttributeResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &DeleteAttributeRequest) -> Result<DeleteAttributeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     check_deletable(&req.attribute_name)?;
     let (name, index) = (req.attribute_name.clone(), req.attribute_index.unwrap_or(0));

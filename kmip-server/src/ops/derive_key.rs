@@ -193,7 +193,7 @@ fn derive(
 }
 
 /// Runs Derive Key.
-pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyResponse, Error> {
     if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
         return Err(Error::InvalidField(
             "Derive Key makes Symmetric Keys and Secret Data".into(),
@@ -275,7 +275,6 @@ pub fn run(ctx: &mut Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRes
         objects.create(&new, sealed)?;
         Ok(())
     })?;
-    *ctx.id_placeholder = Some(new_uid.clone());
     Ok(DeriveKeyResponse {
         unique_identifier: new_uid,
         template_attribute: None,

@@ -12,7 +12,7 @@ use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Destroy.
-pub fn run(ctx: &mut Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update_erasing(&uid, |o| {
         let next = match o.state {
@@ -37,6 +37,6 @@ pub fn run(ctx: &mut Context<'_>, req: &DestroyRequest) -> Result<DestroyRespons
         Ok(())
     })?;
     // No parsed form of the erased key stays in memory either.
-    ctx.memory.keys.forget(ctx.auth.scope(), &uid);
+    ctx.server.memory.keys.forget(ctx.auth.scope(), &uid);
     Ok(DestroyResponse { unique_identifier: uid })
 }

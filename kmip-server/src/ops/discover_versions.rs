@@ -13,7 +13,7 @@ use crate::ops::{Context, Error};
 pub const SUPPORTED: &[ProtocolVersion] = kmip_codec::messages::VERSIONS;
 
 /// Runs Discover Versions.
-pub fn run(_ctx: &mut Context<'_>, req: &DiscoverVersionsRequest) -> Result<DiscoverVersionsResponse, Error> {
+pub fn run(_ctx: &Context<'_>, req: &DiscoverVersionsRequest) -> Result<DiscoverVersionsResponse, Error> {
     let protocol_versions = SUPPORTED
         .iter()
         .filter(|v| req.protocol_versions.is_empty() || req.protocol_versions.contains(v))

@@ -9,7 +9,7 @@ use crate::engine::streams::Parts;
 use crate::ops::{Context, Error};
 
 /// Runs Encrypt.
-pub fn run(ctx: &mut Context<'_>, req: &EncryptRequest) -> Result<EncryptResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &EncryptRequest) -> Result<EncryptResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let out = cipher::run(
         ctx,

@@ -9,7 +9,7 @@ use super::{Context, Error};
 use crate::engine::retrieve::retrieve;
 
 /// Runs Export.
-pub fn run(ctx: &mut Context<'_>, req: &ExportRequest) -> Result<ExportResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ExportRequest) -> Result<ExportResponse, Error> {
     let got = retrieve(
         ctx,
         &GetRequest {

@@ -15,6 +15,6 @@ use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
 use super::{Context, Error};
 
 /// Runs Get.
-pub fn run(ctx: &mut Context<'_>, req: &GetRequest) -> Result<GetResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &GetRequest) -> Result<GetResponse, Error> {
     crate::engine::retrieve::retrieve(ctx, req)
 }

@@ -6,7 +6,7 @@ use kmip_codec::messages::ops::get_attribute_list::{GetAttributeListRequest, Get
 use crate::ops::{Context, Error};
 
 /// Runs Get Attribute List.
-pub fn run(ctx: &mut Context<'_>, req: &GetAttributeListRequest) -> Result<GetAttributeListResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &GetAttributeListRequest) -> Result<GetAttributeListResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     let mut attribute_names: Vec<String> = Vec::new();

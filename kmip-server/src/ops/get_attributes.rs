@@ -8,7 +8,7 @@ use kmip_codec::messages::ops::get_attributes::{GetAttributesRequest, GetAttribu
 use crate::ops::{Context, Error};
 
 /// Runs Get Attributes.
-pub fn run(ctx: &mut Context<'_>, req: &GetAttributesRequest) -> Result<GetAttributesResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &GetAttributesRequest) -> Result<GetAttributesResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     let attributes = if req.attribute_names.is_empty() {

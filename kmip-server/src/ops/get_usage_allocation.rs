@@ -10,7 +10,7 @@ use crate::object::attributes::touched;
 use crate::ops::{Context, Error};
 
 /// Runs Get Usage Allocation.
-pub fn run(ctx: &mut Context<'_>, req: &GetUsageAllocationRequest) -> Result<GetUsageAllocationResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &GetUsageAllocationRequest) -> Result<GetUsageAllocationResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let wanted = req.usage_limits_count;
     if wanted <= 0 {

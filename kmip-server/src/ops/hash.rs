@@ -12,13 +12,13 @@ use crate::engine::streams::{Next, Parts, Stream};
 use crate::ops::{Context, Error};
 
 /// Runs Hash.
-pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &HashRequest) -> Result<HashResponse, Error> {
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
     let scope = ctx.scope();
     // Streams are keyed by object; a Hash has none.
     let no_object = "";
     let mut hash = match parts.correlation {
-        Some(c) => match ctx.memory.streams.take(c, &scope, no_object, Operation::Hash)? {
+        Some(c) => match ctx.server.memory.streams.take(c, &scope, no_object, Operation::Hash)? {
             Stream::Hash(h) => h,
             _ => {
                 return Err(Error::ItemNotFound(
@@ -46,12 +46,14 @@ pub fn run(ctx: &mut Context<'_>, req: &HashRequest) -> Result<HashResponse, Err
     match parts.next() {
         Next::Open => {
             let c = ctx
+                .server
                 .memory
                 .streams
                 .open(&scope, no_object, Operation::Hash, Stream::Hash(hash))?;
             response.correlation_value = Some(Bytes::new(c));
         }
         Next::Keep(c) => ctx
+            .server
             .memory
             .streams
             .resume(c, &scope, no_object, Operation::Hash, Stream::Hash(hash)),

@@ -18,7 +18,7 @@ use crate::ops::{Context, Error};
 use crate::store::objects::StoredObject;
 
 /// Runs Import.
-pub fn run(ctx: &mut Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Error> {
     let mut object = req.object.clone();
     if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
         crate::engine::wrapping::unwrap(ctx, &mut object)?;

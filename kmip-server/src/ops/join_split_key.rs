@@ -14,7 +14,7 @@ use crate::object::attributes::new_object;
 use crate::ops::{Context, Error};
 
 /// Runs Join Split Key.
-pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplitKeyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplitKeyResponse, Error> {
     if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
         return Err(Error::InvalidField(
             "Join Split Key makes symmetric keys and secret data".into(),
@@ -82,7 +82,6 @@ pub fn run(ctx: &mut Context<'_>, req: &JoinSplitKeyRequest) -> Result<JoinSplit
     let stored = new_object(req.object_type, object, attributes, algorithm.zip(length))?;
     let uid = stored.uid.clone();
     ctx.store.create(&ctx.scope(), stored)?;
-    *ctx.id_placeholder = Some(uid.clone());
     Ok(JoinSplitKeyResponse {
         unique_identifier: uid,
         template_attribute: None,

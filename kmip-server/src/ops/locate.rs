@@ -23,7 +23,7 @@ use crate::ops::{Context, Error};
 use crate::store::objects::{value_bytes, LocateFilter};
 
 /// Runs Locate.
-pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Error> {
     // Two instances of a Date-Time attribute are a range, earliest first
     // (§4.9); any other attribute must match exactly.
     let mut exact = Vec::new();
@@ -99,9 +99,6 @@ pub fn run(ctx: &mut Context<'_>, req: &LocateRequest) -> Result<LocateResponse,
         storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),
     };
     let unique_identifiers = ctx.store.locate(ctx.auth.scope(), &filter)?;
-    if let Some(first) = unique_identifiers.first() {
-        *ctx.id_placeholder = Some(first.clone());
-    }
     Ok(LocateResponse {
         located_items: None,
         unique_identifiers,

@@ -11,7 +11,7 @@ use kmip_codec::messages::ops::mac::{MACRequest, MACResponse};
 use kmip_codec::messages::Bytes;
 
 /// Runs MAC.
-pub fn run(ctx: &mut Context<'_>, req: &MACRequest) -> Result<MACResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &MACRequest) -> Result<MACResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let progress = compute(
         ctx,

@@ -9,7 +9,7 @@ use crate::engine::streams::{validity, Next, Parts};
 use crate::ops::{Context, Error};
 
 /// Runs MAC Verify.
-pub fn run(ctx: &mut Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &MACVerifyRequest) -> Result<MACVerifyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
     if matches!(parts.next(), Next::Finish) && req.mac_data.is_none() {

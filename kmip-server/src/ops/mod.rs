@@ -59,15 +59,14 @@ pub struct Context<'a> {
     pub auth: &'a Authorized<'a>,
     /// The protocol version of the request (and so of the response).
     pub version: &'a ProtocolVersion,
-    /// The batch's ID Placeholder (KMIP 1.4 §4): set by operations that
-    /// return a Unique Identifier, used by later items that omit theirs.
-    pub id_placeholder: &'a mut Option<String>,
+    /// The batch's ID Placeholder (KMIP 1.4 §4), which the protocol sets
+    /// from each successful item's response: used by items that omit
+    /// their Unique Identifier.
+    pub id_placeholder: &'a Option<String>,
     /// The object store.
     pub store: &'a dyn ObjectStore,
-    /// What operations keep in memory between requests.
-    pub memory: &'a Memory,
-    /// The CA that Certify and Re-certify issue certificates with.
-    pub certify_ca: &'a crate::auth::ca::Ca,
+    /// The server: its configuration, memory and Certify CA.
+    pub server: &'a crate::server::Server,
 }
 
 impl Context<'_> {
@@ -175,22 +174,13 @@ pub const OBJECT_TYPES: &[ObjectType] = &[
     ObjectType::Template,
 ];
 
-/// What operations keep in memory between requests (lost on restart).
-#[derive(Default)]
-pub struct Memory {
-    /// Cryptographic operations in parts.
-    pub streams: crate::engine::streams::Streams,
-    /// Parsed RSA and EC keys.
-    pub keys: crate::engine::parsed_keys::ParsedKeys,
-}
-
 macro_rules! handlers {
     ($($op:ident => $module:ident,)*) => {
         /// The operations this server implements, in the order Query lists them.
         pub const IMPLEMENTED: &[Operation] = &[$(Operation::$op,)*];
 
         /// Runs one authorised batch item.
-        pub fn dispatch(ctx: &mut Context<'_>, payload: &RequestPayload) -> Result<ResponsePayload, Error> {
+        pub fn dispatch(ctx: &Context<'_>, payload: &RequestPayload) -> Result<ResponsePayload, Error> {
             match payload {
                 $(RequestPayload::$op(p) => $module::run(ctx, p).map(ResponsePayload::$op),)*
                 other => Err(Error::unsupported(other.operation())),

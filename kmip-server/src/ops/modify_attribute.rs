@@ -12,7 +12,7 @@ use crate::object::attributes::{check_modifiable, touched};
 use crate::ops::{Context, Error};
 
 /// Runs Modify Attribute.
-pub fn run(ctx: &mut Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttributeResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttributeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let new = req.attribute.clone();
     check_modifiable(&new.name)?;

@@ -10,7 +10,7 @@ use crate::object::attributes::LEASE_SECONDS;
 use crate::ops::{Context, Error};
 
 /// Runs Obtain Lease.
-pub fn run(ctx: &mut Context<'_>, req: &ObtainLeaseRequest) -> Result<ObtainLeaseResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ObtainLeaseRequest) -> Result<ObtainLeaseResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, true)?;
     if stored.object.is_none() {

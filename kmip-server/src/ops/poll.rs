@@ -8,7 +8,7 @@ use kmip_codec::messages::ops::poll::{PollRequest, PollResponse};
 use crate::ops::{Context, Error};
 
 /// Runs Poll.
-pub fn run(_ctx: &mut Context<'_>, _req: &PollRequest) -> Result<PollResponse, Error> {
+pub fn run(_ctx: &Context<'_>, _req: &PollRequest) -> Result<PollResponse, Error> {
     Err(Error::ItemNotFound(
         "no asynchronous operation is pending: this server answers every request synchronously".into(),
     ))

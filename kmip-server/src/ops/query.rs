@@ -23,7 +23,7 @@ fn at_least(v: &ProtocolVersion, minor: i32) -> bool {
 }
 
 /// Runs Query.
-pub fn run(ctx: &mut Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error> {
     let v13 = at_least(ctx.version, 3);
     let mut out = QueryResponse {
         operations: vec![],

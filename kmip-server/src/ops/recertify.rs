@@ -16,7 +16,7 @@ use crate::engine::templates::from_template;
 use crate::ops::{Context, Error};
 
 /// Runs Re-certify.
-pub fn run(ctx: &mut Context<'_>, req: &ReCertifyRequest) -> Result<ReCertifyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ReCertifyRequest) -> Result<ReCertifyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let old = ctx.load(&uid, true)?;
     let Some(Object::Certificate(cert)) = &old.object else {
@@ -40,7 +40,6 @@ pub fn run(ctx: &mut Context<'_>, req: &ReCertifyRequest) -> Result<ReCertifyRes
     let new = issue(ctx, subject, attributes, public_key.as_deref())?;
     let new_uid = new.uid.clone();
     commit(ctx, vec![(uid, new)])?;
-    *ctx.id_placeholder = Some(new_uid.clone());
     Ok(ReCertifyResponse {
         unique_identifier: new_uid,
         template_attribute: None,

@@ -7,7 +7,7 @@ use crate::object::attributes::touched;
 use crate::ops::{Context, Error};
 
 /// Runs Recover.
-pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &RecoverRequest) -> Result<RecoverResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update(&uid, |o| {
         if o.is_archived() {
@@ -16,6 +16,5 @@ pub fn run(ctx: &mut Context<'_>, req: &RecoverRequest) -> Result<RecoverRespons
         }
         Ok(())
     })?;
-    *ctx.id_placeholder = Some(uid.clone());
     Ok(RecoverResponse { unique_identifier: uid })
 }

@@ -10,7 +10,7 @@ use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
 use kmip_codec::messages::Object;
 
 /// Runs Register.
-pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, Error> {
     if req.object.object_type() != req.object_type {
         return Err(Error::InvalidField(format!(
             "Object Type says {} but the object is a {}",
@@ -31,7 +31,6 @@ pub fn run(ctx: &mut Context<'_>, req: &RegisterRequest) -> Result<RegisterRespo
     let stored = new_object(req.object_type, req.object.clone(), attributes, block_algorithm)?;
     let uid = stored.uid.clone();
     ctx.store.create(&ctx.scope(), stored)?;
-    *ctx.id_placeholder = Some(uid.clone());
     Ok(RegisterResponse {
         unique_identifier: uid,
         template_attribute: None,

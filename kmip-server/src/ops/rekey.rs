@@ -20,7 +20,7 @@ use kmip_codec::messages::ops::rekey::{ReKeyRequest, ReKeyResponse};
 use kmip_codec::messages::{AttributeName, AttributeValue};
 
 /// Runs Re-key.
-pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let template = from_template(ctx, req.template_attribute.as_ref())?;
     let old = ctx.load(&uid, false)?;
@@ -40,7 +40,6 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyRequest) -> Result<ReKeyResponse, E
     new.set(server_rng());
     let new_uid = new.uid.clone();
     commit(ctx, vec![(uid, new)])?;
-    *ctx.id_placeholder = Some(new_uid.clone());
     Ok(ReKeyResponse {
         unique_identifier: new_uid,
         template_attribute: None,

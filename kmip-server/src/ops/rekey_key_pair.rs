@@ -15,7 +15,7 @@ use crate::engine::templates::from_template;
 use crate::ops::{Context, Error};
 
 /// Runs Re-key Key Pair.
-pub fn run(ctx: &mut Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyPairResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyPairResponse, Error> {
     let uid = ctx.uid(&req.private_key_unique_identifier)?;
     let old_private = ctx.load(&uid, false)?;
     if old_private.object_type != ObjectType::PrivateKey {
@@ -61,7 +61,6 @@ pub fn run(ctx: &mut Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyP
         public_key_template_attribute: None,
     };
     commit(ctx, vec![(uid, private), (public_uid, public)])?;
-    *ctx.id_placeholder = Some(response.private_key_unique_identifier.clone());
     Ok(response)
 }
 

@@ -14,7 +14,7 @@ use crate::ops::{Context, Error};
 use crate::store::unix_now;
 
 /// Runs Revoke.
-pub fn run(ctx: &mut Context<'_>, req: &RevokeRequest) -> Result<RevokeResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &RevokeRequest) -> Result<RevokeResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let reason = req.revocation_reason.clone();
     let occurred = req.compromise_occurrence_date;

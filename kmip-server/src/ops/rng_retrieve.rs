@@ -12,7 +12,7 @@ use crate::ops::{Context, Error};
 pub const MAX_LENGTH: i32 = 64 * 1024;
 
 /// Runs RNG Retrieve.
-pub fn run(_ctx: &mut Context<'_>, req: &RNGRetrieveRequest) -> Result<RNGRetrieveResponse, Error> {
+pub fn run(_ctx: &Context<'_>, req: &RNGRetrieveRequest) -> Result<RNGRetrieveResponse, Error> {
     if !(1..=MAX_LENGTH).contains(&req.data_length) {
         return Err(Error::InvalidField(format!(
             "Data Length must be between 1 and {MAX_LENGTH} bytes, not {}",

@@ -23,7 +23,7 @@ pub const MAX_LENGTH: usize = 4096;
 const POOL: &str = "/dev/urandom";
 
 /// Runs RNG Seed.
-pub fn run(_ctx: &mut Context<'_>, req: &RNGSeedRequest) -> Result<RNGSeedResponse, Error> {
+pub fn run(_ctx: &Context<'_>, req: &RNGSeedRequest) -> Result<RNGSeedResponse, Error> {
     let len = req.data.len();
     if len == 0 || len > MAX_LENGTH {
         return Err(Error::InvalidField(format!(

@@ -20,7 +20,7 @@ use kmip_codec::messages::ops::sign::{SignRequest, SignResponse};
 use kmip_codec::messages::Bytes;
 
 /// Runs Sign.
-pub fn run(ctx: &mut Context<'_>, req: &SignRequest) -> Result<SignResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &SignRequest) -> Result<SignResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let progress = compute(
         ctx,

@@ -10,7 +10,7 @@ use crate::engine::streams::{validity, Parts};
 use crate::ops::{Context, Error};
 
 /// Runs Signature Verify.
-pub fn run(ctx: &mut Context<'_>, req: &SignatureVerifyRequest) -> Result<SignatureVerifyResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &SignatureVerifyRequest) -> Result<SignatureVerifyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     let parts = Parts::of(&req.correlation_value, req.init_indicator, req.final_indicator);
     let progress = compute(

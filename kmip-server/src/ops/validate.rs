@@ -69,7 +69,7 @@ fn verdict(ctx: &Context<'_>, certs: &[(X509Certificate<'_>, bool)], at: i64) ->
     let Some((top, managed)) = chain.last() else {
         return ValidityIndicator::Invalid;
     };
-    let object_ca = X509Certificate::from_der(ctx.certify_ca.cert_der())
+    let object_ca = X509Certificate::from_der(ctx.server.certify_ca.cert_der())
         .ok()
         .map(|(_, c)| c);
     let issued_by_object_ca = object_ca
@@ -86,7 +86,7 @@ fn verdict(ctx: &Context<'_>, certs: &[(X509Certificate<'_>, bool)], at: i64) ->
 }
 
 /// Runs Validate.
-pub fn run(ctx: &mut Context<'_>, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
+pub fn run(ctx: &Context<'_>, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
     let total = req.certificates.len() + req.unique_identifiers.len();
     if total == 0 || total > MAX_CHAIN {
         return Err(Error::InvalidMessage(format!(

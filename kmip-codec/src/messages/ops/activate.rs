@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Activate request payload.
+    #[derive(Default)]
     pub struct ActivateRequest {
         opt unique_identifier: String = UniqueIdentifier,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Activate response payload.
+    #[derive(Default)]
     pub struct ActivateResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Archive request payload.
+    #[derive(Default)]
     pub struct ArchiveRequest {
         opt unique_identifier: String = UniqueIdentifier,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Archive response payload.
+    #[derive(Default)]
     pub struct ArchiveResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

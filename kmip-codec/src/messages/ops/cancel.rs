@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Cancel request payload.
+    #[derive(Default)]
     pub struct CancelRequest {
         req asynchronous_correlation_value: Bytes = AsynchronousCorrelationValue,
     }

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Certify request payload.
+    #[derive(Default)]
     pub struct CertifyRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt certificate_request_type: CertificateRequestType = CertificateRequestType,
@@ -14,6 +15,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Certify response payload.
+    #[derive(Default)]
     pub struct CertifyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

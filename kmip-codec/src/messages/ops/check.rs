@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Check request payload.
+    #[derive(Default)]
     pub struct CheckRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt usage_limits_count: i64 = UsageLimitsCount,
@@ -14,6 +15,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Check response payload.
+    #[derive(Default)]
     pub struct CheckResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt usage_limits_count: i64 = UsageLimitsCount,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// CreateKeyPair request payload.
+    #[derive(Default)]
     pub struct CreateKeyPairRequest {
         opt common_template_attribute: TemplateAttribute = CommonTemplateAttribute,
         opt private_key_template_attribute: TemplateAttribute = PrivateKeyTemplateAttribute,
@@ -13,6 +14,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// CreateKeyPair response payload.
+    #[derive(Default)]
     pub struct CreateKeyPairResponse {
         req private_key_unique_identifier: String = PrivateKeyUniqueIdentifier,
         req public_key_unique_identifier: String = PublicKeyUniqueIdentifier,

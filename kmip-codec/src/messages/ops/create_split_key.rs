@@ -17,6 +17,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// CreateSplitKey response payload.
+    #[derive(Default)]
     pub struct CreateSplitKeyResponse {
         vec unique_identifiers: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Decrypt request payload.
+    #[derive(Default)]
     pub struct DecryptRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -19,6 +20,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Decrypt response payload.
+    #[derive(Default)]
     pub struct DecryptResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt data: Bytes = Data,

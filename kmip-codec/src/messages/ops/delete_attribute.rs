@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// DeleteAttribute request payload.
+    #[derive(Default)]
     pub struct DeleteAttributeRequest {
         opt unique_identifier: String = UniqueIdentifier,
         req attribute_name: String = AttributeName,

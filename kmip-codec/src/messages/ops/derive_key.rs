@@ -15,6 +15,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// DeriveKey response payload.
+    #[derive(Default)]
     pub struct DeriveKeyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Destroy request payload.
+    #[derive(Default)]
     pub struct DestroyRequest {
         opt unique_identifier: String = UniqueIdentifier,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Destroy response payload.
+    #[derive(Default)]
     pub struct DestroyResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

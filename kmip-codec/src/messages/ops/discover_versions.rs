@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// DiscoverVersions request payload.
+    #[derive(Default)]
     pub struct DiscoverVersionsRequest {
         vec protocol_versions: ProtocolVersion = ProtocolVersion,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// DiscoverVersions response payload.
+    #[derive(Default)]
     pub struct DiscoverVersionsResponse {
         vec protocol_versions: ProtocolVersion = ProtocolVersion,
     }

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Encrypt request payload.
+    #[derive(Default)]
     pub struct EncryptRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -18,6 +19,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Encrypt response payload.
+    #[derive(Default)]
     pub struct EncryptResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt data: Bytes = Data,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Get request payload.
+    #[derive(Default)]
     pub struct GetRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt key_format_type: KeyFormatType = KeyFormatType,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// GetAttributeList request payload.
+    #[derive(Default)]
     pub struct GetAttributeListRequest {
         opt unique_identifier: String = UniqueIdentifier,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// GetAttributeList response payload.
+    #[derive(Default)]
     pub struct GetAttributeListResponse {
         req unique_identifier: String = UniqueIdentifier,
         vec attribute_names: String = AttributeName,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// GetAttributes request payload.
+    #[derive(Default)]
     pub struct GetAttributesRequest {
         opt unique_identifier: String = UniqueIdentifier,
         vec attribute_names: String = AttributeName,
@@ -12,6 +13,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// GetAttributes response payload.
+    #[derive(Default)]
     pub struct GetAttributesResponse {
         req unique_identifier: String = UniqueIdentifier,
         vec attributes: Attribute = Attribute,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// GetUsageAllocation request payload.
+    #[derive(Default)]
     pub struct GetUsageAllocationRequest {
         opt unique_identifier: String = UniqueIdentifier,
         req usage_limits_count: i64 = UsageLimitsCount,
@@ -12,6 +13,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// GetUsageAllocation response payload.
+    #[derive(Default)]
     pub struct GetUsageAllocationResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

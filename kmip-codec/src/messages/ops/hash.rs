@@ -15,6 +15,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Hash response payload.
+    #[derive(Default)]
     pub struct HashResponse {
         opt data: Bytes = Data,
         opt correlation_value: Bytes = CorrelationValue,

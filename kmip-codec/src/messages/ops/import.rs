@@ -15,6 +15,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Import response payload.
+    #[derive(Default)]
     pub struct ImportResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

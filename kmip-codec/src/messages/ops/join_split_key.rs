@@ -14,6 +14,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// JoinSplitKey response payload.
+    #[derive(Default)]
     pub struct JoinSplitKeyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

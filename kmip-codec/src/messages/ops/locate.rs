@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Locate request payload.
+    #[derive(Default)]
     pub struct LocateRequest {
         opt maximum_items: i32 = MaximumItems,
         opt offset_items: i32 = OffsetItems,
@@ -15,6 +16,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Locate response payload.
+    #[derive(Default)]
     pub struct LocateResponse {
         opt located_items: i32 = LocatedItems,
         vec unique_identifiers: String = UniqueIdentifier,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// MAC request payload.
+    #[derive(Default)]
     pub struct MACRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -16,6 +17,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// MAC response payload.
+    #[derive(Default)]
     pub struct MACResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt mac_data: Bytes = MACData,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// MACVerify request payload.
+    #[derive(Default)]
     pub struct MACVerifyRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -17,6 +18,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// MACVerify response payload.
+    #[derive(Default)]
     pub struct MACVerifyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt validity_indicator: ValidityIndicator = ValidityIndicator,

@@ -107,6 +107,14 @@ macro_rules! operations {
                 })
             }
 
+            /// The managed objects the payload names directly (for the audit).
+            pub fn object_uids(&self) -> Vec<&str> {
+                match self {
+                    $(RequestPayload::$op(p) => super::ObjectUids::object_uids(p),)*
+                    RequestPayload::Other(..) => vec![],
+                }
+            }
+
             /// Encodes as a Request Payload.
             pub fn encode(&self, w: &mut Writer) {
                 let tag = Tag::RequestPayload;
@@ -132,6 +140,14 @@ macro_rules! operations {
                     $(Operation::$op => ResponsePayload::$op(Codec::decode(item)?),)*
                     other => ResponsePayload::Other(other, item.to_owned()),
                 })
+            }
+
+            /// The managed objects the payload names directly (for the audit).
+            pub fn object_uids(&self) -> Vec<&str> {
+                match self {
+                    $(ResponsePayload::$op(p) => super::ObjectUids::object_uids(p),)*
+                    ResponsePayload::Other(..) => vec![],
+                }
             }
 
             /// Encodes as a Response Payload.

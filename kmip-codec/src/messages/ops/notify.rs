@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Notify request payload.
+    #[derive(Default)]
     pub struct NotifyRequest {
         req unique_identifier: String = UniqueIdentifier,
         vec attributes: NotifyAttribute = Attribute,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// ObtainLease request payload.
+    #[derive(Default)]
     pub struct ObtainLeaseRequest {
         opt unique_identifier: String = UniqueIdentifier,
     }

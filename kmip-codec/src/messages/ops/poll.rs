@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Poll request payload.
+    #[derive(Default)]
     pub struct PollRequest {
         req asynchronous_correlation_value: Bytes = AsynchronousCorrelationValue,
     }

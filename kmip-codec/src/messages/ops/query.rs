@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Query request payload.
+    #[derive(Default)]
     pub struct QueryRequest {
         vec query_functions: QueryFunction = QueryFunction,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Query response payload.
+    #[derive(Default)]
     pub struct QueryResponse {
         vec operations: Operation = Operation,
         vec object_types: ObjectType = ObjectType,

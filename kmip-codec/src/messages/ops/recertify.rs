@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// ReCertify request payload.
+    #[derive(Default)]
     pub struct ReCertifyRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt certificate_request_type: CertificateRequestType = CertificateRequestType,
@@ -15,6 +16,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// ReCertify response payload.
+    #[derive(Default)]
     pub struct ReCertifyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

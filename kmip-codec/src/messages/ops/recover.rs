@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Recover request payload.
+    #[derive(Default)]
     pub struct RecoverRequest {
         opt unique_identifier: String = UniqueIdentifier,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Recover response payload.
+    #[derive(Default)]
     pub struct RecoverResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

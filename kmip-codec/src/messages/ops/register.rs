@@ -13,6 +13,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Register response payload.
+    #[derive(Default)]
     pub struct RegisterResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// ReKey request payload.
+    #[derive(Default)]
     pub struct ReKeyRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt offset: Interval = Offset,
@@ -13,6 +14,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// ReKey response payload.
+    #[derive(Default)]
     pub struct ReKeyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt template_attribute: TemplateAttribute = TemplateAttribute,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// ReKeyKeyPair request payload.
+    #[derive(Default)]
     pub struct ReKeyKeyPairRequest {
         opt private_key_unique_identifier: String = PrivateKeyUniqueIdentifier,
         opt offset: Interval = Offset,
@@ -15,6 +16,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// ReKeyKeyPair response payload.
+    #[derive(Default)]
     pub struct ReKeyKeyPairResponse {
         req private_key_unique_identifier: String = PrivateKeyUniqueIdentifier,
         req public_key_unique_identifier: String = PublicKeyUniqueIdentifier,

@@ -13,6 +13,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Revoke response payload.
+    #[derive(Default)]
     pub struct RevokeResponse {
         req unique_identifier: String = UniqueIdentifier,
     }

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// RNGRetrieve request payload.
+    #[derive(Default)]
     pub struct RNGRetrieveRequest {
         req data_length: i32 = DataLength,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// RNGRetrieve response payload.
+    #[derive(Default)]
     pub struct RNGRetrieveResponse {
         req data: Bytes = Data,
     }

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// RNGSeed request payload.
+    #[derive(Default)]
     pub struct RNGSeedRequest {
         req data: Bytes = Data,
     }
@@ -11,6 +12,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// RNGSeed response payload.
+    #[derive(Default)]
     pub struct RNGSeedResponse {
         req data_length: i32 = DataLength,
     }

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Sign request payload.
+    #[derive(Default)]
     pub struct SignRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -17,6 +18,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// Sign response payload.
+    #[derive(Default)]
     pub struct SignResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt signature_data: Bytes = SignatureData,

@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// SignatureVerify request payload.
+    #[derive(Default)]
     pub struct SignatureVerifyRequest {
         opt unique_identifier: String = UniqueIdentifier,
         opt cryptographic_parameters: CryptographicParameters = CryptographicParameters,
@@ -18,6 +19,7 @@ kmip_struct! {
 
 kmip_struct! {
     /// SignatureVerify response payload.
+    #[derive(Default)]
     pub struct SignatureVerifyResponse {
         req unique_identifier: String = UniqueIdentifier,
         opt validity_indicator: ValidityIndicator = ValidityIndicator,

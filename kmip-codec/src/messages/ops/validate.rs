@@ -4,6 +4,7 @@ use super::prelude::*;
 
 kmip_struct! {
     /// Validate request payload.
+    #[derive(Default)]
     pub struct ValidateRequest {
         vec certificates: Certificate = Certificate,
         vec unique_identifiers: String = UniqueIdentifier,

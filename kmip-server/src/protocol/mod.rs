@@ -1,0 +1,185 @@
+//! The protocol core: one request message in, one response message out.
+//!
+//! A request is decoded once ([`parse`]); then each batch item is
+//! authorised and dispatched on its own, so that one malformed or refused
+//! item fails alone, and the typed outcomes become the response and the
+//! audit records ([`respond`]). What the specification asks of batches:
+//!
+//! - Batch Error Continuation Option: Stop (the default) ends the batch at
+//!   the first failure, Continue goes on, Undo ends it and puts back every
+//!   object the earlier items changed ([`crate::store::journal`]); those
+//!   items answer Operation Undone.
+//! - ID Placeholder: set from each successful item's typed response
+//!   ([`respond::placeholder`]) and handed to later items in
+//!   [`ops::Context`].
+//! - Maximum Response Size: a response that would exceed it has its
+//!   payloads replaced by Response Too Large failures.
+//! - Protocol versions: the response carries the request's version; a
+//!   major version other than 1 is refused with Invalid Message, and a
+//!   newer 1.x minor is answered as 1.4.
+
+mod parse;
+pub mod respond;
+
+use std::time::Instant;
+
+use kmip_codec::enums::{BatchErrorContinuationOption, ResultReason, ResultStatus};
+use kmip_codec::messages::{ProtocolVersion, ResponsePayload};
+
+use crate::audit::{self, Record};
+use crate::error::Error;
+use crate::ops::{self, Context};
+use crate::policy::{self, Identity};
+use crate::server::Server;
+pub use parse::{BatchItem, Request, LATEST};
+use respond::Outcome;
+
+impl Server {
+    /// Decodes a request message within the configured limits.
+    pub fn parse(&self, bytes: &[u8]) -> Request {
+        Request::parse(bytes, &self.config.limits(), self.config.max_batch_items)
+    }
+
+    /// Answers one decoded request message from `identity`.
+    pub fn process(&self, identity: &Identity, peer: &str, request: Request) -> Vec<u8> {
+        let started = Instant::now();
+        let (outcomes, max_response) = match request.batch {
+            Ok(batch) => {
+                let max = batch.max_response;
+                (self.run(identity, &request.version, batch), max)
+            }
+            Err(error) => {
+                let outcome = Outcome {
+                    item: respond::failed(None, None, &error),
+                    request_uids: vec![],
+                    micros: started.elapsed().as_micros() as u64,
+                };
+                (vec![outcome], None)
+            }
+        };
+        let (response, outcomes) = respond::encode(request.version, outcomes, max_response);
+        self.audit_items(identity, peer, &outcomes);
+        response
+    }
+
+    /// Runs the batch items in order, as the Batch Error Continuation
+    /// Option says.
+    fn run(&self, identity: &Identity, version: &ProtocolVersion, batch: parse::Batch) -> Vec<Outcome> {
+        let stop_on_failure = batch.option != BatchErrorContinuationOption::Continue;
+        // Undo: changes go through a journal that can put them back.
+        let journal = (batch.option == BatchErrorContinuationOption::Undo && batch.items.len() > 1)
+            .then(|| crate::store::journal::Journal::new(self.store.as_ref()));
+        let store: &dyn crate::store::ObjectStore = match &journal {
+            Some(j) => j,
+            None => self.store.as_ref(),
+        };
+        let mut placeholder = None;
+        let mut outcomes = Vec::with_capacity(batch.items.len());
+        for BatchItem { operation, id, payload } in batch.items {
+            let started = Instant::now();
+            let request_uids = match &payload {
+                Ok(p) => p.object_uids().into_iter().map(str::to_owned).collect(),
+                Err(_) => vec![],
+            };
+            let result = payload.and_then(|p| self.run_item(identity, version, &p, &placeholder, store));
+            let failed = result.is_err();
+            outcomes.push(Outcome {
+                item: match result {
+                    Ok(payload) => {
+                        if let Some(uid) = respond::placeholder(&payload) {
+                            placeholder = Some(uid.to_owned());
+                        }
+                        respond::succeeded(operation, id, payload)
+                    }
+                    Err(e) => respond::failed(operation, id, &e),
+                },
+                request_uids,
+                micros: started.elapsed().as_micros() as u64,
+            });
+            if failed && stop_on_failure {
+                if let Some(journal) = &journal {
+                    undo(journal, &mut outcomes);
+                }
+                break;
+            }
+        }
+        outcomes
+    }
+
+    fn run_item(
+        &self,
+        identity: &Identity,
+        version: &ProtocolVersion,
+        payload: &kmip_codec::messages::RequestPayload,
+        placeholder: &Option<String>,
+        store: &dyn crate::store::ObjectStore,
+    ) -> Result<ResponsePayload, Error> {
+        let operation = payload.operation();
+        // An operation this server never answers is refused as such, not
+        // as a missing permission.
+        if !ops::IMPLEMENTED.contains(&operation) {
+            return Err(Error::unsupported(operation));
+        }
+        let auth = policy::authorize(identity, operation).map_err(|denied| Error::PermissionDenied(denied.message))?;
+        let ctx = Context {
+            auth: &auth,
+            version,
+            id_placeholder: placeholder,
+            store,
+            server: self,
+        };
+        ops::dispatch(&ctx, payload)
+    }
+
+    fn audit_items(&self, identity: &Identity, peer: &str, outcomes: &[Outcome]) {
+        let time = audit::now_rfc3339();
+        for outcome in outcomes {
+            self.audit.record(&Record {
+                time: time.clone(),
+                peer: peer.to_owned(),
+                serial: &identity.serial,
+                subject: &identity.subject,
+                scope: identity.scope.as_str(),
+                role: identity.role.as_str(),
+                operation: outcome.item.operation.map(|o| name_of(o.name(), o.0)),
+                uids: outcome.uids(),
+                status: name_of(outcome.item.result_status.name(), outcome.item.result_status.0),
+                reason: outcome.item.result_reason.map(|r| name_of(r.name(), r.0)),
+                duration_us: outcome.micros,
+            });
+        }
+        self.audit.flush();
+    }
+}
+
+/// Undoes a batch's changes after its failing item; the items that had
+/// succeeded answer Operation Undone, or, if the undo itself failed,
+/// General Failure (the server log says why).
+fn undo(journal: &crate::store::journal::Journal<'_>, outcomes: &mut [Outcome]) {
+    let undone = journal.undo();
+    if let Err(e) = &undone {
+        tracing::error!("undoing a batch failed: {e}");
+    }
+    let Some((_, done)) = outcomes.split_last_mut() else {
+        return;
+    };
+    for o in done
+        .iter_mut()
+        .filter(|o| o.item.result_status == ResultStatus::Success)
+    {
+        o.item.payload = None;
+        match &undone {
+            Ok(()) => o.item.result_status = ResultStatus::OperationUndone,
+            Err(_) => {
+                o.item.result_status = ResultStatus::OperationFailed;
+                o.item.result_reason = Some(ResultReason::GeneralFailure);
+                o.item.result_message = Some("the batch failed and its changes could not all be undone".into());
+            }
+        }
+    }
+}
+
+/// An enumeration value's name, or its hex for unnamed (extension) values.
+fn name_of(name: Option<&str>, value: u32) -> String {
+    name.map_or_else(|| format!("0x{value:08X}"), str::to_owned)
+}
