@@ -192,3 +192,65 @@ async fn kmip_bench_counts_only_successes() {
     assert_eq!(j["errors"], 0);
     s.running.stop().await;
 }
+
+/// README's readers example: a role with only Get and Locate cannot
+/// Discover Versions, and the CLI still works (at its own newest version).
+#[tokio::test(flavor = "multi_thread")]
+async fn kmip_cli_works_for_a_role_that_may_not_discover_versions() {
+    use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
+    use kmip_server::policy::{OperationSet, RoleName, Scope};
+    let s = server().await;
+    let kmip = env!("CARGO_BIN_EXE_kmip");
+    let out = tool(
+        kmip,
+        &s,
+        &[
+            "--json",
+            "create",
+            "--algorithm",
+            "AES",
+            "--length",
+            "256",
+            "--name",
+            "r",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let uid = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["unique_identifier"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let data = s.running.admin_dir.ancestors().nth(3).unwrap().to_path_buf();
+    let registry = Registry::open(&data).unwrap();
+    let (scope, role) = (Scope::new("default").unwrap(), RoleName::new("readers").unwrap());
+    let settings = RoleSettings {
+        operations: OperationSet::parse("operation_get,operation_locate").unwrap(),
+        key_type: kmip_server::config::KeyType::Ec,
+        ttl_secs: 3600,
+    };
+    registry.write_role(&scope, &role, settings).unwrap();
+    let ca = Ca::load(&kmip_server::setup::Paths::new(&data).ca_dir()).unwrap();
+    let readers = s._dir.path().join("readers");
+    auth::generate_credential(&registry, &ca, &scope, &role, &readers, None, None).unwrap();
+
+    let as_reader = |args: &[&str]| {
+        let mut c = tokio::process::Command::from(Command::new(kmip));
+        c.arg("--bundle")
+            .arg(&readers)
+            .arg("--server")
+            .arg(s.running.addr.to_string());
+        c.args(args).output()
+    };
+    let out = as_reader(&["locate", "--name", "r"]).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), uid);
+    let out = as_reader(&["discover"]).await.unwrap();
+    assert!(!out.status.success(), "Discover Versions itself stays refused");
+    assert!(
+        text(&out.stderr).contains("Permission Denied") || text(&out.stderr).contains("PermissionDenied"),
+        "{}",
+        text(&out.stderr)
+    );
+}

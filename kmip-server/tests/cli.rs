@@ -180,10 +180,7 @@ async fn a_newcomer_creates_a_scope_a_get_locate_role_and_sees_a_denied_operatio
     let get = client
         .call(RequestPayload::Get(GetRequest {
             unique_identifier: Some("x".into()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
+            ..Default::default()
         }))
         .await;
     assert!(
@@ -420,10 +417,7 @@ async fn acknowledged_creates_survive_sigkill() {
             let got = c
                 .get(GetRequest {
                     unique_identifier: Some(uid.clone()),
-                    key_format_type: None,
-                    key_wrap_type: None,
-                    key_compression_type: None,
-                    key_wrapping_specification: None,
+                    ..Default::default()
                 })
                 .await
                 .unwrap_or_else(|e| panic!("round {round}: acknowledged {uid} lost: {e}"));
@@ -496,10 +490,7 @@ async fn the_lifecycle_runs_with_the_kek_in_softhsm2_and_a_wrong_pin_is_refused(
     let key = b"HSM-PROTECTED-KEY-0123456789abcd".to_vec();
     let get_key = |uid: &str| GetRequest {
         unique_identifier: Some(uid.to_owned()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
+        ..Default::default()
     };
     let material = |o: &Object| match o {
         Object::SymmetricKey(k) => match &k.key_block.key_value {

@@ -159,13 +159,11 @@ async fn pg_tde_never_activates_and_locates_by_exact_name() {
     let found = c
         .locate(locate::LocateRequest {
             maximum_items: Some(16),
-            offset_items: None,
-            storage_status_mask: None,
-            object_group_member: None,
             attributes: vec![
                 attr(AttributeValue::ObjectType(ObjectType::SymmetricKey)),
                 name("tde_principal_key"),
             ],
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -288,11 +286,8 @@ async fn fortigate_batched_locates_and_gets_with_username_password() {
         .unwrap();
     let locate = |n: &str| {
         RequestPayload::Locate(locate::LocateRequest {
-            maximum_items: None,
-            offset_items: None,
-            storage_status_mask: None,
-            object_group_member: None,
             attributes: vec![name(n)],
+            ..Default::default()
         })
     };
     let mut request = c.request(vec![locate("fgt-aes"), locate("fgt-hmac")]);
@@ -388,11 +383,8 @@ async fn another_scope_cannot_see_or_touch_an_object() {
     }
     let located = b
         .locate(locate::LocateRequest {
-            maximum_items: None,
-            offset_items: None,
-            storage_status_mask: None,
-            object_group_member: None,
             attributes: vec![name("payroll")],
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -448,12 +440,8 @@ async fn no_key_byte_is_readable_in_the_data_directory() {
     .unwrap();
     c.sign(sign::SignRequest {
         unique_identifier: Some(private.clone()),
-        cryptographic_parameters: None,
         data: Some(Bytes::new(b"x".to_vec())),
-        digested_data: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
+        ..Default::default()
     })
     .await
     .unwrap();

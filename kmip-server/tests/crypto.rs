@@ -40,27 +40,17 @@ fn both() -> CryptographicUsageMask {
 fn encrypt(uid: &str, data: &[u8]) -> encrypt::EncryptRequest {
     encrypt::EncryptRequest {
         unique_identifier: Some(uid.into()),
-        cryptographic_parameters: None,
         data: Some(Bytes::new(data.to_vec())),
-        iv_counter_nonce: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
+        ..Default::default()
     }
 }
 
 fn decrypt(uid: &str, data: &[u8], iv: Option<&[u8]>) -> decrypt::DecryptRequest {
     decrypt::DecryptRequest {
         unique_identifier: Some(uid.into()),
-        cryptographic_parameters: None,
         data: Some(Bytes::new(data.to_vec())),
         iv_counter_nonce: iv.map(|iv| Bytes::new(iv.to_vec())),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
-        authenticated_encryption_additional_data: None,
-        authenticated_encryption_tag: None,
+        ..Default::default()
     }
 }
 
@@ -329,12 +319,9 @@ async fn mac_in_one_or_several_requests_verifies_and_hash_gives_known_digests() 
 
     let verify = |mac_data: Vec<u8>| mac_verify::MACVerifyRequest {
         unique_identifier: Some(uid.clone()),
-        cryptographic_parameters: None,
         data: Some(Bytes::new(b"what do ya want for nothing?".to_vec())),
         mac_data: Some(Bytes::new(mac_data)),
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
+        ..Default::default()
     };
     let good = whole.mac_data.unwrap().to_vec();
     let r = c.mac_verify(verify(good.clone())).await.unwrap();
@@ -416,10 +403,7 @@ fn sign(uid: &str, data: &[u8], parameters: Option<CryptographicParameters>) -> 
         unique_identifier: Some(uid.into()),
         cryptographic_parameters: parameters,
         data: Some(Bytes::new(data.to_vec())),
-        digested_data: None,
-        correlation_value: None,
-        init_indicator: None,
-        final_indicator: None,
+        ..Default::default()
     }
 }
 
@@ -619,10 +603,7 @@ async fn rekey_key_pair_replaces_both_halves_and_moves_the_names() {
     let new = c
         .rekey_key_pair(rekey_key_pair::ReKeyKeyPairRequest {
             private_key_unique_identifier: Some(old_private.clone()),
-            offset: None,
-            common_template_attribute: None,
-            private_key_template_attribute: None,
-            public_key_template_attribute: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -672,10 +653,7 @@ async fn rekey_key_pair_replaces_both_halves_and_moves_the_names() {
     // A public key cannot be re-keyed as a pair.
     let mut wrong = rekey_key_pair::ReKeyKeyPairRequest {
         private_key_unique_identifier: Some(old_public),
-        offset: None,
-        common_template_attribute: None,
-        private_key_template_attribute: None,
-        public_key_template_attribute: None,
+        ..Default::default()
     };
     assert_eq!(
         refusal(c.rekey_key_pair(wrong.clone()).await),
@@ -761,9 +739,7 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
     let cert_uid = c
         .certify(certify::CertifyRequest {
             unique_identifier: Some(public.clone()),
-            certificate_request_type: None,
-            certificate_request: None,
-            template_attribute: None,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -811,10 +787,7 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
     let renewed = c
         .recertify(recertify::ReCertifyRequest {
             unique_identifier: Some(cert_uid.clone()),
-            certificate_request_type: None,
-            certificate_request: None,
-            offset: None,
-            template_attribute: None,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -833,9 +806,7 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
     let (_, rsa_public) = new_pair(&mut c, CryptographicAlgorithm::RSA, 2048).await;
     c.certify(certify::CertifyRequest {
         unique_identifier: Some(rsa_public),
-        certificate_request_type: None,
-        certificate_request: None,
-        template_attribute: None,
+        ..Default::default()
     })
     .await
     .unwrap();
@@ -847,10 +818,9 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
         .unwrap();
     let from_csr = c
         .certify(certify::CertifyRequest {
-            unique_identifier: None,
             certificate_request_type: Some(CertificateRequestType::PKCS_10),
             certificate_request: Some(Bytes::new(csr.der().to_vec())),
-            template_attribute: None,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -869,9 +839,7 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
         refusal(
             c.certify(certify::CertifyRequest {
                 unique_identifier: Some(cert_uid),
-                certificate_request_type: None,
-                certificate_request: None,
-                template_attribute: None,
+                ..Default::default()
             })
             .await
         ),
@@ -961,10 +929,7 @@ fn hmac_parameters() -> DerivationParameters {
             hashing_algorithm: Some(HashingAlgorithm::SHA_256),
             ..CryptographicParameters::default()
         }),
-        initialization_vector: None,
-        derivation_data: None,
-        salt: None,
-        iteration_count: None,
+        ..Default::default()
     }
 }
 
@@ -1005,10 +970,9 @@ async fn derive_key_pbkdf2_known_answer_links_and_needs_the_derive_bit() {
             hashing_algorithm: Some(HashingAlgorithm::SHA_1),
             ..CryptographicParameters::default()
         }),
-        initialization_vector: None,
-        derivation_data: None,
         salt: Some(Bytes::new(b"salt".to_vec())),
         iteration_count: Some(2),
+        ..Default::default()
     };
     // RFC 6070 test vector 2: "password", "salt", 2 iterations, 20 bytes.
     let derived = c
@@ -1080,9 +1044,7 @@ async fn validate_trusts_the_object_ca_and_self_signed_certificates_the_caller_h
     let certified = c
         .certify(certify::CertifyRequest {
             unique_identifier: Some(public),
-            certificate_request_type: None,
-            certificate_request: None,
-            template_attribute: None,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -1120,10 +1082,7 @@ async fn validate_trusts_the_object_ca_and_self_signed_certificates_the_caller_h
     let held = c
         .register(register::RegisterRequest {
             object_type: ObjectType::Certificate,
-            template_attribute: TemplateAttribute {
-                names: vec![],
-                attributes: vec![],
-            },
+            template_attribute: TemplateAttribute { ..Default::default() },
             object: Object::Certificate(root),
         })
         .await

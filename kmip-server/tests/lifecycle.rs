@@ -100,8 +100,7 @@ async fn vast_rekey_gives_a_new_linked_key_carrying_the_attributes() {
     let new = c
         .rekey(rekey::ReKeyRequest {
             unique_identifier: Some(old.clone()),
-            offset: None,
-            template_attribute: None,
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -243,9 +242,8 @@ async fn check_lease_and_usage_allocation() {
         .unique_identifier;
     let check = |mask| check::CheckRequest {
         unique_identifier: Some(uid.clone()),
-        usage_limits_count: None,
         cryptographic_usage_mask: Some(mask),
-        lease_time: None,
+        ..Default::default()
     };
     c.check(check(CryptographicUsageMask::Encrypt)).await.unwrap();
     assert_eq!(
@@ -297,9 +295,6 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
     let key = c.create(aes(vec![])).await.unwrap().unique_identifier;
     let wrapped_get = |encoding, mode| get::GetRequest {
         unique_identifier: Some(key.clone()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
         key_wrapping_specification: Some(KeyWrappingSpecification {
             wrapping_method: WrappingMethod::Encrypt,
             encryption_key_information: Some(EncryptionKeyInformation {
@@ -313,6 +308,7 @@ async fn get_wraps_a_key_with_another_active_aes_key() {
             attribute_names: vec![],
             encoding_option: encoding,
         }),
+        ..Default::default()
     };
     assert_eq!(
         common::refusal(c.get(wrapped_get(None, BlockCipherMode::NISTKeyWrap)).await),
@@ -437,11 +433,9 @@ async fn archived_objects_leave_on_line_storage_until_recovered() {
     .await
     .unwrap();
     let locate = |mask: Option<StorageStatusMask>| locate::LocateRequest {
-        maximum_items: None,
-        offset_items: None,
         storage_status_mask: mask,
-        object_group_member: None,
         attributes: vec![name("tape-7")],
+        ..Default::default()
     };
     assert!(
         c.locate(locate(None)).await.unwrap().unique_identifiers.is_empty(),
@@ -485,10 +479,7 @@ async fn export_then_import_moves_an_object_with_its_attributes() {
     let exported = a
         .export(export::ExportRequest {
             unique_identifier: Some(uid.clone()),
-            key_format_type: None,
-            key_wrap_type: None,
-            key_compression_type: None,
-            key_wrapping_specification: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -532,14 +523,11 @@ async fn locate_by_a_date_range() {
         .unwrap()
         .unique_identifier;
     let between = |from: i64, to: i64| locate::LocateRequest {
-        maximum_items: None,
-        offset_items: None,
-        storage_status_mask: None,
-        object_group_member: None,
         attributes: vec![
             attr(AttributeValue::ActivationDate(DateTime(from))),
             attr(AttributeValue::ActivationDate(DateTime(to))),
         ],
+        ..Default::default()
     };
     let found = |r: locate::LocateResponse| r.unique_identifiers;
     assert_eq!(
@@ -613,10 +601,8 @@ async fn a_key_registered_wrapped_comes_back_as_registered_or_unwrapped() {
         .unique_identifier;
     let get = |wrap_type| get::GetRequest {
         unique_identifier: Some(uid.clone()),
-        key_format_type: None,
         key_wrap_type: wrap_type,
-        key_compression_type: None,
-        key_wrapping_specification: None,
+        ..Default::default()
     };
     let as_registered = c.get(get(None)).await.unwrap();
     match as_registered.object.key_block().and_then(|b| b.key_value.clone()) {
@@ -643,11 +629,9 @@ async fn locate_object_group_members_fresh_and_default() {
     let newer = c.create(aes(vec![group()])).await.unwrap().unique_identifier;
     c.create(aes(vec![])).await.unwrap(); // not in the group
     let member = |m: ObjectGroupMemberOption, with_group: bool| locate::LocateRequest {
-        maximum_items: None,
-        offset_items: None,
-        storage_status_mask: None,
         object_group_member: Some(m),
         attributes: if with_group { vec![group()] } else { vec![] },
+        ..Default::default()
     };
     let fresh = ObjectGroupMemberOption::GroupMemberFresh;
     let default = ObjectGroupMemberOption::GroupMemberDefault;
@@ -782,11 +766,8 @@ async fn undo_puts_back_what_a_failed_batch_changed() {
     );
     // The created key is gone; the kept key has its name, state and material.
     let located = |n: &str| locate::LocateRequest {
-        maximum_items: None,
-        offset_items: None,
-        storage_status_mask: None,
-        object_group_member: None,
         attributes: vec![name(n)],
+        ..Default::default()
     };
     assert!(c
         .locate(located("batch-made"))

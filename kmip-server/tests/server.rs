@@ -244,10 +244,7 @@ async fn a_role_without_operation_query_is_denied_query() {
     // A permitted operation runs: Get of an unknown object is Item Not Found.
     let get = RequestPayload::Get(GetRequest {
         unique_identifier: Some("1".into()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
+        ..Default::default()
     });
     assert_eq!(
         common::refusal(client.call(get).await),

@@ -176,10 +176,7 @@ async fn step(client: &mut Client, plan: &Plan) -> Result<(), ClientError> {
             client
                 .get(get::GetRequest {
                     unique_identifier: uid(&plan.key),
-                    key_format_type: None,
-                    key_wrap_type: None,
-                    key_compression_type: None,
-                    key_wrapping_specification: None,
+                    ..Default::default()
                 })
                 .await?;
         }
@@ -195,13 +192,11 @@ async fn step(client: &mut Client, plan: &Plan) -> Result<(), ClientError> {
             client
                 .locate(locate::LocateRequest {
                     maximum_items: Some(16),
-                    offset_items: None,
-                    storage_status_mask: None,
-                    object_group_member: None,
                     attributes: vec![attribute(AttributeValue::Name(Name {
                         value: "kmip-bench".into(),
                         name_type: NameType::UninterpretedTextString,
                     }))],
+                    ..Default::default()
                 })
                 .await?;
         }
@@ -211,11 +206,7 @@ async fn step(client: &mut Client, plan: &Plan) -> Result<(), ClientError> {
                     unique_identifier: uid(&plan.key),
                     cryptographic_parameters: Some(parameters(plan.mode)),
                     data: Some(Bytes::new(plan.payload.clone())),
-                    iv_counter_nonce: None,
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
-                    authenticated_encryption_additional_data: None,
+                    ..Default::default()
                 })
                 .await?;
         }
@@ -223,12 +214,8 @@ async fn step(client: &mut Client, plan: &Plan) -> Result<(), ClientError> {
             client
                 .sign(sign::SignRequest {
                     unique_identifier: uid(&plan.key),
-                    cryptographic_parameters: None,
                     data: Some(Bytes::new(plan.payload.clone())),
-                    digested_data: None,
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
+                    ..Default::default()
                 })
                 .await?;
         }
@@ -237,10 +224,7 @@ async fn step(client: &mut Client, plan: &Plan) -> Result<(), ClientError> {
             client
                 .get(get::GetRequest {
                     unique_identifier: Some(id.clone()),
-                    key_format_type: None,
-                    key_wrap_type: None,
-                    key_compression_type: None,
-                    key_wrapping_specification: None,
+                    ..Default::default()
                 })
                 .await?;
             client

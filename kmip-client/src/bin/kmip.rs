@@ -39,7 +39,7 @@ struct Cli {
     /// Name to verify the server certificate against [default: the server's host].
     #[arg(long, global = true)]
     server_name: Option<String>,
-    /// Protocol version to speak, e.g. 1.2 [default: negotiated].
+    /// Protocol version to speak, e.g. 1.2 [default: negotiated; 1.4 when the role may not Discover Versions].
     #[arg(long = "kmip-version", global = true)]
     kmip_version: Option<String>,
     /// Print one JSON object instead of text.
@@ -374,358 +374,402 @@ async fn run(cli: Cli) -> Result<Output, String> {
             };
             client.set_version(ProtocolVersion::new(parse(major)?, parse(minor)?));
         }
-        None => {
-            client.negotiate().await.map_err(|e| e.to_string())?;
-        }
+        // A role without operation_discover_versions (README's readers)
+        // keeps the client's own version, the newest it speaks.
+        None => match client.negotiate().await {
+            Err(e) if e.reason() == Some(ResultReason::PermissionDenied) => {}
+            other => {
+                other.map_err(failed)?;
+            }
+        },
     }
-    let e = |e: ClientError| e.to_string();
-    Ok(match cli.command {
-        Command::Discover => {
-            let r = client
-                .discover_versions(discover_versions::DiscoverVersionsRequest {
-                    protocol_versions: vec![],
-                })
-                .await
-                .map_err(e)?;
-            let versions: Vec<String> = r
-                .protocol_versions
-                .iter()
-                .map(|v| format!("{}.{}", v.major, v.minor))
-                .collect();
-            output(versions.join(" "), json!({ "versions": versions }))
-        }
-        Command::Query => {
-            let functions = [
-                QueryFunction::QueryOperations,
-                QueryFunction::QueryObjects,
-                QueryFunction::QueryServerInformation,
-            ];
-            let r = client
-                .query(query::QueryRequest {
-                    query_functions: functions.to_vec(),
-                })
-                .await
-                .map_err(e)?;
-            let ops: Vec<&str> = r.operations.iter().filter_map(|o| o.name()).collect();
-            let objects: Vec<&str> = r.object_types.iter().filter_map(|o| o.name()).collect();
-            let vendor = r.vendor_identification.unwrap_or_default();
-            Output {
-                text: vec![
-                    format!("vendor: {vendor}"),
-                    format!("operations: {}", ops.join(" ")),
-                    format!("objects: {}", objects.join(" ")),
-                ],
-                json: json!({ "vendor": vendor, "operations": ops, "objects": objects }),
-            }
-        }
-        Command::Create(args) => {
-            let mut attributes = vec![
-                attribute(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm(
-                    enum_value(CryptographicAlgorithm::DEF, &args.algorithm)?,
-                ))),
-                attribute(AttributeValue::CryptographicLength(args.length)),
-                attribute(AttributeValue::CryptographicUsageMask(usage_mask(&args.usage)?)),
-            ];
-            attributes.extend(args.name.as_deref().map(name_attribute));
-            let r = client
-                .create(create::CreateRequest {
-                    object_type: ObjectType::SymmetricKey,
-                    template_attribute: template(attributes),
-                })
-                .await
-                .map_err(e)?;
-            uid_output("created", &r.unique_identifier)
-        }
-        Command::CreateKeypair(args) => {
-            let mut common = vec![
-                attribute(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm(
-                    enum_value(CryptographicAlgorithm::DEF, &args.algorithm)?,
-                ))),
-                attribute(AttributeValue::CryptographicLength(args.length)),
-            ];
-            common.extend(args.name.as_deref().map(name_attribute));
-            let mask = usage_mask(&args.usage)?.0;
-            let private = vec![attribute(AttributeValue::CryptographicUsageMask(
-                CryptographicUsageMask(mask & !PUBLIC_USES),
-            ))];
-            let public = vec![attribute(AttributeValue::CryptographicUsageMask(
-                CryptographicUsageMask(mask & PUBLIC_USES),
-            ))];
-            let r = client
-                .create_key_pair(create_key_pair::CreateKeyPairRequest {
-                    common_template_attribute: Some(template(common)),
-                    private_key_template_attribute: Some(template(private)),
-                    public_key_template_attribute: Some(template(public)),
-                })
-                .await
-                .map_err(e)?;
-            Output {
-                text: vec![
-                    format!("private key {}", r.private_key_unique_identifier),
-                    format!("public key {}", r.public_key_unique_identifier),
-                ],
-                json: json!({ "private_key": r.private_key_unique_identifier, "public_key": r.public_key_unique_identifier }),
-            }
-        }
-        Command::Register(args) => {
-            let data = std::fs::read(&args.file).map_err(|err| format!("{}: {err}", args.file.display()))?;
-            let mut attributes = vec![];
-            let object = match args.kind.as_str() {
-                "key" => {
-                    let algorithm = CryptographicAlgorithm(enum_value(CryptographicAlgorithm::DEF, &args.algorithm)?);
-                    attributes.push(attribute(AttributeValue::CryptographicUsageMask(usage_mask(
-                        &args.usage,
-                    )?)));
-                    Object::SymmetricKey(SymmetricKey {
-                        key_block: key_block(KeyFormatType::Raw, data, Some(algorithm)),
-                    })
-                }
-                "secret" => {
-                    attributes.push(attribute(AttributeValue::CryptographicUsageMask(usage_mask(
-                        &args.usage,
-                    )?)));
-                    Object::SecretData(SecretData {
-                        secret_data_type: SecretDataType::Password,
-                        key_block: key_block(KeyFormatType::Opaque, data, None),
-                    })
-                }
-                "certificate" => Object::Certificate(Certificate {
-                    certificate_type: CertificateType::X_509,
-                    certificate_value: Bytes::new(pem_to_der(&data)),
-                }),
-                "opaque" => Object::OpaqueObject(OpaqueObject {
-                    opaque_data_type: OpaqueDataType(0x8000_0001),
-                    opaque_data_value: Bytes::new(data),
-                }),
-                other => {
-                    return Err(format!(
-                        "cannot register \"{other}\": use key, secret, certificate or opaque"
-                    ))
-                }
-            };
-            attributes.extend(args.name.as_deref().map(name_attribute));
-            let r = client
-                .register(register::RegisterRequest {
-                    object_type: object.object_type(),
-                    template_attribute: template(attributes),
-                    object,
-                })
-                .await
-                .map_err(e)?;
-            uid_output("registered", &r.unique_identifier)
-        }
-        Command::Get { uid, out, format } => {
-            let key_format_type = format
-                .map(|f| enum_value(KeyFormatType::DEF, &f).map(KeyFormatType))
-                .transpose()?;
-            let r = client
-                .get(get::GetRequest {
-                    unique_identifier: Some(uid),
-                    key_format_type,
-                    key_wrap_type: None,
-                    key_compression_type: None,
-                    key_wrapping_specification: None,
-                })
-                .await
-                .map_err(e)?;
-            let bytes = key_block_bytes(&r.object).ok_or("the object has no byte-string value to show")?;
-            write_out(&out, bytes, r.object_type.name().unwrap_or("object"))?
-        }
-        Command::GetAttributes { uid, names } => {
-            let r = client
-                .get_attributes(get_attributes::GetAttributesRequest {
-                    unique_identifier: Some(uid),
-                    attribute_names: names,
-                })
-                .await
-                .map_err(e)?;
-            let mut text = vec![];
-            let mut obj = serde_json::Map::new();
-            for a in &r.attributes {
-                let (t, j) = attribute_text(a);
-                text.push(format!("{}: {t}", a.name));
-                obj.insert(a.name.clone(), j);
-            }
-            Output {
-                text,
-                json: Json::Object(obj),
-            }
-        }
+    match cli.command {
+        Command::Discover => discover(&mut client).await,
+        Command::Query => query(&mut client).await,
+        Command::Create(args) => create(&mut client, args).await,
+        Command::CreateKeypair(args) => create_keypair(&mut client, args).await,
+        Command::Register(args) => register(&mut client, args).await,
+        Command::Get { uid, out, format } => get(&mut client, uid, out, format).await,
+        Command::GetAttributes { uid, names } => get_attributes(&mut client, uid, names).await,
         Command::Locate {
             name,
             object_type,
             state,
             algorithm,
             max,
-        } => {
-            let mut attributes = vec![];
-            attributes.extend(name.as_deref().map(name_attribute));
-            if let Some(t) = object_type {
-                attributes.push(attribute(AttributeValue::ObjectType(ObjectType(enum_value(
-                    ObjectType::DEF,
-                    &t,
-                )?))));
-            }
-            if let Some(s) = state {
-                attributes.push(attribute(AttributeValue::State(State(enum_value(State::DEF, &s)?))));
-            }
-            if let Some(a) = algorithm {
-                attributes.push(attribute(AttributeValue::CryptographicAlgorithm(
-                    CryptographicAlgorithm(enum_value(CryptographicAlgorithm::DEF, &a)?),
-                )));
-            }
-            let r = client
-                .locate(locate::LocateRequest {
-                    maximum_items: max,
-                    offset_items: None,
-                    storage_status_mask: None,
-                    object_group_member: None,
-                    attributes,
-                })
-                .await
-                .map_err(e)?;
-            Output {
-                text: r.unique_identifiers.clone(),
-                json: json!({ "unique_identifiers": r.unique_identifiers }),
-            }
-        }
-        Command::Activate { uid } => {
-            let r = client
-                .activate(activate::ActivateRequest {
-                    unique_identifier: Some(uid),
-                })
-                .await
-                .map_err(e)?;
-            uid_output("activated", &r.unique_identifier)
-        }
-        Command::Revoke { uid, reason } => {
-            let code = RevocationReasonCode(enum_value(RevocationReasonCode::DEF, &reason)?);
-            let r = client
-                .revoke(revoke::RevokeRequest {
-                    unique_identifier: Some(uid),
-                    revocation_reason: RevocationReason { code, message: None },
-                    compromise_occurrence_date: None,
-                })
-                .await
-                .map_err(e)?;
-            uid_output("revoked", &r.unique_identifier)
-        }
-        Command::Destroy { uid } => {
-            let r = client
-                .destroy(destroy::DestroyRequest {
-                    unique_identifier: Some(uid),
-                })
-                .await
-                .map_err(e)?;
-            uid_output("destroyed", &r.unique_identifier)
-        }
-        Command::Rekey { uid } => {
-            let r = client
-                .rekey(rekey::ReKeyRequest {
-                    unique_identifier: Some(uid),
-                    offset: None,
-                    template_attribute: None,
-                })
-                .await
-                .map_err(e)?;
-            uid_output("new key", &r.unique_identifier)
-        }
-        Command::Encrypt(a) => {
-            let data = read_input(&a.input)?;
-            let iv = hex_arg(&a.iv, "--iv")?;
-            let r = client
-                .encrypt(encrypt::EncryptRequest {
-                    unique_identifier: Some(a.uid),
-                    cryptographic_parameters: crypto_parameters(&a.mode)?,
-                    data: Some(Bytes::new(data)),
-                    iv_counter_nonce: iv.map(Bytes::new),
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
-                    authenticated_encryption_additional_data: None,
-                })
-                .await
-                .map_err(e)?;
-            let mut out = write_out(&a.out, r.data.as_deref().unwrap_or_default(), "ciphertext")?;
-            if let Some(iv) = &r.iv_counter_nonce {
-                out.text.push(format!("iv {}", hex::encode(iv)));
-                out.json["iv"] = Json::String(hex::encode(iv));
-            }
-            out
-        }
-        Command::Decrypt(a) => {
-            let data = read_input(&a.input)?;
-            let iv = hex_arg(&a.iv, "--iv")?;
-            let r = client
-                .decrypt(decrypt::DecryptRequest {
-                    unique_identifier: Some(a.uid),
-                    cryptographic_parameters: crypto_parameters(&a.mode)?,
-                    data: Some(Bytes::new(data)),
-                    iv_counter_nonce: iv.map(Bytes::new),
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
-                    authenticated_encryption_additional_data: None,
-                    authenticated_encryption_tag: None,
-                })
-                .await
-                .map_err(e)?;
-            write_out(&a.out, r.data.as_deref().unwrap_or_default(), "plaintext")?
-        }
-        Command::Sign(a) => {
-            let data = read_input(&a.input)?;
-            let r = client
-                .sign(sign::SignRequest {
-                    unique_identifier: Some(a.uid),
-                    cryptographic_parameters: None,
-                    data: Some(Bytes::new(data)),
-                    digested_data: None,
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
-                })
-                .await
-                .map_err(e)?;
-            write_out(&a.out, r.signature_data.as_deref().unwrap_or_default(), "signature")?
-        }
-        Command::Verify(a) => {
-            let data = read_input(&a.input)?;
-            let signature = hex_arg(&a.signature, "--signature")?.ok_or("--signature (hex) is required")?;
-            let r = client
-                .signature_verify(signature_verify::SignatureVerifyRequest {
-                    unique_identifier: Some(a.uid),
-                    cryptographic_parameters: None,
-                    data: Some(Bytes::new(data)),
-                    digested_data: None,
-                    signature_data: Some(Bytes::new(signature)),
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
-                })
-                .await
-                .map_err(e)?;
-            let verdict = r.validity_indicator.and_then(|v| v.name()).unwrap_or("Unknown");
-            if r.validity_indicator != Some(ValidityIndicator::Valid) {
-                return Err(format!("signature is {verdict}"));
-            }
-            output("signature is Valid", json!({ "validity": verdict }))
-        }
-        Command::Mac(a) => {
-            let data = read_input(&a.input)?;
-            let r = client
-                .mac(mac::MACRequest {
-                    unique_identifier: Some(a.uid),
-                    cryptographic_parameters: None,
-                    data: Some(Bytes::new(data)),
-                    correlation_value: None,
-                    init_indicator: None,
-                    final_indicator: None,
-                })
-                .await
-                .map_err(e)?;
-            write_out(&a.out, r.mac_data.as_deref().unwrap_or_default(), "mac")?
-        }
+        } => locate(&mut client, name, object_type, state, algorithm, max).await,
+        Command::Activate { uid } => activate(&mut client, uid).await,
+        Command::Revoke { uid, reason } => revoke(&mut client, uid, reason).await,
+        Command::Destroy { uid } => destroy(&mut client, uid).await,
+        Command::Rekey { uid } => rekey(&mut client, uid).await,
+        Command::Encrypt(a) => encrypt(&mut client, a).await,
+        Command::Decrypt(a) => decrypt(&mut client, a).await,
+        Command::Sign(a) => sign(&mut client, a).await,
+        Command::Verify(a) => verify(&mut client, a).await,
+        Command::Mac(a) => mac(&mut client, a).await,
+    }
+}
+
+/// A refusal or transport failure, as the CLI reports it.
+fn failed(e: ClientError) -> String {
+    e.to_string()
+}
+
+/// Discover Versions: the protocol versions the server speaks.
+async fn discover(client: &mut Client) -> Result<Output, String> {
+    let r = client
+        .discover_versions(discover_versions::DiscoverVersionsRequest {
+            protocol_versions: vec![],
+        })
+        .await
+        .map_err(failed)?;
+    let versions: Vec<String> = r
+        .protocol_versions
+        .iter()
+        .map(|v| format!("{}.{}", v.major, v.minor))
+        .collect();
+    Ok(output(versions.join(" "), json!({ "versions": versions })))
+}
+
+/// Query: operations, objects and server information.
+async fn query(client: &mut Client) -> Result<Output, String> {
+    let functions = [
+        QueryFunction::QueryOperations,
+        QueryFunction::QueryObjects,
+        QueryFunction::QueryServerInformation,
+    ];
+    let r = client
+        .query(query::QueryRequest {
+            query_functions: functions.to_vec(),
+        })
+        .await
+        .map_err(failed)?;
+    let ops: Vec<&str> = r.operations.iter().filter_map(|o| o.name()).collect();
+    let objects: Vec<&str> = r.object_types.iter().filter_map(|o| o.name()).collect();
+    let vendor = r.vendor_identification.unwrap_or_default();
+    Ok(Output {
+        text: vec![
+            format!("vendor: {vendor}"),
+            format!("operations: {}", ops.join(" ")),
+            format!("objects: {}", objects.join(" ")),
+        ],
+        json: json!({ "vendor": vendor, "operations": ops, "objects": objects }),
     })
+}
+
+/// Create a symmetric key.
+async fn create(client: &mut Client, args: CreateArgs) -> Result<Output, String> {
+    let mut attributes = vec![
+        attribute(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm(
+            enum_value(CryptographicAlgorithm::DEF, &args.algorithm)?,
+        ))),
+        attribute(AttributeValue::CryptographicLength(args.length)),
+        attribute(AttributeValue::CryptographicUsageMask(usage_mask(&args.usage)?)),
+    ];
+    attributes.extend(args.name.as_deref().map(name_attribute));
+    let r = client
+        .create(create::CreateRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: template(attributes),
+        })
+        .await
+        .map_err(failed)?;
+    Ok(uid_output("created", &r.unique_identifier))
+}
+
+/// Create an asymmetric key pair.
+async fn create_keypair(client: &mut Client, args: KeyPairArgs) -> Result<Output, String> {
+    let mut common = vec![
+        attribute(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm(
+            enum_value(CryptographicAlgorithm::DEF, &args.algorithm)?,
+        ))),
+        attribute(AttributeValue::CryptographicLength(args.length)),
+    ];
+    common.extend(args.name.as_deref().map(name_attribute));
+    let mask = usage_mask(&args.usage)?.0;
+    let private = vec![attribute(AttributeValue::CryptographicUsageMask(
+        CryptographicUsageMask(mask & !PUBLIC_USES),
+    ))];
+    let public = vec![attribute(AttributeValue::CryptographicUsageMask(
+        CryptographicUsageMask(mask & PUBLIC_USES),
+    ))];
+    let r = client
+        .create_key_pair(create_key_pair::CreateKeyPairRequest {
+            common_template_attribute: Some(template(common)),
+            private_key_template_attribute: Some(template(private)),
+            public_key_template_attribute: Some(template(public)),
+        })
+        .await
+        .map_err(failed)?;
+    Ok(Output {
+        text: vec![
+            format!("private key {}", r.private_key_unique_identifier),
+            format!("public key {}", r.public_key_unique_identifier),
+        ],
+        json: json!({ "private_key": r.private_key_unique_identifier, "public_key": r.public_key_unique_identifier }),
+    })
+}
+
+/// Register an object from a file.
+async fn register(client: &mut Client, args: RegisterArgs) -> Result<Output, String> {
+    let data = std::fs::read(&args.file).map_err(|err| format!("{}: {err}", args.file.display()))?;
+    let mut attributes = vec![];
+    let object = match args.kind.as_str() {
+        "key" => {
+            let algorithm = CryptographicAlgorithm(enum_value(CryptographicAlgorithm::DEF, &args.algorithm)?);
+            attributes.push(attribute(AttributeValue::CryptographicUsageMask(usage_mask(
+                &args.usage,
+            )?)));
+            Object::SymmetricKey(SymmetricKey {
+                key_block: key_block(KeyFormatType::Raw, data, Some(algorithm)),
+            })
+        }
+        "secret" => {
+            attributes.push(attribute(AttributeValue::CryptographicUsageMask(usage_mask(
+                &args.usage,
+            )?)));
+            Object::SecretData(SecretData {
+                secret_data_type: SecretDataType::Password,
+                key_block: key_block(KeyFormatType::Opaque, data, None),
+            })
+        }
+        "certificate" => Object::Certificate(Certificate {
+            certificate_type: CertificateType::X_509,
+            certificate_value: Bytes::new(pem_to_der(&data)),
+        }),
+        "opaque" => Object::OpaqueObject(OpaqueObject {
+            opaque_data_type: OpaqueDataType(0x8000_0001),
+            opaque_data_value: Bytes::new(data),
+        }),
+        other => {
+            return Err(format!(
+                "cannot register \"{other}\": use key, secret, certificate or opaque"
+            ))
+        }
+    };
+    attributes.extend(args.name.as_deref().map(name_attribute));
+    let r = client
+        .register(register::RegisterRequest {
+            object_type: object.object_type(),
+            template_attribute: template(attributes),
+            object,
+        })
+        .await
+        .map_err(failed)?;
+    Ok(uid_output("registered", &r.unique_identifier))
+}
+
+/// Get an object's key material or value.
+async fn get(client: &mut Client, uid: String, out: Option<PathBuf>, format: Option<String>) -> Result<Output, String> {
+    let key_format_type = format
+        .map(|f| enum_value(KeyFormatType::DEF, &f).map(KeyFormatType))
+        .transpose()?;
+    let r = client
+        .get(get::GetRequest {
+            unique_identifier: Some(uid),
+            key_format_type,
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    let bytes = key_block_bytes(&r.object).ok_or("the object has no byte-string value to show")?;
+    write_out(&out, bytes, r.object_type.name().unwrap_or("object"))
+}
+
+/// Get an object's attributes (all, or those named).
+async fn get_attributes(client: &mut Client, uid: String, names: Vec<String>) -> Result<Output, String> {
+    let r = client
+        .get_attributes(get_attributes::GetAttributesRequest {
+            unique_identifier: Some(uid),
+            attribute_names: names,
+        })
+        .await
+        .map_err(failed)?;
+    let mut text = vec![];
+    let mut obj = serde_json::Map::new();
+    for a in &r.attributes {
+        let (t, j) = attribute_text(a);
+        text.push(format!("{}: {t}", a.name));
+        obj.insert(a.name.clone(), j);
+    }
+    Ok(Output {
+        text,
+        json: Json::Object(obj),
+    })
+}
+
+/// Locate objects.
+async fn locate(
+    client: &mut Client,
+    name: Option<String>,
+    object_type: Option<String>,
+    state: Option<String>,
+    algorithm: Option<String>,
+    max: Option<i32>,
+) -> Result<Output, String> {
+    let mut attributes = vec![];
+    attributes.extend(name.as_deref().map(name_attribute));
+    if let Some(t) = object_type {
+        attributes.push(attribute(AttributeValue::ObjectType(ObjectType(enum_value(
+            ObjectType::DEF,
+            &t,
+        )?))));
+    }
+    if let Some(s) = state {
+        attributes.push(attribute(AttributeValue::State(State(enum_value(State::DEF, &s)?))));
+    }
+    if let Some(a) = algorithm {
+        attributes.push(attribute(AttributeValue::CryptographicAlgorithm(
+            CryptographicAlgorithm(enum_value(CryptographicAlgorithm::DEF, &a)?),
+        )));
+    }
+    let r = client
+        .locate(locate::LocateRequest {
+            maximum_items: max,
+            attributes,
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    Ok(Output {
+        text: r.unique_identifiers.clone(),
+        json: json!({ "unique_identifiers": r.unique_identifiers }),
+    })
+}
+
+/// Activate an object.
+async fn activate(client: &mut Client, uid: String) -> Result<Output, String> {
+    let r = client
+        .activate(activate::ActivateRequest {
+            unique_identifier: Some(uid),
+        })
+        .await
+        .map_err(failed)?;
+    Ok(uid_output("activated", &r.unique_identifier))
+}
+
+/// Revoke an object.
+async fn revoke(client: &mut Client, uid: String, reason: String) -> Result<Output, String> {
+    let code = RevocationReasonCode(enum_value(RevocationReasonCode::DEF, &reason)?);
+    let r = client
+        .revoke(revoke::RevokeRequest {
+            unique_identifier: Some(uid),
+            revocation_reason: RevocationReason { code, message: None },
+            compromise_occurrence_date: None,
+        })
+        .await
+        .map_err(failed)?;
+    Ok(uid_output("revoked", &r.unique_identifier))
+}
+
+/// Destroy an object.
+async fn destroy(client: &mut Client, uid: String) -> Result<Output, String> {
+    let r = client
+        .destroy(destroy::DestroyRequest {
+            unique_identifier: Some(uid),
+        })
+        .await
+        .map_err(failed)?;
+    Ok(uid_output("destroyed", &r.unique_identifier))
+}
+
+/// Re-key a symmetric key.
+async fn rekey(client: &mut Client, uid: String) -> Result<Output, String> {
+    let r = client
+        .rekey(rekey::ReKeyRequest {
+            unique_identifier: Some(uid),
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    Ok(uid_output("new key", &r.unique_identifier))
+}
+
+/// Encrypt a file or stdin.
+async fn encrypt(client: &mut Client, a: CryptoArgs) -> Result<Output, String> {
+    let data = read_input(&a.input)?;
+    let iv = hex_arg(&a.iv, "--iv")?;
+    let r = client
+        .encrypt(encrypt::EncryptRequest {
+            unique_identifier: Some(a.uid),
+            cryptographic_parameters: crypto_parameters(&a.mode)?,
+            data: Some(Bytes::new(data)),
+            iv_counter_nonce: iv.map(Bytes::new),
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    let mut out = write_out(&a.out, r.data.as_deref().unwrap_or_default(), "ciphertext")?;
+    if let Some(iv) = &r.iv_counter_nonce {
+        out.text.push(format!("iv {}", hex::encode(iv)));
+        out.json["iv"] = Json::String(hex::encode(iv));
+    }
+    Ok(out)
+}
+
+/// Decrypt a file or stdin.
+async fn decrypt(client: &mut Client, a: CryptoArgs) -> Result<Output, String> {
+    let data = read_input(&a.input)?;
+    let iv = hex_arg(&a.iv, "--iv")?;
+    let r = client
+        .decrypt(decrypt::DecryptRequest {
+            unique_identifier: Some(a.uid),
+            cryptographic_parameters: crypto_parameters(&a.mode)?,
+            data: Some(Bytes::new(data)),
+            iv_counter_nonce: iv.map(Bytes::new),
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    write_out(&a.out, r.data.as_deref().unwrap_or_default(), "plaintext")
+}
+
+/// Sign a file or stdin.
+async fn sign(client: &mut Client, a: CryptoArgs) -> Result<Output, String> {
+    let data = read_input(&a.input)?;
+    let r = client
+        .sign(sign::SignRequest {
+            unique_identifier: Some(a.uid),
+            data: Some(Bytes::new(data)),
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    write_out(&a.out, r.signature_data.as_deref().unwrap_or_default(), "signature")
+}
+
+/// Verify a signature (--signature) over a file or stdin.
+async fn verify(client: &mut Client, a: CryptoArgs) -> Result<Output, String> {
+    let data = read_input(&a.input)?;
+    let signature = hex_arg(&a.signature, "--signature")?.ok_or("--signature (hex) is required")?;
+    let r = client
+        .signature_verify(signature_verify::SignatureVerifyRequest {
+            unique_identifier: Some(a.uid),
+            data: Some(Bytes::new(data)),
+            signature_data: Some(Bytes::new(signature)),
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    let verdict = r.validity_indicator.and_then(|v| v.name()).unwrap_or("Unknown");
+    if r.validity_indicator != Some(ValidityIndicator::Valid) {
+        return Err(format!("signature is {verdict}"));
+    }
+    Ok(output("signature is Valid", json!({ "validity": verdict })))
+}
+
+/// MAC a file or stdin.
+async fn mac(client: &mut Client, a: CryptoArgs) -> Result<Output, String> {
+    let data = read_input(&a.input)?;
+    let r = client
+        .mac(mac::MACRequest {
+            unique_identifier: Some(a.uid),
+            data: Some(Bytes::new(data)),
+            ..Default::default()
+        })
+        .await
+        .map_err(failed)?;
+    write_out(&a.out, r.mac_data.as_deref().unwrap_or_default(), "mac")
 }
 
 fn main() -> ExitCode {

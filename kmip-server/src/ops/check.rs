@@ -31,8 +31,7 @@ pub fn run(ctx: &Context<'_>, req: &CheckRequest) -> Result<CheckResponse, Error
     };
     Ok(CheckResponse {
         unique_identifier: uid,
-        usage_limits_count: None,
-        cryptographic_usage_mask: None,
         lease_time,
+        ..Default::default()
     })
 }

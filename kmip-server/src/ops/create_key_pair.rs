@@ -40,8 +40,7 @@ pub fn run(ctx: &Context<'_>, req: &CreateKeyPairRequest) -> Result<CreateKeyPai
     let response = CreateKeyPairResponse {
         private_key_unique_identifier: private.uid.clone(),
         public_key_unique_identifier: public.uid.clone(),
-        private_key_template_attribute: None,
-        public_key_template_attribute: None,
+        ..Default::default()
     };
     ctx.store.create_all(&ctx.scope(), vec![private, public])?;
     Ok(response)

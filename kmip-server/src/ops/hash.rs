@@ -39,10 +39,7 @@ pub fn run(ctx: &Context<'_>, req: &HashRequest) -> Result<HashResponse, Error> 
         }
     };
     hash.update(req.data.as_deref().unwrap_or_default());
-    let mut response = HashResponse {
-        data: None,
-        correlation_value: None,
-    };
+    let mut response = HashResponse { ..Default::default() };
     match parts.next() {
         Next::Open => {
             let c = ctx

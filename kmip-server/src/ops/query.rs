@@ -25,20 +25,7 @@ fn at_least(v: &ProtocolVersion, minor: i32) -> bool {
 /// Runs Query.
 pub fn run(ctx: &Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error> {
     let v13 = at_least(ctx.version, 3);
-    let mut out = QueryResponse {
-        operations: vec![],
-        object_types: vec![],
-        vendor_identification: None,
-        server_information: None,
-        application_namespaces: vec![],
-        extension_information: vec![],
-        attestation_types: vec![],
-        rng_parameters: vec![],
-        profile_information: vec![],
-        validation_information: vec![],
-        capability_information: vec![],
-        client_registration_methods: vec![],
-    };
+    let mut out = QueryResponse { ..Default::default() };
     for function in &req.query_functions {
         match *function {
             QueryFunction::QueryOperations => out.operations = IMPLEMENTED.to_vec(),

@@ -57,8 +57,7 @@ pub fn run(ctx: &Context<'_>, req: &ReKeyKeyPairRequest) -> Result<ReKeyKeyPairR
     let response = ReKeyKeyPairResponse {
         private_key_unique_identifier: private.uid.clone(),
         public_key_unique_identifier: public.uid.clone(),
-        private_key_template_attribute: None,
-        public_key_template_attribute: None,
+        ..Default::default()
     };
     commit(ctx, vec![(uid, private), (public_uid, public)])?;
     Ok(response)

@@ -130,8 +130,7 @@ mod tests {
         let payload = ResponsePayload::CreateKeyPair(create_key_pair::CreateKeyPairResponse {
             private_key_unique_identifier: "priv".into(),
             public_key_unique_identifier: "pub".into(),
-            private_key_template_attribute: None,
-            public_key_template_attribute: None,
+            ..Default::default()
         });
         assert_eq!(placeholder(&payload), Some("priv"));
         let outcome = Outcome {

@@ -112,10 +112,7 @@ pub fn name(n: &str) -> kmip_codec::messages::Attribute {
 pub fn get(uid: &str) -> kmip_codec::messages::ops::get::GetRequest {
     kmip_codec::messages::ops::get::GetRequest {
         unique_identifier: Some(uid.into()),
-        key_format_type: None,
-        key_wrap_type: None,
-        key_compression_type: None,
-        key_wrapping_specification: None,
+        ..Default::default()
     }
 }
 
