@@ -38,6 +38,8 @@ fn ok(data: &Path, args: &[&str]) -> String {
 struct Served {
     child: Child,
     addr: String,
+    /// The server's stderr (its log), shown when the test fails.
+    log: tempfile::NamedTempFile,
 }
 
 impl Served {
@@ -46,12 +48,14 @@ impl Served {
     }
 
     fn start_with_env(data: &Path, env: &[(&str, &str)]) -> Served {
+        let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = bin()
             .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(data)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
+            .stderr(log.reopen().unwrap())
             .spawn()
             .expect("serve starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -66,7 +70,7 @@ impl Served {
             rest[0].contains("clients/default/admin"),
             "says where the credential is: {rest:?}"
         );
-        Served { child, addr }
+        Served { child, addr, log }
     }
 
     fn stop(mut self) -> std::process::ExitStatus {
@@ -81,6 +85,10 @@ impl Served {
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+            eprintln!("--- log of the server at {} ---\n{log}--- end of log ---", self.addr);
+        }
     }
 }
 
@@ -382,6 +390,7 @@ async fn acknowledged_creates_survive_sigkill() {
         },
     };
     for round in 0..3 {
+        let before = acknowledged.lock().unwrap().len();
         let served = Served::start(&data);
         let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
         let mut workers = Vec::new();
@@ -397,7 +406,12 @@ async fn acknowledged_creates_survive_sigkill() {
                 }
             }));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        // Kill it mid-load: once this round's creates are being acknowledged.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while acknowledged.lock().unwrap().len() < before + 20 {
+            assert!(std::time::Instant::now() < deadline, "round {round}: no load ran");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         let mut served = served;
         served.child.kill().unwrap(); // SIGKILL
         served.child.wait().unwrap();

@@ -8,6 +8,9 @@ use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings
 use kmip_server::config::{Config, KeyType};
 use kmip_server::policy::{OperationSet, RoleName, Scope};
 use kmip_server::setup::Paths;
+
+pub mod keys;
+pub mod objects;
 use std::path::PathBuf;
 
 /// A running test server.
@@ -25,6 +28,12 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        // The server's log goes to the test's captured output: shown when
+        // the test fails, quiet when it passes.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config {
             data_dir: dir.path().join("data"),
