@@ -4,12 +4,16 @@
 //! protocol core ([`crate::protocol`]) answers it, and operations see it
 //! through their [`crate::ops::Context`].
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
 use tokio_rustls::TlsAcceptor;
 
 use crate::audit::Audit;
 use crate::auth::{ca::Ca, registry::Registry};
 use crate::config::Config;
 use crate::engine::{parsed_keys::ParsedKeys, streams::Streams};
+use crate::policy::Identity;
 use crate::store::ObjectStore;
 
 /// Everything the server shares between connections and requests.
@@ -28,6 +32,29 @@ pub struct Server {
     pub memory: Memory,
     /// The CA that Certify and Re-certify issue certificates with.
     pub certify_ca: Ca,
+    /// The registry generation the object cache was last checked against.
+    pub registry_seen: AtomicI64,
+}
+
+impl Server {
+    /// The identity of a client certificate's serial, looked up at every
+    /// request so that a revocation takes effect at once. A change to the
+    /// registry made by the admin CLI in another process (a scope deleted
+    /// with its objects, most of all) also empties the object cache, so
+    /// that nothing it held is served again, to a scope recreated under
+    /// the same name or anyone else.
+    pub fn identify(&self, serial: &str) -> Result<Arc<Identity>, String> {
+        let found = self.registry.identify(serial);
+        let generation = self.registry.generation();
+        if self.registry_seen.swap(generation, Ordering::AcqRel) != generation {
+            self.store.forget_cached();
+        }
+        match found {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Err(format!("credential {serial} is not registered, revoked or expired")),
+            Err(e) => Err(format!("credential registry unavailable: {e}")),
+        }
+    }
 }
 
 /// What operations keep in memory between requests (lost on restart).

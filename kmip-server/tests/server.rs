@@ -543,3 +543,40 @@ async fn the_client_reconnects_after_the_server_closes_an_idle_connection() {
     assert!(answers(&mut client).await, "the next request reconnects");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_deleted_scope_recreated_under_its_name_sees_none_of_its_old_objects() {
+    use kmip_codec::messages::ops::create::CreateRequest;
+    let server = TestServer::start().await;
+    let (creds, _) = server.credential("finance", "keeper", "operation_create,operation_get");
+    let mut c = server.connect(&creds).await.unwrap();
+    let uid = c
+        .create(CreateRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                attributes: vec![
+                    Attribute::new(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+                    Attribute::new(AttributeValue::CryptographicLength(256)),
+                    Attribute::new(AttributeValue::CryptographicUsageMask(CryptographicUsageMask::Encrypt)),
+                ],
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    // Read twice (the first Get clears Fresh, a change), so that the
+    // running server holds it unsealed in its cache.
+    c.get(common::get(&uid)).await.unwrap();
+    c.get(common::get(&uid)).await.unwrap();
+    let finance = Scope::new("finance").unwrap();
+    assert_eq!(server.registry().delete_scope(&finance, true).unwrap(), 1);
+    let (creds, _) = server.credential("finance", "reader", "operation_get");
+    let mut c = server.connect(&creds).await.unwrap();
+    assert_eq!(
+        common::refusal(c.get(common::get(&uid)).await),
+        Some(ResultReason::ItemNotFound),
+        "the new scope of the same name must not see the destroyed scope's key"
+    );
+    server.stop().await;
+}

@@ -155,6 +155,12 @@ impl Registry {
             .map(|(id, _)| Arc::clone(id)))
     }
 
+    /// The registry generation the last [`Registry::identify`] saw: it
+    /// advances with every change to scopes, roles or credentials.
+    pub fn generation(&self) -> i64 {
+        lock(&self.live).as_ref().map_or(-1, |l| l.generation)
+    }
+
     /// Creates a scope.
     pub fn create_scope(&self, scope: &Scope) -> Result<(), DbError> {
         self.change(|c| {
@@ -206,17 +212,13 @@ impl Registry {
     pub fn delete_scope(&self, scope: &Scope, force: bool) -> Result<u64, DbError> {
         self.change(|c| {
             require_scope(c, scope)?;
-            let objects: u64 = c.query_row(
-                "SELECT count(*) FROM objects WHERE scope = ?1",
-                params![scope.as_str()],
-                |r| r.get(0),
-            )?;
+            let objects = crate::store::objects::ScopedObjects::new(c, scope).count()?;
             if objects > 0 && !force {
                 return Err(fail(format!(
                     "scope \"{scope}\" still holds {objects} objects; delete with --force to destroy them with it"
                 )));
             }
-            c.execute("DELETE FROM objects WHERE scope = ?1", params![scope.as_str()])?;
+            crate::store::objects::ScopedObjects::new(c, scope).delete_all()?;
             c.execute(
                 "UPDATE credentials SET revoked = ?2 WHERE scope = ?1 AND revoked IS NULL",
                 params![scope.as_str(), unix_now()],

@@ -17,7 +17,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::auth;
-use crate::policy::Identity;
 use crate::server::Server;
 use kmip_codec::ttlv::{frame_length, HEADER_LEN};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -102,14 +101,6 @@ async fn connection(tcp: TcpStream, peer: SocketAddr, server: Arc<Server>, stop:
 }
 
 /// The connection's identity now, or why it has none.
-fn identify(server: &Server, serial: &str) -> Result<Arc<Identity>, String> {
-    match server.registry.identify(serial) {
-        Ok(Some(id)) => Ok(id),
-        Ok(None) => Err(format!("credential {serial} is not registered, revoked or expired")),
-        Err(e) => Err(format!("credential registry unavailable: {e}")),
-    }
-}
-
 async fn serve_connection(
     mut stream: tokio_rustls::server::TlsStream<TcpStream>,
     peer: SocketAddr,
@@ -126,7 +117,7 @@ async fn serve_connection(
         Some(s) => s,
         None => return End::Refused("no usable client certificate".into()),
     };
-    if let Err(why) = identify(server, &serial) {
+    if let Err(why) = server.identify(&serial) {
         return End::Refused(why);
     }
     let peer_text = Arc::new(peer.to_string());
@@ -168,7 +159,7 @@ async fn serve_connection(
             Err(_) => return End::Error("message not received within the read timeout".into()),
         }
         // Re-check the credential: a revocation takes effect here.
-        let identity = match identify(server, &serial) {
+        let identity = match server.identify(&serial) {
             Ok(id) => id,
             Err(why) => return End::Refused(why),
         };

@@ -93,6 +93,10 @@ impl ObjectStore for Journal<'_> {
             }),
         )
     }
+    fn forget_cached(&self) {
+        self.inner.forget_cached();
+    }
+
     fn advance_states(&self, now: i64) -> Result<usize, DbError> {
         self.inner.advance_states(now)
     }

@@ -188,6 +188,8 @@ pub trait ObjectStore: Send + Sync {
     fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError>;
     /// Moves objects whose Activation or Deactivation Date has passed.
     fn advance_states(&self, now: i64) -> Result<usize, DbError>;
+    /// Forgets every cached object (another process changed the store).
+    fn forget_cached(&self);
 }
 
 impl dyn ObjectStore + '_ {
@@ -352,6 +354,10 @@ impl ObjectStore for Store {
         let touched = touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.cache.remove(scope, touched.iter());
         result
+    }
+
+    fn forget_cached(&self) {
+        self.cache.clear();
     }
 
     fn advance_states(&self, now: i64) -> Result<usize, DbError> {

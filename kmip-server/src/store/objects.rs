@@ -191,6 +191,16 @@ impl<'c> ScopedObjects<'c> {
         )?)
     }
 
+    /// Deletes every object of this scope, its attributes with it (scope
+    /// delete --force). A running server forgets its cached objects when it
+    /// sees the registry change that goes with this.
+    pub fn delete_all(&self) -> Result<u64, DbError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM objects WHERE scope = ?1", params![self.scope.as_str()])?;
+        Ok(n as u64)
+    }
+
     /// Replaces the attribute rows of an object; an attribute without an
     /// index gets the next free one for its name.
     fn write_attributes(&self, stored: &StoredObject) -> Result<(), DbError> {
