@@ -1,9 +1,12 @@
 //! The KMIP 1.4 server: the library behind the `kmip-server` binary, also
 //! used by the integration tests to run a server in-process on port 0.
 //!
-//! A request flows `net` (TLS, framing, identity) → `protocol` (header,
-//! batch) → `policy` (may this identity run this operation?) → `ops` (one
-//! file per operation) → `store`; `audit` records each batch item.
+//! A request flows `net` (TLS, framing, identity) → `protocol` (decoded
+//! once, then each batch item) → `policy` (may this identity run this
+//! operation?) → `ops` (one file per operation, each calling the object
+//! model in `object` and the shared machinery in `engine`) → `store`;
+//! `audit` records each batch item. [`server::Server`] is the one shared
+//! state; every refusal is an [`error::Error`].
 
 pub mod audit;
 pub mod auth;

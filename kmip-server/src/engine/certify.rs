@@ -4,8 +4,8 @@
 
 use crate::crypto::pkey::PKey;
 use crate::object::attributes::{new_object, touched};
+use crate::object::ManagedObject;
 use crate::ops::{Context, Error};
-use crate::store::objects::StoredObject;
 use kmip_codec::enums::{CertificateRequestType, CertificateType, LinkType, ObjectType};
 use kmip_codec::messages::{Attribute, AttributeValue, Bytes, Certificate, Object};
 
@@ -15,7 +15,7 @@ pub const VALIDITY: std::time::Duration = std::time::Duration::from_secs(365 * 8
 /// The public key a certificate is requested for.
 pub(crate) enum Subject<'r> {
     /// A managed public key.
-    Managed(&'r StoredObject),
+    Managed(&'r ManagedObject),
     /// The key of a certificate request.
     Request(CertificateRequestType, &'r [u8]),
     /// The key and subject of an earlier certificate (DER).
@@ -28,7 +28,7 @@ pub(crate) fn issue(
     subject: Subject<'_>,
     attributes: Vec<Attribute>,
     public_key_uid: Option<&str>,
-) -> Result<StoredObject, Error> {
+) -> Result<ManagedObject, Error> {
     let failed = |e: crate::auth::ca::CaError| Error::InvalidField(format!("the certificate could not be issued: {e}"));
     let (issued, name) = match subject {
         Subject::Managed(public) => {
@@ -123,7 +123,7 @@ pub(crate) fn issue(
 /// Stores a new certificate and links the public key to it, in one transaction.
 pub(crate) fn store_linked(
     ctx: &Context<'_>,
-    mut certificate: StoredObject,
+    mut certificate: ManagedObject,
     public_key_uid: Option<String>,
 ) -> Result<(), Error> {
     let scope = ctx.scope();

@@ -5,8 +5,8 @@
 
 use crate::crypto::pkey::{self, Kind, PKey};
 use crate::object::attributes::{multiple, new_object, server_rng};
+use crate::object::ManagedObject;
 use crate::ops::Error;
-use crate::store::objects::StoredObject;
 use kmip_codec::enums::{CryptographicAlgorithm, KeyFormatType, LinkType, ObjectType, RecommendedCurve};
 use kmip_codec::messages::{
     Attribute, AttributeValue, Bytes, KeyBlock, KeyMaterial, KeyValue, Object, PrivateKey, PublicKey, SymmetricKey,
@@ -181,7 +181,7 @@ pub(crate) fn linked_pair(
     public: (Object, Vec<Attribute>),
     algorithm: CryptographicAlgorithm,
     bits: usize,
-) -> Result<(StoredObject, StoredObject), Error> {
+) -> Result<(ManagedObject, ManagedObject), Error> {
     let length = i32::try_from(bits).unwrap_or(i32::MAX);
     let mut private = new_object(ObjectType::PrivateKey, private.0, private.1, Some((algorithm, length)))?;
     let mut public = new_object(ObjectType::PublicKey, public.0, public.1, Some((algorithm, length)))?;
@@ -199,7 +199,7 @@ pub(crate) fn new_pair(
     bits: usize,
     private_attrs: Vec<Attribute>,
     public_attrs: Vec<Attribute>,
-) -> Result<(StoredObject, StoredObject), Error> {
+) -> Result<(ManagedObject, ManagedObject), Error> {
     let key = pkey::generate(kind, bits).map_err(|e| Error::InvalidField(e.0))?;
     let (private_object, public_object) = pair_objects(&key, kind, algorithm, bits)?;
     linked_pair(

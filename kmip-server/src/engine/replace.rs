@@ -4,8 +4,8 @@
 //! the Names and links the two both ways.
 
 use crate::object::attributes::touched;
+use crate::object::ManagedObject;
 use crate::ops::{Context, Error};
-use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 use kmip_codec::enums::LinkType;
 use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, DateTime, Interval};
@@ -60,7 +60,7 @@ pub(crate) const DATES: [AttributeName; 4] = [
 /// The attributes a replacement of `old` starts with: the copied ones
 /// (Table 173), moved by `offset` (Table 172), then the template's.
 pub(crate) fn successor_attributes(
-    old: &StoredObject,
+    old: &ManagedObject,
     template: Vec<Attribute>,
     offset: Option<Interval>,
 ) -> Result<Vec<Attribute>, Error> {
@@ -103,7 +103,7 @@ pub(crate) fn successor_attributes(
 
 /// An attribute the existing key must have to be replaced.
 pub(crate) fn required<T>(
-    old: &StoredObject,
+    old: &ManagedObject,
     what: &str,
     f: impl Fn(&AttributeValue) -> Option<T>,
 ) -> Result<T, Error> {
@@ -116,7 +116,7 @@ pub(crate) fn required<T>(
 /// Stores each replacement and updates the object it replaces (its Names
 /// move to the replacement; the two are linked both ways), all in one
 /// committed transaction.
-pub(crate) fn commit(ctx: &Context<'_>, replacements: Vec<(String, StoredObject)>) -> Result<(), Error> {
+pub(crate) fn commit(ctx: &Context<'_>, replacements: Vec<(String, ManagedObject)>) -> Result<(), Error> {
     let scope = ctx.scope();
     let mut sealed = Vec::with_capacity(replacements.len());
     for (old_uid, mut new) in replacements {

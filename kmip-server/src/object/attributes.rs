@@ -9,8 +9,8 @@ use kmip_codec::messages::{
     Attribute, AttributeName, AttributeRules, AttributeValue, DateTime, Digest, KeyMaterial, KeyValue, Object,
 };
 
+use crate::object::ManagedObject;
 use crate::ops::Error;
-use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
 /// Whether `name` may have several instances.
@@ -94,16 +94,10 @@ pub fn new_object(
     object: Object,
     client: Vec<Attribute>,
     block_algorithm: Option<(CryptographicAlgorithm, i32)>,
-) -> Result<StoredObject, Error> {
+) -> Result<ManagedObject, Error> {
     let now = DateTime(unix_now());
     let uid = new_uid()?;
-    let mut stored = StoredObject {
-        uid: uid.clone(),
-        object_type,
-        state: State::PreActive,
-        object: None,
-        attributes: vec![],
-    };
+    let mut stored = ManagedObject::new(uid.clone(), object_type, State::PreActive);
     stored.set(AttributeValue::UniqueIdentifier(uid));
     stored.set(AttributeValue::ObjectType(object_type));
     if let Some((alg, len)) = block_algorithm {
@@ -127,8 +121,7 @@ pub fn new_object(
     let active = stored
         .values(AttributeName::ActivationDate)
         .any(|a| matches!(a.value, AttributeValue::ActivationDate(d) if d <= now));
-    stored.state = if active { State::Active } else { State::PreActive };
-    stored.set(AttributeValue::State(stored.state));
+    stored.set_state(if active { State::Active } else { State::PreActive });
     stored.set(AttributeValue::InitialDate(now));
     stored.set(AttributeValue::LastChangeDate(now));
     stored.set(AttributeValue::OriginalCreationDate(now));
@@ -150,7 +143,7 @@ pub fn new_object(
 /// The lease every object gets (Lease Time, §3.20): one hour.
 pub const LEASE_SECONDS: u32 = 3600;
 
-fn flag(stored: &StoredObject, name: AttributeName, default: bool) -> bool {
+fn flag(stored: &ManagedObject, name: AttributeName, default: bool) -> bool {
     stored
         .values(name)
         .find_map(|a| match a.value {
@@ -176,12 +169,6 @@ pub fn server_rng() -> AttributeValue {
 }
 
 /// Records a change: Last Change Date is now.
-pub fn touched(stored: &mut StoredObject) {
+pub fn touched(stored: &mut ManagedObject) {
     stored.set(AttributeValue::LastChangeDate(DateTime(unix_now())));
-}
-
-/// Moves to `state` and keeps the State attribute in step.
-pub fn set_state(stored: &mut StoredObject, state: State) {
-    stored.state = state;
-    stored.set(AttributeValue::State(state));
 }

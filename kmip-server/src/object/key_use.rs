@@ -20,8 +20,8 @@ use kmip_codec::messages::{AttributeValue, Bytes, CryptographicParameters, KeyMa
 
 use crate::crypto::transparent;
 use crate::object::attributes::touched;
+use crate::object::ManagedObject;
 use crate::ops::{Context, Error};
-use crate::store::objects::StoredObject;
 use crate::store::unix_now;
 
 /// A purpose a key is used for.
@@ -107,7 +107,7 @@ pub struct UsableKey {
 }
 
 /// An object's Cryptographic Usage Mask; none set allows nothing.
-pub(crate) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
+pub(crate) fn usage_mask(stored: &ManagedObject) -> CryptographicUsageMask {
     stored
         .attributes
         .iter()
@@ -119,9 +119,9 @@ pub(crate) fn usage_mask(stored: &StoredObject) -> CryptographicUsageMask {
 }
 
 /// Checks everything but Usage Limits.
-fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), Error> {
+fn check(stored: &ManagedObject, purpose: Purpose, now: i64) -> Result<(), Error> {
     let uid = &stored.uid;
-    let state_ok = match stored.state {
+    let state_ok = match stored.state() {
         State::Active => true,
         State::Deactivated | State::Compromised => !purpose.protects,
         _ => false,
@@ -129,7 +129,7 @@ fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), Error>
     if !state_ok {
         return Err(Error::Unusable(format!(
             "key {uid} is {} and cannot be used for {}",
-            stored.state.name().unwrap_or("in another state"),
+            stored.state().name().unwrap_or("in another state"),
             purpose.name
         )));
     }
@@ -154,7 +154,7 @@ fn check(stored: &StoredObject, purpose: Purpose, now: i64) -> Result<(), Error>
 }
 
 /// Takes an allocation from a key's Usage Limits, if it has them.
-fn allocate(stored: &mut StoredObject, amount: i64) -> Result<(), Error> {
+fn allocate(stored: &mut ManagedObject, amount: i64) -> Result<(), Error> {
     let uid = stored.uid.clone();
     let Some(limits) = stored.attributes.iter_mut().find_map(|a| match &mut a.value {
         AttributeValue::UsageLimits(l) => Some(l),

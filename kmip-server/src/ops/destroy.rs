@@ -2,11 +2,11 @@
 //! metadata, with Destroy Date now. Only Pre-Active, Deactivated and
 //! Compromised objects (§11.22): an Active key must be revoked first.
 
-use kmip_codec::enums::State;
 use kmip_codec::messages::ops::destroy::{DestroyRequest, DestroyResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
-use crate::object::attributes::{set_state, touched};
+use crate::object::attributes::touched;
+use crate::object::lifecycle::{self, Event};
 
 use crate::ops::{Context, Error};
 use crate::store::unix_now;
@@ -15,23 +15,7 @@ use crate::store::unix_now;
 pub fn run(ctx: &Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, Error> {
     let uid = ctx.uid(&req.unique_identifier)?;
     ctx.update_erasing(&uid, |o| {
-        let next = match o.state {
-            State::PreActive | State::Deactivated => State::Destroyed,
-            State::Compromised => State::DestroyedCompromised,
-            State::Destroyed | State::DestroyedCompromised => {
-                return Err(Error::PermissionDenied(format!(
-                    "object {} is already destroyed",
-                    o.uid
-                )))
-            }
-            _ => {
-                return Err(Error::PermissionDenied(format!(
-                    "object {} is Active: revoke it before destroying it",
-                    o.uid
-                )))
-            }
-        };
-        set_state(o, next);
+        o.set_state(lifecycle::next(&o.uid, o.state(), Event::Destroy)?);
         o.set(AttributeValue::DestroyDate(DateTime(unix_now())));
         touched(o);
         Ok(())

@@ -10,12 +10,12 @@
 //! holds cannot be imported (Invalid Field); server-made UIDs are random
 //! 128-bit values, so only a guessed one could collide.
 
-use kmip_codec::enums::{KeyWrapType, State};
+use kmip_codec::enums::KeyWrapType;
 use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
 use kmip_codec::messages::AttributeValue;
 
+use crate::object::ManagedObject;
 use crate::ops::{Context, Error};
-use crate::store::objects::StoredObject;
 
 /// Runs Import.
 pub fn run(ctx: &Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Error> {
@@ -24,24 +24,16 @@ pub fn run(ctx: &Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Err
         crate::engine::wrapping::unwrap(ctx, &mut object)?;
     }
     let uid = req.unique_identifier.clone();
-    let state = req
-        .attributes
-        .iter()
-        .find_map(|a| match a.value {
-            AttributeValue::State(s) => Some(s),
-            _ => None,
-        })
-        .unwrap_or(State::PreActive);
-    let mut stored = StoredObject {
+    // The exported attributes, State included (Pre-Active when absent).
+    let mut stored = ManagedObject {
         uid: uid.clone(),
         object_type: req.object.object_type(),
-        state,
         object: Some(object),
         attributes: req.attributes.clone(),
     };
+    stored.set_state(stored.state());
     stored.set(AttributeValue::UniqueIdentifier(uid.clone()));
     stored.set(AttributeValue::ObjectType(stored.object_type));
-    stored.set(AttributeValue::State(state));
     let scope = ctx.scope();
     let sealed = ctx.store.seal(&scope, &mut stored)?;
     let replace = req.replace_existing.unwrap_or(false);

@@ -29,6 +29,7 @@ pub fn run(ctx: &Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Err
     let mut exact = Vec::new();
     let mut ranges = Vec::new();
     let (mut object_type, mut state, mut uid) = (None, None, None);
+    let mut impossible = false;
     for a in &req.attributes {
         let same: Vec<_> = req.attributes.iter().filter(|b| b.name == a.name).collect();
         match (&same[..], date_of(&a.value)) {
@@ -49,6 +50,8 @@ pub fn run(ctx: &Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Err
                 // columns; a repeated one must match as well (never both).
                 AttributeValue::ObjectType(t) if object_type.is_none() => object_type = Some(t.0),
                 AttributeValue::State(st) if state.is_none() => state = Some(st.0),
+                // State is a column only: a second, different one matches nothing.
+                AttributeValue::State(st) => impossible |= state != Some(st.0),
                 AttributeValue::UniqueIdentifier(u) if uid.is_none() => uid = Some(u.clone()),
                 _ => exact.push((a.name.clone(), value_bytes(&a.value))),
             },
@@ -71,13 +74,8 @@ pub fn run(ctx: &Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Err
                 value_bytes(&AttributeValue::Fresh(true)),
             )),
             ObjectGroupMemberOption::GroupMemberDefault => {
-                match state {
-                    None => state = Some(State::Active.0),
-                    Some(_) => exact.push((
-                        AttributeName::State.as_str().to_owned(),
-                        value_bytes(&AttributeValue::State(State::Active)),
-                    )),
-                }
+                impossible |= state.is_some_and(|s| s != State::Active.0);
+                state = Some(State::Active.0);
                 maximum_items = Some(maximum_items.map_or(1, |m| m.min(1)));
             }
             other => {
@@ -98,7 +96,11 @@ pub fn run(ctx: &Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Err
         offset_items: non_negative(req.offset_items, "Offset Items")?.unwrap_or(0),
         storage: req.storage_status_mask.unwrap_or(StorageStatusMask::OnLineStorage),
     };
-    let unique_identifiers = ctx.store.locate(ctx.auth.scope(), &filter)?;
+    let unique_identifiers = if impossible {
+        vec![]
+    } else {
+        ctx.store.locate(ctx.auth.scope(), &filter)?
+    };
     Ok(LocateResponse {
         located_items: None,
         unique_identifiers,

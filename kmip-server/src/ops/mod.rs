@@ -49,8 +49,8 @@ use kmip_codec::enums::{ObjectType, Operation};
 use kmip_codec::messages::{ProtocolVersion, RequestPayload, ResponsePayload};
 
 pub use crate::error::Error;
+use crate::object::ManagedObject;
 use crate::policy::{Authorized, Scope};
-use crate::store::objects::StoredObject;
 use crate::store::{ObjectStore, Objects};
 
 /// What an operation handler gets besides its payload.
@@ -87,7 +87,7 @@ impl Context<'_> {
     /// Loads an object of the caller's scope, with its material if asked.
     /// An archived object is refused unless the operation works on archived
     /// objects (Get Attributes, Get Attribute List, Recover, Archive).
-    pub fn load(&self, uid: &str, material: bool) -> Result<StoredObject, Error> {
+    pub fn load(&self, uid: &str, material: bool) -> Result<ManagedObject, Error> {
         let stored = self
             .store
             .load(self.auth.scope(), uid, material)?
@@ -101,8 +101,8 @@ impl Context<'_> {
     pub fn update(
         &self,
         uid: &str,
-        change: impl FnOnce(&mut StoredObject) -> Result<(), Error> + Send + 'static,
-    ) -> Result<StoredObject, Error> {
+        change: impl FnOnce(&mut ManagedObject) -> Result<(), Error> + Send + 'static,
+    ) -> Result<ManagedObject, Error> {
         self.update_inner(uid, change, false)
     }
 
@@ -111,17 +111,17 @@ impl Context<'_> {
     pub fn update_erasing(
         &self,
         uid: &str,
-        change: impl FnOnce(&mut StoredObject) -> Result<(), Error> + Send + 'static,
-    ) -> Result<StoredObject, Error> {
+        change: impl FnOnce(&mut ManagedObject) -> Result<(), Error> + Send + 'static,
+    ) -> Result<ManagedObject, Error> {
         self.update_inner(uid, change, true)
     }
 
     fn update_inner(
         &self,
         uid: &str,
-        change: impl FnOnce(&mut StoredObject) -> Result<(), Error> + Send + 'static,
+        change: impl FnOnce(&mut ManagedObject) -> Result<(), Error> + Send + 'static,
         erase: bool,
-    ) -> Result<StoredObject, Error> {
+    ) -> Result<ManagedObject, Error> {
         let (uid, operation) = (uid.to_owned(), self.auth.operation());
         self.store.write(self.auth.scope(), move |objects| {
             let mut stored = load_for_change(objects, &uid, operation)?;
@@ -137,7 +137,7 @@ impl Context<'_> {
 
 /// Loads an object inside a write transaction, refused as [`Context::load`]
 /// refuses it: missing (or another scope's), or archived for `operation`.
-pub fn load_for_change(objects: &dyn Objects, uid: &str, operation: Operation) -> Result<StoredObject, Error> {
+pub fn load_for_change(objects: &dyn Objects, uid: &str, operation: Operation) -> Result<ManagedObject, Error> {
     let stored = objects
         .load(uid, None)?
         .ok_or_else(|| Error::NoObject(uid.to_owned()))?;
@@ -147,7 +147,7 @@ pub fn load_for_change(objects: &dyn Objects, uid: &str, operation: Operation) -
 
 /// Object Archived for an archived object, unless `operation` is one that
 /// works on archived objects.
-fn check_archived(stored: &StoredObject, operation: Operation) -> Result<(), Error> {
+fn check_archived(stored: &ManagedObject, operation: Operation) -> Result<(), Error> {
     const ALLOWED: &[Operation] = &[
         Operation::GetAttributes,
         Operation::GetAttributeList,

@@ -18,7 +18,7 @@ pub fn run(ctx: &Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttr
     check_modifiable(&new.name)?;
     let (name, index) = (new.name.clone(), new.index.unwrap_or(0));
     let stored = ctx.update(&uid, move |o| {
-        if new.is(AttributeName::ActivationDate) && o.state != State::PreActive {
+        if new.is(AttributeName::ActivationDate) && o.state() != State::PreActive {
             return Err(Error::PermissionDenied(
                 "the Activation Date can change only while the object is Pre-Active".into(),
             ));

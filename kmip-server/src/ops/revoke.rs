@@ -4,11 +4,12 @@
 //! any other reason an Active object becomes Deactivated, Deactivation
 //! Date now. The Revocation Reason is recorded either way.
 
-use kmip_codec::enums::{RevocationReasonCode, State};
+use kmip_codec::enums::RevocationReasonCode;
 use kmip_codec::messages::ops::revoke::{RevokeRequest, RevokeResponse};
 use kmip_codec::messages::{AttributeValue, DateTime};
 
-use crate::object::attributes::{set_state, touched};
+use crate::object::attributes::touched;
+use crate::object::lifecycle::{self, Event};
 
 use crate::ops::{Context, Error};
 use crate::store::unix_now;
@@ -28,23 +29,12 @@ pub fn run(ctx: &Context<'_>, req: &RevokeRequest) -> Result<RevokeResponse, Err
             RevocationReasonCode::KeyCompromise | RevocationReasonCode::CACompromise
         );
         if compromise {
-            let next = if matches!(o.state, State::Destroyed | State::DestroyedCompromised) {
-                State::DestroyedCompromised
-            } else {
-                State::Compromised
-            };
-            set_state(o, next);
+            o.set_state(lifecycle::next(&o.uid, o.state(), Event::Compromise)?);
             o.set(AttributeValue::CompromiseDate(now));
             o.set(AttributeValue::CompromiseOccurrenceDate(occurred.unwrap_or(now)));
-        } else if o.state == State::Active {
-            set_state(o, State::Deactivated);
-            o.set(AttributeValue::DeactivationDate(now));
         } else {
-            return Err(Error::PermissionDenied(format!(
-                "object {} is {}: only an Active object can be revoked for this reason",
-                o.uid,
-                o.state.name().unwrap_or("in another state")
-            )));
+            o.set_state(lifecycle::next(&o.uid, o.state(), Event::Deactivate)?);
+            o.set(AttributeValue::DeactivationDate(now));
         }
         o.set(AttributeValue::RevocationReason(reason));
         touched(o);

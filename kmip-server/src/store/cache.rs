@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::objects::StoredObject;
+use crate::object::ManagedObject;
 use crate::policy::Scope;
 
 /// The most objects kept; when full the cache starts again empty (simple,
@@ -23,7 +23,7 @@ pub const CAPACITY: usize = 16_384;
 #[derive(Default)]
 struct Inner {
     generation: u64,
-    entries: HashMap<Scope, HashMap<String, StoredObject>>,
+    entries: HashMap<Scope, HashMap<String, ManagedObject>>,
     len: usize,
 }
 
@@ -40,7 +40,7 @@ impl Cache {
 
     /// The cached object, or the generation to pass to [`Cache::insert`]
     /// after reading it from the store.
-    pub fn get(&self, scope: &Scope, uid: &str) -> Result<StoredObject, u64> {
+    pub fn get(&self, scope: &Scope, uid: &str) -> Result<ManagedObject, u64> {
         let inner = self.lock();
         match inner.entries.get(scope).and_then(|objects| objects.get(uid)) {
             Some(o) => Ok(o.clone()),
@@ -50,7 +50,7 @@ impl Cache {
 
     /// Keeps an object read with its material under `generation`, unless a
     /// change happened since.
-    pub fn insert(&self, scope: &Scope, stored: &StoredObject, generation: u64) {
+    pub fn insert(&self, scope: &Scope, stored: &ManagedObject, generation: u64) {
         let mut inner = self.lock();
         if inner.generation != generation {
             return;
@@ -93,14 +93,8 @@ mod tests {
     use super::*;
     use kmip_codec::enums::{ObjectType, State};
 
-    fn object(uid: &str, state: State) -> StoredObject {
-        StoredObject {
-            uid: uid.into(),
-            object_type: ObjectType::SymmetricKey,
-            state,
-            object: None,
-            attributes: vec![],
-        }
+    fn object(uid: &str, state: State) -> ManagedObject {
+        ManagedObject::new(uid.into(), ObjectType::SymmetricKey, state)
     }
 
     #[test]
@@ -115,7 +109,7 @@ mod tests {
         // A read with no change in between is kept, for its scope only.
         let generation = cache.get(&a, "k").unwrap_err();
         cache.insert(&a, &object("k", State::Deactivated), generation);
-        assert_eq!(cache.get(&a, "k").unwrap().state, State::Deactivated);
+        assert_eq!(cache.get(&a, "k").unwrap().state(), State::Deactivated);
         assert!(cache.get(&b, "k").is_err());
         cache.remove(&a, [&"k".to_owned()]);
         assert!(cache.get(&a, "k").is_err());

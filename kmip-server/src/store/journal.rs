@@ -9,9 +9,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::objects::{LocateFilter, Snapshot, StoredObject};
+use super::objects::{LocateFilter, Snapshot};
 use super::{Change, DbError, ObjectStore, Objects, Watched};
 use crate::keys::Sealer;
+use crate::object::ManagedObject;
 use crate::policy::Scope;
 
 type Before = Vec<(Scope, String, Option<Snapshot>)>;
@@ -73,7 +74,7 @@ impl ObjectStore for Journal<'_> {
     fn sealer(&self) -> &Sealer {
         self.inner.sealer()
     }
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<StoredObject>, DbError> {
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
         self.inner.load(scope, uid, material)
     }
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {

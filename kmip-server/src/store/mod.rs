@@ -23,8 +23,9 @@ use rusqlite::Connection;
 
 use crate::error::Error;
 use crate::keys::Sealer;
+use crate::object::ManagedObject;
 use crate::policy::Scope;
-use objects::{LocateFilter, ScopedObjects, Snapshot, StoredObject};
+use objects::{LocateFilter, ScopedObjects, Snapshot};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "kmip.db";
@@ -86,6 +87,9 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX attributes_alternative_name ON attributes(value) WHERE name = 'Alternative Name';
      CREATE INDEX attributes_application_info ON attributes(value) WHERE name = 'Application Specific Information';
      CREATE INDEX attributes_link ON attributes(value) WHERE name = 'Link';",
+    // 4: the lifecycle state is kept once, in objects.state; the State
+    // attribute a client reads is made from it.
+    "DELETE FROM attributes WHERE name = 'State';",
 ];
 
 /// Why the database could not be used.
@@ -148,11 +152,11 @@ fn migrate(conn: &mut Connection) -> Result<(), DbError> {
 /// transaction. [`objects::ScopedObjects`] is the SQLite implementation.
 pub trait Objects {
     /// An object of this scope, with its material unsealed if a sealer is given.
-    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError>;
+    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<ManagedObject>, DbError>;
     /// Stores a new object: its material, already sealed, and its attributes.
-    fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError>;
+    fn create(&self, stored: &ManagedObject, sealed: Option<Vec<u8>>) -> Result<(), DbError>;
     /// Saves an object's changed attributes and state.
-    fn update(&self, stored: &StoredObject) -> Result<(), DbError>;
+    fn update(&self, stored: &ManagedObject) -> Result<(), DbError>;
     /// Removes an object entirely (Import with Replace Existing).
     fn delete(&self, uid: &str) -> Result<(), DbError>;
     /// Erases an object's key material, keeping its metadata (Destroy).
@@ -180,7 +184,7 @@ pub trait ObjectStore: Send + Sync {
     /// The sealer for key material.
     fn sealer(&self) -> &Sealer;
     /// An object of `scope`, with its material unsealed if asked.
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<StoredObject>, DbError>;
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError>;
     /// The objects of `scope` matching `filter`, newest first.
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError>;
     /// Runs `change` in one transaction and returns once it is durable;
@@ -225,13 +229,13 @@ impl dyn ObjectStore + '_ {
 
     /// Seals a new object's material (bound to its UID and scope) and
     /// stores it; returns once it is durable.
-    pub fn create(&self, scope: &Scope, stored: StoredObject) -> Result<(), Error> {
+    pub fn create(&self, scope: &Scope, stored: ManagedObject) -> Result<(), Error> {
         self.create_all(scope, vec![stored])
     }
 
     /// Takes a new object's material out and seals it, bound to its UID and
     /// scope, for [`Objects::create`].
-    pub fn seal(&self, scope: &Scope, stored: &mut StoredObject) -> Result<Option<Vec<u8>>, DbError> {
+    pub fn seal(&self, scope: &Scope, stored: &mut ManagedObject) -> Result<Option<Vec<u8>>, DbError> {
         stored
             .object
             .take()
@@ -244,7 +248,7 @@ impl dyn ObjectStore + '_ {
     }
 
     /// [`Self::create`] for several objects in one transaction (a key pair).
-    pub fn create_all(&self, scope: &Scope, all: Vec<StoredObject>) -> Result<(), Error> {
+    pub fn create_all(&self, scope: &Scope, all: Vec<ManagedObject>) -> Result<(), Error> {
         let mut sealed_all = Vec::with_capacity(all.len());
         for mut stored in all {
             let sealed = self.seal(scope, &mut stored)?;
@@ -312,7 +316,7 @@ impl ObjectStore for Store {
         &self.sealer
     }
 
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<StoredObject>, DbError> {
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
         let generation = match self.cache.get(scope, uid) {
             Ok(mut hit) => {
                 if !material {
@@ -383,14 +387,14 @@ pub struct Watched<'a> {
 pub type BeforeWrite<'a> = dyn Fn(&dyn Objects, &str, bool) -> Result<(), DbError> + 'a;
 
 impl Objects for Watched<'_> {
-    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
+    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<ManagedObject>, DbError> {
         self.inner.load(uid, sealer)
     }
-    fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
+    fn create(&self, stored: &ManagedObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
         (self.before_write)(self.inner, &stored.uid, false)?;
         self.inner.create(stored, sealed)
     }
-    fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
+    fn update(&self, stored: &ManagedObject) -> Result<(), DbError> {
         (self.before_write)(self.inner, &stored.uid, true)?;
         self.inner.update(stored)
     }

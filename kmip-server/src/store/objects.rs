@@ -7,94 +7,16 @@
 //! one row of `attributes` per attribute instance, holding the TTLV of its
 //! value — which is also what Locate compares, in SQL.
 
-use kmip_codec::enums::{LinkType, ObjectType, State};
-use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, Codec, Link, Object};
+use kmip_codec::enums::{ObjectType, State};
+use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, Codec, Object};
 use kmip_codec::ttlv::{Document, Limits, Writer};
 use kmip_codec::Tag;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{unix_now, DbError};
 use crate::keys::Sealer;
+use crate::object::{canonical_order, ManagedObject};
 use crate::policy::Scope;
-
-/// An object as stored.
-#[derive(Clone, Debug)]
-pub struct StoredObject {
-    /// Unique Identifier.
-    pub uid: String,
-    /// Object Type.
-    pub object_type: ObjectType,
-    /// Lifecycle state.
-    pub state: State,
-    /// The object itself, when asked for and not destroyed.
-    pub object: Option<Object>,
-    /// Every attribute instance, in name and index order.
-    pub attributes: Vec<Attribute>,
-}
-
-impl StoredObject {
-    /// The instances of attribute `name`.
-    pub fn values(&self, name: AttributeName) -> impl Iterator<Item = &Attribute> + '_ {
-        self.attributes.iter().filter(move |a| a.is(name))
-    }
-
-    /// The instances of the attribute a request names (custom ones included).
-    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Attribute> + 'a {
-        self.attributes.iter().filter(move |a| a.name == name)
-    }
-
-    /// Whether the object is archived (has an Archive Date, §3.32).
-    pub fn is_archived(&self) -> bool {
-        self.values(AttributeName::ArchiveDate).next().is_some()
-    }
-
-    /// Sets a single-instance attribute, replacing any value.
-    pub fn set(&mut self, value: AttributeValue) {
-        let name = value.standard_name().unwrap_or_default().to_owned();
-        self.attributes.retain(|a| a.name != name);
-        self.attributes.push(Attribute {
-            name,
-            index: None,
-            value,
-        });
-    }
-
-    /// Adds a Link of `link_type` to the object `to`.
-    pub fn add_link(&mut self, link_type: LinkType, to: &str) {
-        self.attributes.push(Attribute::new(AttributeValue::Link(Link {
-            link_type,
-            linked_object_identifier: to.to_owned(),
-        })));
-    }
-
-    /// Removes every instance of `name`.
-    pub fn remove(&mut self, name: AttributeName) {
-        self.attributes.retain(|a| !a.is(name));
-    }
-}
-
-/// Puts attributes in the order responses list them: custom attributes,
-/// then Unique Identifier, Object Type, Cryptographic Algorithm and Length,
-/// then the rest by name, instances by index — the order the OASIS
-/// reference responses use.
-pub fn canonical_order(attributes: &mut [Attribute]) {
-    const FIRST: [AttributeName; 4] = [
-        AttributeName::UniqueIdentifier,
-        AttributeName::ObjectType,
-        AttributeName::CryptographicAlgorithm,
-        AttributeName::CryptographicLength,
-    ];
-    attributes.sort_by(|a, b| {
-        let rank = |x: &Attribute| {
-            if kmip_codec::messages::attributes::is_custom(&x.name) {
-                0
-            } else {
-                1 + FIRST.iter().position(|n| x.is(*n)).unwrap_or(FIRST.len())
-            }
-        };
-        (rank(a), &a.name, a.index.unwrap_or(0)).cmp(&(rank(b), &b.name, b.index.unwrap_or(0)))
-    });
-}
 
 /// The TTLV of an attribute value, as stored and compared.
 pub fn value_bytes(value: &AttributeValue) -> Vec<u8> {
@@ -203,14 +125,14 @@ impl<'c> ScopedObjects<'c> {
 
     /// Replaces the attribute rows of an object; an attribute without an
     /// index gets the next free one for its name.
-    fn write_attributes(&self, stored: &StoredObject) -> Result<(), DbError> {
+    fn write_attributes(&self, stored: &ManagedObject) -> Result<(), DbError> {
         self.conn
             .execute("DELETE FROM attributes WHERE uid = ?1", params![stored.uid])?;
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO attributes (uid, name, idx, value) VALUES (?1, ?2, ?3, ?4)")?;
         let mut next: Vec<(&str, i32)> = Vec::new();
-        for a in &stored.attributes {
+        for a in stored.attributes.iter().filter(|a| !a.is(AttributeName::State)) {
             let index = match a.index {
                 Some(i) => i,
                 None => next.iter().find(|(n, _)| *n == a.name).map_or(0, |(_, i)| *i),
@@ -227,7 +149,7 @@ impl<'c> ScopedObjects<'c> {
 
 impl super::Objects for ScopedObjects<'_> {
     /// Stores a new object: its material, already sealed, and its attributes.
-    fn create(&self, stored: &StoredObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
+    fn create(&self, stored: &ManagedObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -237,17 +159,17 @@ impl super::Objects for ScopedObjects<'_> {
                 self.scope.as_str(),
                 stored.object_type.0,
                 unix_now(),
-                stored.state.0,
+                stored.state().0,
                 sealed
             ])?;
         self.write_attributes(stored)
     }
 
     /// Saves a changed object: state and attributes (material unchanged).
-    fn update(&self, stored: &StoredObject) -> Result<(), DbError> {
+    fn update(&self, stored: &ManagedObject) -> Result<(), DbError> {
         let n = self.conn.execute(
             "UPDATE objects SET state = ?3 WHERE uid = ?1 AND scope = ?2",
-            params![stored.uid, self.scope.as_str(), stored.state.0],
+            params![stored.uid, self.scope.as_str(), stored.state().0],
         )?;
         if n != 1 {
             return Err(DbError(format!("object {} vanished", stored.uid)));
@@ -322,7 +244,7 @@ impl super::Objects for ScopedObjects<'_> {
 
     /// Loads `uid` if it exists in this scope; with `sealer`, also opens
     /// its material.
-    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<StoredObject>, DbError> {
+    fn load(&self, uid: &str, sealer: Option<&Sealer>) -> Result<Option<ManagedObject>, DbError> {
         let row = self
             .conn
             .query_row(
@@ -357,7 +279,9 @@ impl super::Objects for ScopedObjects<'_> {
         let rows = stmt.query_map(params![uid], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, r.get::<_, Vec<u8>>(2)?))
         })?;
-        let mut attributes = Vec::new();
+        // The State attribute is the `state` column (kept once, where the
+        // time sweep and Locate read it), never an attribute row.
+        let mut attributes = vec![Attribute::new(AttributeValue::State(State(state)))];
         for row in rows {
             let (name, idx, bytes) = row?;
             let value = decode_value(&name, &bytes)?;
@@ -368,10 +292,9 @@ impl super::Objects for ScopedObjects<'_> {
             });
         }
         canonical_order(&mut attributes);
-        Ok(Some(StoredObject {
+        Ok(Some(ManagedObject {
             uid: uid.to_owned(),
             object_type: ObjectType(object_type),
-            state: State(state),
             object,
             attributes,
         }))
@@ -497,13 +420,10 @@ impl super::Objects for ScopedObjects<'_> {
 pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
     let now_value = value_bytes(&AttributeValue::ActivationDate(kmip_codec::messages::DateTime(now)));
     let mut moved = 0;
-    for (date, from, to) in [
-        (AttributeName::ActivationDate, &[State::PreActive][..], State::Active),
-        (
-            AttributeName::DeactivationDate,
-            &[State::PreActive, State::Active][..],
-            State::Deactivated,
-        ),
+    let [activation, deactivation] = crate::object::lifecycle::DATE_DRIVEN;
+    for (date, (from, to)) in [
+        (AttributeName::ActivationDate, activation),
+        (AttributeName::DeactivationDate, deactivation),
     ] {
         let states: Vec<String> = from.iter().map(|s| s.0.to_string()).collect();
         let sql = format!(
@@ -515,11 +435,9 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
             .prepare_cached(&sql)?
             .query_map(params![to.0, date.as_str(), now_value], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let state_value = value_bytes(&AttributeValue::State(to));
         let changed = value_bytes(&AttributeValue::LastChangeDate(kmip_codec::messages::DateTime(now)));
         let mut set = conn.prepare_cached("UPDATE attributes SET value = ?2 WHERE uid = ?1 AND name = ?3")?;
         for uid in &uids {
-            set.execute(params![uid, state_value, AttributeName::State.as_str()])?;
             set.execute(params![uid, changed, AttributeName::LastChangeDate.as_str()])?;
         }
         moved += uids.len();
