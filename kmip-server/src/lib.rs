@@ -8,6 +8,11 @@
 //! `audit` records each batch item. [`server::Server`] is the one shared
 //! state; every refusal is an [`error::Error`].
 
+// Client-set numbers (dates, indices, lengths) reach arithmetic here: each
+// operation is checked, saturating or explained, never a silent wrap in
+// release or a panic in debug (unit tests are exempt).
+#![cfg_attr(not(test), warn(clippy::arithmetic_side_effects, clippy::cast_possible_truncation))]
+
 pub mod audit;
 pub mod auth;
 pub mod config;

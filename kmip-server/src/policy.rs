@@ -139,6 +139,8 @@ pub struct OperationSet(u64);
 impl OperationSet {
     /// Every operation.
     pub const fn all() -> Self {
+        const { assert!(PERMISSIONS.len() < 64, "an OperationSet is a u64 bit set") };
+        #[allow(clippy::arithmetic_side_effects)] // fewer than 64 bits: asserted above
         OperationSet((1u64 << PERMISSIONS.len()) - 1)
     }
 

@@ -108,8 +108,10 @@ fn now() -> OffsetDateTime {
 }
 
 fn validity(params: &mut CertificateParams, from: OffsetDateTime, lifetime: Duration) {
-    params.not_before = from - BACKDATE;
-    params.not_after = from + lifetime;
+    // Saturating: a lifetime past year 9999 ends there rather than panic.
+    let span = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+    params.not_before = from.saturating_sub(span(BACKDATE));
+    params.not_after = from.saturating_add(span(lifetime));
 }
 
 impl Ca {

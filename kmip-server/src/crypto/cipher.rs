@@ -234,7 +234,7 @@ impl Cipher {
     pub fn update(&mut self, data: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         // EVP_CipherUpdate writes at most len + block - 1 bytes (OpenSSL
         // and AWS-LC document this bound).
-        let mut out = Zeroizing::new(vec![0u8; data.len() + self.block]);
+        let mut out = Zeroizing::new(vec![0u8; data.len().saturating_add(self.block)]);
         let mut written: c_int = 0;
         if !data.is_empty() {
             // SAFETY: out has room for data.len() + block bytes, the most

@@ -44,12 +44,14 @@ fn big(v: &[u8]) -> BigInteger {
 
 /// DER length octets.
 fn length(n: usize, out: &mut Vec<u8>) {
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
+    match u8::try_from(n) {
+        Ok(short) if short < 0x80 => out.push(short),
+        _ => {
+            let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+            // At most size_of::<usize>() = 8 length octets.
+            out.push(0x80 | u8::try_from(bytes.len()).unwrap_or(0x7F));
+            out.extend_from_slice(&bytes);
+        }
     }
 }
 
@@ -61,7 +63,7 @@ fn sequence(values: &[&BigInteger], what: &str) -> Result<Zeroizing<Vec<u8>>, Cr
             return Err(CryptoError(format!("{what}: a key number is negative")));
         }
         let magnitude: Vec<u8> = v.0.iter().copied().skip_while(|b| *b == 0).collect();
-        let mut content = Zeroizing::new(Vec::with_capacity(magnitude.len() + 1));
+        let mut content = Zeroizing::new(Vec::with_capacity(magnitude.len().saturating_add(1)));
         if magnitude.first().is_none_or(|b| b & 0x80 != 0) {
             content.push(0);
         }
@@ -177,7 +179,7 @@ pub fn ec_private_der(t: &TransparentECPrivateKey) -> Result<Zeroizing<Vec<u8>>,
     if magnitude.len() > field {
         return Err(CryptoError("the EC private scalar is too long for its curve".into()));
     }
-    let mut d = Zeroizing::new(vec![0u8; field - magnitude.len()]);
+    let mut d = Zeroizing::new(vec![0u8; field.saturating_sub(magnitude.len())]);
     d.extend_from_slice(&magnitude);
     let private = agreement::PrivateKey::from_private_key(agree_alg, &d)
         .map_err(|_| CryptoError("the EC private scalar is not valid for its curve".into()))?;

@@ -18,7 +18,7 @@ fn kek(key: &[u8]) -> Result<AesKek, CryptoError> {
 /// AES Key Wrap: RFC 3394 (`padded` false; the data must be a multiple of
 /// 8 bytes, at least 16) or RFC 5649 with padding (`padded` true).
 pub fn aes_wrap(key: &[u8], data: &[u8], padded: bool) -> Result<Vec<u8>, CryptoError> {
-    let mut out = vec![0u8; data.len() + 16];
+    let mut out = vec![0u8; data.len().saturating_add(16)];
     let n = if padded {
         kek(key)?.wrap_with_padding(data, &mut out).map(|o| o.len())
     } else {

@@ -151,10 +151,10 @@ fn iv(req: &CipherRequest<'_>, spec: Spec, p: &CryptographicParameters) -> Resul
         (None, true) => {
             let len = match p.iv_length {
                 Some(bits) if spec.mode == Mode::Gcm && bits > 0 && bits % 8 == 0 => (bits / 8) as usize,
-                Some(bits) if bits as usize != needed * 8 => {
+                Some(bits) if usize::try_from(bits).ok() != needed.checked_mul(8) => {
                     return Err(Error::InvalidField(format!(
                         "IV Length {bits} does not fit this mode ({} bits)",
-                        needed * 8
+                        needed.saturating_mul(8)
                     )))
                 }
                 _ => needed,

@@ -55,7 +55,7 @@ impl ParsedKeys {
         }
         let keys = map.entry(scope.clone()).or_default();
         if keys.insert(uid.to_owned(), (print, Arc::clone(&parsed))).is_none() {
-            *len += 1;
+            *len = len.saturating_add(1);
         }
         Ok(parsed)
     }
@@ -65,7 +65,7 @@ impl ParsedKeys {
         let mut guard = self.lock();
         let (map, len) = &mut *guard;
         if map.get_mut(scope).and_then(|keys| keys.remove(uid)).is_some() {
-            *len -= 1;
+            *len = len.saturating_sub(1);
         }
     }
 

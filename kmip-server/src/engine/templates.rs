@@ -29,7 +29,7 @@ pub fn from_template(ctx: &Context<'_>, template: Option<&TemplateAttribute>) ->
 pub fn check_creatable(attributes: &[Attribute]) -> Result<(), Error> {
     for (i, a) in attributes.iter().enumerate() {
         check_settable(a)?;
-        if !multiple(&a.name) && attributes.iter().skip(i + 1).any(|b| b.name == a.name) {
+        if !multiple(&a.name) && attributes.iter().skip(i.saturating_add(1)).any(|b| b.name == a.name) {
             return Err(Error::InvalidField(format!("{} may be given only once", a.name)));
         }
     }

@@ -59,11 +59,13 @@ impl std::fmt::Debug for Sealer {
 }
 
 fn aad(uid: &str, scope: &str) -> Vec<u8> {
-    // Length-prefixed so that ("ab", "c") and ("a", "bc") differ.
-    let mut v = Vec::with_capacity(uid.len() + scope.len() + 8);
-    v.extend_from_slice(&(uid.len() as u32).to_be_bytes());
+    // Length-prefixed so that ("ab", "c") and ("a", "bc") differ. Both are
+    // far shorter than 4 GiB (a message is at most max_message_size).
+    let prefix = |s: &str| u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes();
+    let mut v = Vec::with_capacity(uid.len().saturating_add(scope.len()).saturating_add(8));
+    v.extend_from_slice(&prefix(uid));
     v.extend_from_slice(uid.as_bytes());
-    v.extend_from_slice(&(scope.len() as u32).to_be_bytes());
+    v.extend_from_slice(&prefix(scope));
     v.extend_from_slice(scope.as_bytes());
     v
 }
@@ -83,7 +85,7 @@ impl Sealer {
     pub fn seal(&self, uid: &str, scope: &str, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
         let mut nonce = [0u8; NONCE_LEN];
         aws_lc_rs::rand::fill(&mut nonce).map_err(|_| KeyError("the random generator failed".into()))?;
-        let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + 16);
+        let mut out = Vec::with_capacity(plaintext.len().saturating_add(NONCE_LEN + 16));
         out.extend_from_slice(&nonce);
         out.extend_from_slice(plaintext);
         let mut body = out.split_off(NONCE_LEN);

@@ -43,7 +43,7 @@ impl KeyProtector for SoftProtector {
     }
 
     fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let mut out = vec![0u8; key.len() + 8];
+        let mut out = vec![0u8; key.len().saturating_add(8)];
         let n = self
             .kek()?
             .wrap(key, &mut out)

@@ -152,7 +152,7 @@ async fn serve_connection(
         }
         let mut request = Vec::with_capacity(len);
         request.extend_from_slice(&header);
-        let mut body = (&mut stream).take((len - HEADER_LEN) as u64);
+        let mut body = (&mut stream).take(u64::try_from(len.saturating_sub(HEADER_LEN)).unwrap_or(u64::MAX));
         match timeout(server.config.read_timeout(), body.read_to_end(&mut request)).await {
             Ok(Ok(_)) if request.len() == len => {}
             Ok(_) => return End::Error("connection ended inside a message".into()),

@@ -173,7 +173,7 @@ fn allocate(stored: &mut ManagedObject, amount: i64) -> Result<(), Error> {
             "key {uid}'s Usage Limits allow {left} more, this use needs {wanted}"
         )));
     }
-    limits.count = Some(left - wanted);
+    limits.count = Some(left.saturating_sub(wanted));
     Ok(())
 }
 

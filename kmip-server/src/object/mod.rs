@@ -111,7 +111,11 @@ pub fn canonical_order(attributes: &mut [Attribute]) {
             if kmip_codec::messages::attributes::is_custom(&x.name) {
                 0
             } else {
-                1 + FIRST.iter().position(|n| x.is(*n)).unwrap_or(FIRST.len())
+                FIRST
+                    .iter()
+                    .position(|n| x.is(*n))
+                    .unwrap_or(FIRST.len())
+                    .saturating_add(1)
             }
         };
         (rank(a), &a.name, a.index.unwrap_or(0)).cmp(&(rank(b), &b.name, b.index.unwrap_or(0)))

@@ -89,7 +89,7 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
     for (i, share) in shares.iter().enumerate() {
         let object = Object::SplitKey(SplitKey {
             split_key_parts: parts,
-            key_part_identifier: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            key_part_identifier: i32::try_from(i.saturating_add(1)).unwrap_or(i32::MAX),
             split_key_threshold: parts,
             split_key_method: SplitKeyMethod::XOR,
             prime_field_size: None,

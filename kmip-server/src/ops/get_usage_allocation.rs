@@ -31,7 +31,7 @@ pub fn run(ctx: &Context<'_>, req: &GetUsageAllocationRequest) -> Result<GetUsag
                 "only {left} units of usage remain, {wanted} were asked for"
             )));
         }
-        limits.count = Some(left - wanted);
+        limits.count = Some(left.saturating_sub(wanted));
         touched(o);
         Ok(())
     })?;

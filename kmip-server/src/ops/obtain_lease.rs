@@ -21,7 +21,9 @@ pub fn run(ctx: &Context<'_>, req: &ObtainLeaseRequest) -> Result<ObtainLeaseRes
         AttributeValue::LeaseTime(l) => Some(u64::from(l.0)),
         _ => None,
     })
-    .map_or(Interval(LEASE_SECONDS), |l| Interval(l as u32));
+    .map_or(Interval(LEASE_SECONDS), |l| {
+        Interval(u32::try_from(l).unwrap_or(u32::MAX))
+    });
     let last_change_date = DateTime(
         find(|v| match v {
             AttributeValue::LastChangeDate(d) => Some(d.0 as u64),

@@ -87,7 +87,7 @@ fn verdict(ctx: &Context<'_>, certs: &[(X509Certificate<'_>, bool)], at: i64) ->
 
 /// Runs Validate.
 pub fn run(ctx: &Context<'_>, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
-    let total = req.certificates.len() + req.unique_identifiers.len();
+    let total = req.certificates.len().saturating_add(req.unique_identifiers.len());
     if total == 0 || total > MAX_CHAIN {
         return Err(Error::InvalidMessage(format!(
             "Validate takes one chain of 1 to {MAX_CHAIN} certificates, not {total}"

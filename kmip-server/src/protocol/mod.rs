@@ -52,7 +52,7 @@ impl Server {
                 let outcome = Outcome {
                     item: respond::failed(None, None, &error),
                     request_uids: vec![],
-                    micros: started.elapsed().as_micros() as u64,
+                    micros: micros_since(started),
                 };
                 (vec![outcome], None)
             }
@@ -94,7 +94,7 @@ impl Server {
                     Err(e) => respond::failed(operation, id, &e),
                 },
                 request_uids,
-                micros: started.elapsed().as_micros() as u64,
+                micros: micros_since(started),
             });
             if failed && stop_on_failure {
                 if let Some(journal) = &journal {
@@ -177,6 +177,11 @@ fn undo(journal: &crate::store::journal::Journal<'_>, outcomes: &mut [Outcome]) 
             }
         }
     }
+}
+
+/// Microseconds since `started`, for the audit record.
+fn micros_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 /// An enumeration value's name, or its hex for unnamed (extension) values.

@@ -61,19 +61,19 @@ impl Cache {
         }
         let objects = inner.entries.entry(scope.clone()).or_default();
         if objects.insert(stored.uid.clone(), stored.clone()).is_none() {
-            inner.len += 1;
+            inner.len = inner.len.saturating_add(1);
         }
     }
 
     /// Forgets objects a committed change touched.
     pub fn remove<'a>(&self, scope: &Scope, uids: impl IntoIterator<Item = &'a String>) {
         let mut inner = self.lock();
-        inner.generation += 1;
+        inner.generation = inner.generation.wrapping_add(1); // compared for equality only
         let Inner { entries, len, .. } = &mut *inner;
         if let Some(objects) = entries.get_mut(scope) {
             for uid in uids {
                 if objects.remove(uid).is_some() {
-                    *len -= 1;
+                    *len = len.saturating_sub(1);
                 }
             }
         }
@@ -82,7 +82,7 @@ impl Cache {
     /// Forgets everything (after the state sweep moved objects).
     pub fn clear(&self) {
         let mut inner = self.lock();
-        inner.generation += 1;
+        inner.generation = inner.generation.wrapping_add(1); // compared for equality only
         inner.entries.clear();
         inner.len = 0;
     }

@@ -123,28 +123,55 @@ impl<'c> ScopedObjects<'c> {
         Ok(n as u64)
     }
 
-    /// Replaces the attribute rows of an object; an attribute without an
-    /// index gets the next free one for its name.
+    /// Replaces the attribute rows of an object, each instance under the
+    /// index [`stored_indices`] gives it.
     fn write_attributes(&self, stored: &ManagedObject) -> Result<(), DbError> {
         self.conn
             .execute("DELETE FROM attributes WHERE uid = ?1", params![stored.uid])?;
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO attributes (uid, name, idx, value) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut next: Vec<(&str, i32)> = Vec::new();
-        for a in stored.attributes.iter().filter(|a| !a.is(AttributeName::State)) {
-            let index = match a.index {
-                Some(i) => i,
-                None => next.iter().find(|(n, _)| *n == a.name).map_or(0, |(_, i)| *i),
-            };
-            match next.iter_mut().find(|(n, _)| *n == a.name) {
-                Some(slot) => slot.1 = slot.1.max(index + 1),
-                None => next.push((&a.name, index + 1)),
-            }
+        let rows: Vec<&Attribute> = stored
+            .attributes
+            .iter()
+            .filter(|a| !a.is(AttributeName::State))
+            .collect();
+        for (a, index) in rows.iter().zip(stored_indices(&rows)) {
             insert.execute(params![stored.uid, a.name, index, value_bytes(&a.value)])?;
         }
         Ok(())
     }
+}
+
+/// The Attribute Index each instance is stored under: the one the client
+/// gave, unless it is negative or another instance of the same attribute
+/// already has it; then (and when none was given) the smallest index still
+/// free for that attribute. So any set of instances a client sends is
+/// stored, and no two share an index.
+pub fn stored_indices(attributes: &[&Attribute]) -> Vec<i32> {
+    use std::collections::HashSet;
+    let mut taken: HashSet<(&str, i32)> = HashSet::new();
+    let given: Vec<Option<i32>> = attributes
+        .iter()
+        .map(|a| {
+            a.index
+                .filter(|i| *i >= 0)
+                .filter(|i| taken.insert((a.name.as_str(), *i)))
+        })
+        .collect();
+    attributes
+        .iter()
+        .zip(given)
+        .map(|(a, given)| {
+            given.unwrap_or_else(|| {
+                let free = (0..=i32::MAX)
+                    .find(|i| !taken.contains(&(a.name.as_str(), *i)))
+                    .unwrap_or(i32::MAX);
+                taken.insert((a.name.as_str(), free));
+                free
+            })
+        })
+        .collect()
 }
 
 impl super::Objects for ScopedObjects<'_> {
@@ -350,21 +377,21 @@ impl super::Objects for ScopedObjects<'_> {
             args.push(Box::new(name.clone()));
             let n = args.len();
             args.push(Box::new(value.clone()));
+            let v = args.len();
             sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?{n} AND a.value = ?{})",
-                n + 1
+                " AND EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?{n} AND a.value = ?{v})"
             ));
         }
         for (name, low, high) in &filter.ranges {
             args.push(Box::new(name.clone()));
             let n = args.len();
             args.push(Box::new(low.clone()));
+            let l = args.len();
             args.push(Box::new(high.clone()));
+            let h = args.len();
             sql.push_str(&format!(
                 " AND EXISTS (SELECT 1 FROM attributes r WHERE r.uid = o.uid AND r.name = ?{n} \
-                 AND r.value >= ?{} AND r.value <= ?{})",
-                n + 1,
-                n + 2
+                 AND r.value >= ?{l} AND r.value <= ?{h})"
             ));
         }
         // Destroyed objects are not on-line storage, unless asked for by State.
@@ -390,9 +417,9 @@ impl super::Objects for ScopedObjects<'_> {
             (false, false) => return Ok(vec![]),
         }
         sql.push_str(" ORDER BY o.rowid DESC LIMIT ?");
-        sql.push_str(&(args.len() + 1).to_string());
+        sql.push_str(&args.len().saturating_add(1).to_string());
         sql.push_str(" OFFSET ?");
-        sql.push_str(&(args.len() + 2).to_string());
+        sql.push_str(&args.len().saturating_add(2).to_string());
         args.push(Box::new(filter.maximum_items.map_or(-1, |m| m as i64)));
         args.push(Box::new(filter.offset_items as i64));
         let mut stmt = self.conn.prepare(&sql)?;
@@ -419,7 +446,7 @@ impl super::Objects for ScopedObjects<'_> {
 /// many objects moved.
 pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
     let now_value = value_bytes(&AttributeValue::ActivationDate(kmip_codec::messages::DateTime(now)));
-    let mut moved = 0;
+    let mut moved: usize = 0;
     let [activation, deactivation] = crate::object::lifecycle::DATE_DRIVEN;
     for (date, (from, to)) in [
         (AttributeName::ActivationDate, activation),
@@ -440,7 +467,58 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
         for uid in &uids {
             set.execute(params![uid, changed, AttributeName::LastChangeDate.as_str()])?;
         }
-        moved += uids.len();
+        moved = moved.saturating_add(uids.len());
     }
     Ok(moved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(index: Option<i32>) -> Attribute {
+        Attribute {
+            index,
+            ..Attribute::new(AttributeValue::ObjectGroup("g".into()))
+        }
+    }
+
+    #[test]
+    fn any_indices_a_client_sends_are_stored_without_two_sharing_one() {
+        // A small deterministic generator: many random sets of instances,
+        // indices absent, repeated, negative, at the extremes.
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2_000 {
+            let n = (next() % 8) as usize;
+            let attrs: Vec<Attribute> = (0..n)
+                .map(|_| {
+                    group(match next() % 6 {
+                        0 => None,
+                        1 => Some(0),
+                        2 => Some(i32::MAX),
+                        3 => Some(-1),
+                        _ => Some((next() % 4) as i32),
+                    })
+                })
+                .collect();
+            let refs: Vec<&Attribute> = attrs.iter().collect();
+            let stored = stored_indices(&refs);
+            let mut seen = std::collections::HashSet::new();
+            for (a, i) in attrs.iter().zip(&stored) {
+                assert!(*i >= 0 && seen.insert(*i), "{attrs:?} -> {stored:?}");
+                if let Some(given) = a.index.filter(|g| *g >= 0) {
+                    let first = attrs.iter().position(|b| b.index == Some(given));
+                    if first.is_some_and(|f| std::ptr::eq(&attrs[f], a)) {
+                        assert_eq!(*i, given, "the first instance keeps the index it was given");
+                    }
+                }
+            }
+        }
+    }
 }
