@@ -1,5 +1,5 @@
 //! Cryptographic primitives the operations use, all from AWS-LC (no
-//! hand-written primitive): AES key wrap through aws-lc-rs ([`wrap`]),
+//! hand-written primitive): AES key wrap through aws-lc-rs (`wrap.rs`),
 //! block ciphers through AWS-LC's EVP interface ([`cipher`]), hashes and
 //! MACs ([`digest`]), RSA and EC keys through its EVP_PKEY interface
 //! ([`pkey`]).

@@ -5,7 +5,7 @@ use kmip_codec::enums::{ObjectType, StorageStatusMask};
 use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, Name, Object, TemplateAttribute};
 
 use crate::ops::{Context, Error};
-use crate::store::objects::{value_bytes, LocateFilter};
+use crate::store::{value_bytes, LocateFilter};
 
 use crate::object::attributes::{check_settable, multiple};
 

@@ -20,7 +20,7 @@ use kmip_codec::messages::AttributeName;
 use kmip_codec::messages::AttributeValue;
 
 use crate::ops::{Context, Error};
-use crate::store::objects::{value_bytes, LocateFilter};
+use crate::store::{value_bytes, LocateFilter};
 
 /// Runs Locate.
 pub fn run(ctx: &Context<'_>, req: &LocateRequest) -> Result<LocateResponse, Error> {

@@ -1,6 +1,6 @@
 //! The protocol core: one request message in, one response message out.
 //!
-//! A request is decoded once ([`parse`]); then each batch item is
+//! A request is decoded once (`parse.rs`); then each batch item is
 //! authorised and dispatched on its own, so that one malformed or refused
 //! item fails alone, and the typed outcomes become the response and the
 //! audit records ([`respond`]). What the specification asks of batches:

@@ -9,8 +9,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::objects::{LocateFilter, Snapshot};
 use super::{Change, DbError, ObjectStore, Objects, Watched};
+use super::{LocateFilter, Snapshot};
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
 use crate::policy::Scope;

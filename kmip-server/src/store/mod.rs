@@ -1,96 +1,23 @@
-//! The server's SQLite database: schema, migrations and the connection
-//! settings that make an acknowledged write durable.
-//!
-//! WAL mode with `synchronous=FULL`: a commit is on disk before it returns,
-//! and readers never block the writer. The schema is versioned with
-//! `PRAGMA user_version`; each migration runs once, in a transaction.
-//! The credential registry (scopes, roles, credentials) lives here too, so
-//! that the admin CLI can change it while the server runs.
-//!
-//! Operations see only the [`ObjectStore`] and [`Objects`] traits;
-//! [`Store`] is their SQLite implementation, and a second backend would
-//! implement the same two traits.
+//! The object store. Operations see only the [`ObjectStore`] and
+//! [`Objects`] traits; [`sqlite::Store`] is their SQLite implementation
+//! (the credential registry lives in the same database, so that the admin
+//! CLI can change it while the server runs), and a second backend would
+//! implement the same two traits. `cache` keeps unsealed objects,
+//! [`journal`] the before-images a batch Undo puts back.
 
 mod cache;
 pub mod journal;
-pub mod objects;
-mod writer;
-
-use std::path::Path;
-use std::time::Duration;
-
-use rusqlite::Connection;
+pub mod sqlite;
 
 use crate::error::Error;
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
 use crate::policy::Scope;
-use objects::{LocateFilter, ScopedObjects, Snapshot};
-
-/// The database file inside the data directory.
-pub const DB_FILE: &str = "kmip.db";
-
-/// Migrations, in order; the schema version is their count.
-const MIGRATIONS: &[&str] = &[
-    // 1: the credential registry and the scope of every object.
-    "CREATE TABLE scopes (
-        name TEXT PRIMARY KEY,
-        created INTEGER NOT NULL
-     );
-     CREATE TABLE roles (
-        scope TEXT NOT NULL REFERENCES scopes(name),
-        name TEXT NOT NULL,
-        operations TEXT NOT NULL,
-        tls_key_type TEXT NOT NULL,
-        tls_ttl_secs INTEGER NOT NULL,
-        created INTEGER NOT NULL,
-        PRIMARY KEY (scope, name)
-     );
-     CREATE TABLE credentials (
-        serial TEXT PRIMARY KEY,
-        scope TEXT NOT NULL,
-        role TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        not_after INTEGER NOT NULL,
-        created INTEGER NOT NULL,
-        revoked INTEGER
-     );
-     CREATE INDEX credentials_by_role ON credentials(scope, role);
-     CREATE TABLE objects (
-        uid TEXT PRIMARY KEY,
-        scope TEXT NOT NULL REFERENCES scopes(name),
-        object_type INTEGER NOT NULL,
-        created INTEGER NOT NULL
-     );
-     CREATE INDEX objects_by_scope ON objects(scope);
-     CREATE TABLE registry_generation (value INTEGER NOT NULL);
-     INSERT INTO registry_generation VALUES (0);",
-    // 2: managed objects: lifecycle state, sealed material, attributes.
-    "ALTER TABLE objects ADD COLUMN state INTEGER NOT NULL DEFAULT 1;
-     ALTER TABLE objects ADD COLUMN sealed BLOB;
-     CREATE TABLE attributes (
-        uid TEXT NOT NULL REFERENCES objects(uid) ON DELETE CASCADE,
-        name TEXT NOT NULL,
-        idx INTEGER NOT NULL,
-        value BLOB NOT NULL,
-        PRIMARY KEY (uid, name, idx)
-     );
-     CREATE INDEX attributes_by_value ON attributes(name, value);",
-    // 3: index only what Locate looks up by: an index entry for every
-    // attribute of every object cost half the durable Create rate. Object
-    // Type, State and Unique Identifier are columns of `objects`; the names
-    // clients locate by get one partial index each (see objects::INDEXED).
-    "DROP INDEX attributes_by_value;
-     CREATE INDEX objects_by_type ON objects(scope, object_type);
-     CREATE INDEX attributes_name ON attributes(value) WHERE name = 'Name';
-     CREATE INDEX attributes_object_group ON attributes(value) WHERE name = 'Object Group';
-     CREATE INDEX attributes_alternative_name ON attributes(value) WHERE name = 'Alternative Name';
-     CREATE INDEX attributes_application_info ON attributes(value) WHERE name = 'Application Specific Information';
-     CREATE INDEX attributes_link ON attributes(value) WHERE name = 'Link';",
-    // 4: the lifecycle state is kept once, in objects.state; the State
-    // attribute a client reads is made from it.
-    "DELETE FROM attributes WHERE name = 'State';",
-];
+use kmip_codec::messages::AttributeValue;
+use kmip_codec::ttlv::Writer;
+pub use sqlite::objects::{self, Snapshot};
+pub use sqlite::schema::{open, DB_FILE};
+pub use sqlite::Store;
 
 /// Why the database could not be used.
 #[derive(Debug)]
@@ -108,44 +35,6 @@ impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
         DbError(format!("database: {e}"))
     }
-}
-
-/// Opens (creating if needed) the database in `data_dir` and brings its
-/// schema up to date.
-pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
-    let path = data_dir.join(DB_FILE);
-    let mut conn = Connection::open(&path).map_err(|e| DbError(format!("{}: {e}", path.display())))?;
-    // Another process (the admin CLI, or the server) may hold the write
-    // lock briefly; wait for it rather than failing.
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Keep the working set in memory rather than re-reading pages through
-    // read(2) (measured with perf under Create load): a 64 MiB page cache
-    // and a memory map, and fewer, larger checkpoints.
-    conn.pragma_update(None, "cache_size", -65_536)?;
-    conn.pragma_update(None, "mmap_size", 268_435_456)?;
-    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
-    migrate(&mut conn)?;
-    Ok(conn)
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), DbError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > MIGRATIONS.len() {
-        return Err(DbError(format!(
-            "the database has schema version {version}, newer than this server's {}: use a newer server",
-            MIGRATIONS.len()
-        )));
-    }
-    for sql in MIGRATIONS.iter().skip(version) {
-        tx.execute_batch(sql)?;
-    }
-    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
-    tx.commit()?;
-    Ok(())
 }
 
 /// The objects of one scope, as an operation sees them inside a store
@@ -247,7 +136,7 @@ impl dyn ObjectStore + '_ {
             .transpose()
     }
 
-    /// [`Self::create`] for several objects in one transaction (a key pair).
+    /// `create` for several objects in one transaction (a key pair).
     pub fn create_all(&self, scope: &Scope, all: Vec<ManagedObject>) -> Result<(), Error> {
         let mut sealed_all = Vec::with_capacity(all.len());
         for mut stored in all {
@@ -260,116 +149,6 @@ impl dyn ObjectStore + '_ {
             }
             Ok(())
         })
-    }
-}
-
-/// The SQLite object store: one writer thread with group commit, a pool
-/// of reader connections, and the sealer for key material.
-pub struct Store {
-    writer: writer::Writer,
-    data_dir: std::path::PathBuf,
-    readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
-    sealer: Sealer,
-    cache: cache::Cache,
-}
-
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Store({})", self.data_dir.display())
-    }
-}
-
-impl Store {
-    /// Opens the store of a data directory.
-    pub fn open(data_dir: &Path, sealer: Sealer) -> Result<Store, DbError> {
-        Ok(Store {
-            writer: writer::Writer::start(open(data_dir)?)?,
-            data_dir: data_dir.to_path_buf(),
-            readers: std::sync::Mutex::new(Vec::new()),
-            sealer,
-            cache: cache::Cache::default(),
-        })
-    }
-
-    /// Runs a read on a pooled reader connection.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
-        let pooled = self
-            .readers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => open(&self.data_dir)?,
-        };
-        let out = f(&conn);
-        self.readers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(conn);
-        out
-    }
-}
-
-impl ObjectStore for Store {
-    fn sealer(&self) -> &Sealer {
-        &self.sealer
-    }
-
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
-        let generation = match self.cache.get(scope, uid) {
-            Ok(mut hit) => {
-                if !material {
-                    hit.object = None;
-                }
-                return Ok(Some(hit));
-            }
-            Err(generation) => generation,
-        };
-        let sealer = material.then_some(&self.sealer);
-        let loaded = self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?;
-        if let (Some(stored), true) = (&loaded, material) {
-            self.cache.insert(scope, stored, generation);
-        }
-        Ok(loaded)
-    }
-
-    fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
-        self.read(|c| ScopedObjects::new(c, scope).locate(filter))
-    }
-
-    fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {
-        let touched = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (in_writer, for_writer) = (std::sync::Arc::clone(&touched), scope.clone());
-        let result = self.writer.write(move |c| {
-            let note = |_: &dyn Objects, uid: &str, _: bool| {
-                in_writer
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(uid.to_owned());
-                Ok(())
-            };
-            change(&Watched {
-                inner: &ScopedObjects::new(c, &for_writer),
-                before_write: &note,
-            })
-        });
-        // After the commit (or rollback), before the caller answers.
-        let touched = touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.cache.remove(scope, touched.iter());
-        result
-    }
-
-    fn forget_cached(&self) {
-        self.cache.clear();
-    }
-
-    fn advance_states(&self, now: i64) -> Result<usize, DbError> {
-        let moved = self.writer.write(move |c| objects::advance_states(c, now))?;
-        if moved > 0 {
-            self.cache.clear();
-        }
-        Ok(moved)
     }
 }
 
@@ -422,6 +201,36 @@ impl Objects for Watched<'_> {
     fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
         self.inner.locate(filter)
     }
+}
+
+/// The TTLV of an attribute value, as stored and compared.
+pub fn value_bytes(value: &AttributeValue) -> Vec<u8> {
+    let mut w = Writer::new();
+    value.encode(&mut w);
+    w.into_bytes()
+}
+
+/// A filter for [`Objects::locate`]: objects having every attribute
+/// value listed (exact match of the value's TTLV).
+#[derive(Default)]
+pub struct LocateFilter {
+    /// Object Type, State and Unique Identifier, which are columns.
+    pub object_type: Option<u32>,
+    /// Lifecycle state.
+    pub state: Option<u32>,
+    /// Unique Identifier.
+    pub uid: Option<String>,
+    /// (attribute name, value TTLV) pairs that must all be present.
+    pub attributes: Vec<(String, Vec<u8>)>,
+    /// (date attribute name, earliest, latest) ranges, as TTLV, inclusive.
+    /// Date-Time TTLV compares like the times for dates after 1970.
+    pub ranges: Vec<(String, Vec<u8>, Vec<u8>)>,
+    /// At most this many results.
+    pub maximum_items: Option<usize>,
+    /// Skip this many results first.
+    pub offset_items: usize,
+    /// On-line objects, archived ones, or both.
+    pub storage: kmip_codec::enums::StorageStatusMask,
 }
 
 /// The current time, POSIX seconds.

@@ -7,18 +7,19 @@
 //! only for what is durably on disk (`synchronous=FULL`), and many
 //! concurrent requests share one disk flush.
 
-use std::any::Any;
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 
 use rusqlite::Connection;
 
 use super::DbError;
 
-type Output = Result<Box<dyn Any + Send>, DbError>;
+/// A change, run by the writer thread inside its own savepoint. Its value,
+/// if it has one, leaves through the closure's own channel ([`Writer::write`]).
+type Change = Box<dyn FnOnce(&Connection) -> Result<(), DbError> + Send>;
 
 struct Job {
-    run: Box<dyn FnOnce(&Connection) -> Output + Send>,
-    reply: Sender<Output>,
+    run: Change,
+    reply: Sender<Result<(), DbError>>,
 }
 
 /// Most changes committed together.
@@ -40,26 +41,31 @@ impl Writer {
         Ok(Writer { jobs })
     }
 
-    /// Runs `change` in the next group and returns its result once the
-    /// group is committed (or the error that kept it from being).
+    /// Runs `change` in the next group and returns once the group is
+    /// committed (or with the error that kept it from being).
+    pub fn run(&self, change: Change) -> Result<(), DbError> {
+        let (reply, answer) = channel();
+        self.jobs
+            .send(Job { run: change, reply })
+            .map_err(|_| DbError("the store writer has stopped".into()))?;
+        answer
+            .recv()
+            .map_err(|_| DbError("the store writer has stopped".into()))?
+    }
+
+    /// [`Writer::run`] for a change that returns a value.
     pub fn write<T: Send + 'static>(
         &self,
         change: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
-        let (reply, answer) = channel();
-        let job = Job {
-            run: Box::new(move |c| change(c).map(|v| Box::new(v) as Box<dyn Any + Send>)),
-            reply,
-        };
-        self.jobs
-            .send(job)
-            .map_err(|_| DbError("the store writer has stopped".into()))?;
-        let out = answer
-            .recv()
-            .map_err(|_| DbError("the store writer has stopped".into()))??;
-        out.downcast::<T>()
-            .map(|b| *b)
-            .map_err(|_| DbError("the store writer returned the wrong type".into()))
+        let (value, out) = sync_channel(1);
+        self.run(Box::new(move |c| {
+            // The receiver lives until run returns.
+            let _ = value.send(change(c)?);
+            Ok(())
+        }))?;
+        out.try_recv()
+            .map_err(|_| DbError("the store's writer returned no result".into()))
     }
 }
 

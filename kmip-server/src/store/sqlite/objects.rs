@@ -13,17 +13,10 @@ use kmip_codec::ttlv::{Document, Limits, Writer};
 use kmip_codec::Tag;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{unix_now, DbError};
 use crate::keys::Sealer;
 use crate::object::{canonical_order, ManagedObject};
 use crate::policy::Scope;
-
-/// The TTLV of an attribute value, as stored and compared.
-pub fn value_bytes(value: &AttributeValue) -> Vec<u8> {
-    let mut w = Writer::new();
-    value.encode(&mut w);
-    w.into_bytes()
-}
+use crate::store::{unix_now, value_bytes, DbError, LocateFilter};
 
 fn decode_value(name: &str, bytes: &[u8]) -> Result<AttributeValue, DbError> {
     let doc =
@@ -51,42 +44,8 @@ pub struct Snapshot {
 
 /// The objects of one scope.
 pub struct ScopedObjects<'c> {
-    conn: &'c Connection,
-    scope: &'c Scope,
-}
-
-/// Attributes with an index of their own (schema version 3), by which a
-/// Locate is driven; the name is written into the SQL from this list, never
-/// from a request, so that SQLite can use the partial index.
-pub const INDEXED: &[AttributeName] = &[
-    AttributeName::Name,
-    AttributeName::ObjectGroup,
-    AttributeName::AlternativeName,
-    AttributeName::ApplicationSpecificInformation,
-    AttributeName::Link,
-];
-
-/// A filter for [`ScopedObjects::locate`]: objects having every attribute
-/// value listed (exact match of the value's TTLV).
-#[derive(Default)]
-pub struct LocateFilter {
-    /// Object Type, State and Unique Identifier, which are columns.
-    pub object_type: Option<u32>,
-    /// Lifecycle state.
-    pub state: Option<u32>,
-    /// Unique Identifier.
-    pub uid: Option<String>,
-    /// (attribute name, value TTLV) pairs that must all be present.
-    pub attributes: Vec<(String, Vec<u8>)>,
-    /// (date attribute name, earliest, latest) ranges, as TTLV, inclusive.
-    /// Date-Time TTLV compares like the times for dates after 1970.
-    pub ranges: Vec<(String, Vec<u8>, Vec<u8>)>,
-    /// At most this many results.
-    pub maximum_items: Option<usize>,
-    /// Skip this many results first.
-    pub offset_items: usize,
-    /// On-line objects, archived ones, or both.
-    pub storage: kmip_codec::enums::StorageStatusMask,
+    pub(super) conn: &'c Connection,
+    pub(super) scope: &'c Scope,
 }
 
 impl<'c> ScopedObjects<'c> {
@@ -339,94 +298,8 @@ impl super::Objects for ScopedObjects<'_> {
             .optional()?)
     }
 
-    /// The on-line objects of this scope matching `filter`, newest first.
-    /// Destroyed objects (metadata only, no material) are not on-line.
     fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(self.scope.as_str().to_owned())];
-        // An indexed attribute drives the query through its partial index,
-        // so a Locate by Name reads the matching rows, not the scope.
-        let driver = filter
-            .attributes
-            .iter()
-            .find_map(|(name, value)| INDEXED.iter().find(|n| n.as_str() == name).map(|n| (n.as_str(), value)));
-        let mut sql = match driver {
-            Some((name, value)) => {
-                args.push(Box::new(value.clone()));
-                format!(
-                    "SELECT DISTINCT o.uid FROM attributes d JOIN objects o ON o.uid = d.uid \
-                     WHERE d.name = '{name}' AND d.value = ?2 AND o.scope = ?1"
-                )
-            }
-            None => String::from("SELECT o.uid FROM objects o WHERE o.scope = ?1"),
-        };
-        let filters = filter
-            .attributes
-            .iter()
-            .filter(|(name, value)| driver.is_none_or(|(n, v)| n != name || v != value));
-        for (column, value) in [("o.object_type", filter.object_type), ("o.state", filter.state)] {
-            if let Some(v) = value {
-                args.push(Box::new(v));
-                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
-            }
-        }
-        if let Some(uid) = &filter.uid {
-            args.push(Box::new(uid.clone()));
-            sql.push_str(&format!(" AND o.uid = ?{}", args.len()));
-        }
-        for (name, value) in filters {
-            args.push(Box::new(name.clone()));
-            let n = args.len();
-            args.push(Box::new(value.clone()));
-            let v = args.len();
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM attributes a WHERE a.uid = o.uid AND a.name = ?{n} AND a.value = ?{v})"
-            ));
-        }
-        for (name, low, high) in &filter.ranges {
-            args.push(Box::new(name.clone()));
-            let n = args.len();
-            args.push(Box::new(low.clone()));
-            let l = args.len();
-            args.push(Box::new(high.clone()));
-            let h = args.len();
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM attributes r WHERE r.uid = o.uid AND r.name = ?{n} \
-                 AND r.value >= ?{l} AND r.value <= ?{h})"
-            ));
-        }
-        // Destroyed objects are not on-line storage, unless asked for by State.
-        if filter.state.is_none() {
-            sql.push_str(&format!(
-                " AND o.state NOT IN ({}, {})",
-                State::Destroyed.0,
-                State::DestroyedCompromised.0
-            ));
-        }
-        use kmip_codec::enums::StorageStatusMask as M;
-        let archived = format!(
-            "EXISTS (SELECT 1 FROM attributes x WHERE x.uid = o.uid AND x.name = '{}')",
-            AttributeName::ArchiveDate.as_str()
-        );
-        match (
-            filter.storage.contains(M::OnLineStorage),
-            filter.storage.contains(M::ArchivalStorage),
-        ) {
-            (true, true) => {}
-            (true, false) => sql.push_str(&format!(" AND NOT {archived}")),
-            (false, true) => sql.push_str(&format!(" AND {archived}")),
-            (false, false) => return Ok(vec![]),
-        }
-        sql.push_str(" ORDER BY o.rowid DESC LIMIT ?");
-        sql.push_str(&args.len().saturating_add(1).to_string());
-        sql.push_str(" OFFSET ?");
-        sql.push_str(&args.len().saturating_add(2).to_string());
-        args.push(Box::new(filter.maximum_items.map_or(-1, |m| m as i64)));
-        args.push(Box::new(filter.offset_items as i64));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
-            r.get(0)
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        super::locate::locate(self.conn, self.scope, filter)
     }
 
     fn uid_taken(&self, uid: &str) -> Result<bool, DbError> {

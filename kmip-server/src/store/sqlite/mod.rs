@@ -1,0 +1,132 @@
+//! The SQLite backend: [`Store`] implements [`ObjectStore`] with one
+//! writer thread and group commit (`writer.rs`), a pool of reader
+//! connections, the unsealed-object cache, and scope-confined SQL
+//! ([`objects`], [`locate`]) over the schema in [`schema`].
+
+pub mod locate;
+pub mod objects;
+pub mod schema;
+mod writer;
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::cache;
+use super::{Change, DbError, ObjectStore, Objects, Watched};
+use crate::keys::Sealer;
+use crate::object::ManagedObject;
+use crate::policy::Scope;
+use crate::store::LocateFilter;
+use objects::ScopedObjects;
+use schema::open;
+
+/// The SQLite object store: one writer thread with group commit, a pool
+/// of reader connections, and the sealer for key material.
+pub struct Store {
+    writer: writer::Writer,
+    data_dir: std::path::PathBuf,
+    readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
+    sealer: Sealer,
+    cache: cache::Cache,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.data_dir.display())
+    }
+}
+
+impl Store {
+    /// Opens the store of a data directory.
+    pub fn open(data_dir: &Path, sealer: Sealer) -> Result<Store, DbError> {
+        Ok(Store {
+            writer: writer::Writer::start(open(data_dir)?)?,
+            data_dir: data_dir.to_path_buf(),
+            readers: std::sync::Mutex::new(Vec::new()),
+            sealer,
+            cache: cache::Cache::default(),
+        })
+    }
+
+    /// Runs a read on a pooled reader connection.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open(&self.data_dir)?,
+        };
+        let out = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(conn);
+        out
+    }
+}
+
+impl ObjectStore for Store {
+    fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
+        let generation = match self.cache.get(scope, uid) {
+            Ok(mut hit) => {
+                if !material {
+                    hit.object = None;
+                }
+                return Ok(Some(hit));
+            }
+            Err(generation) => generation,
+        };
+        let sealer = material.then_some(&self.sealer);
+        let loaded = self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?;
+        if let (Some(stored), true) = (&loaded, material) {
+            self.cache.insert(scope, stored, generation);
+        }
+        Ok(loaded)
+    }
+
+    fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+        self.read(|c| ScopedObjects::new(c, scope).locate(filter))
+    }
+
+    fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {
+        let touched = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (in_writer, for_writer) = (std::sync::Arc::clone(&touched), scope.clone());
+        let result = self.writer.run(Box::new(move |c| {
+            let note = |_: &dyn Objects, uid: &str, _: bool| {
+                in_writer
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(uid.to_owned());
+                Ok(())
+            };
+            change(&Watched {
+                inner: &ScopedObjects::new(c, &for_writer),
+                before_write: &note,
+            })
+        }));
+        // After the commit (or rollback), before the caller answers.
+        let touched = touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.cache.remove(scope, touched.iter());
+        result
+    }
+
+    fn forget_cached(&self) {
+        self.cache.clear();
+    }
+
+    fn advance_states(&self, now: i64) -> Result<usize, DbError> {
+        let moved = self.writer.write(move |c| objects::advance_states(c, now))?;
+        if moved > 0 {
+            self.cache.clear();
+        }
+        Ok(moved)
+    }
+}

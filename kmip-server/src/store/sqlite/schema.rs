@@ -1,0 +1,116 @@
+//! The SQLite schema, its migrations, and the connection settings that
+//! make an acknowledged write durable.
+//!
+//! WAL mode with `synchronous=FULL`: a commit is on disk before it returns,
+//! and readers never block the writer. The schema is versioned with
+//! `PRAGMA user_version`; each migration runs once, in a transaction.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::store::DbError;
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "kmip.db";
+
+/// Migrations, in order; the schema version is their count.
+const MIGRATIONS: &[&str] = &[
+    // 1: the credential registry and the scope of every object.
+    "CREATE TABLE scopes (
+        name TEXT PRIMARY KEY,
+        created INTEGER NOT NULL
+     );
+     CREATE TABLE roles (
+        scope TEXT NOT NULL REFERENCES scopes(name),
+        name TEXT NOT NULL,
+        operations TEXT NOT NULL,
+        tls_key_type TEXT NOT NULL,
+        tls_ttl_secs INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        PRIMARY KEY (scope, name)
+     );
+     CREATE TABLE credentials (
+        serial TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        role TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        not_after INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        revoked INTEGER
+     );
+     CREATE INDEX credentials_by_role ON credentials(scope, role);
+     CREATE TABLE objects (
+        uid TEXT PRIMARY KEY,
+        scope TEXT NOT NULL REFERENCES scopes(name),
+        object_type INTEGER NOT NULL,
+        created INTEGER NOT NULL
+     );
+     CREATE INDEX objects_by_scope ON objects(scope);
+     CREATE TABLE registry_generation (value INTEGER NOT NULL);
+     INSERT INTO registry_generation VALUES (0);",
+    // 2: managed objects: lifecycle state, sealed material, attributes.
+    "ALTER TABLE objects ADD COLUMN state INTEGER NOT NULL DEFAULT 1;
+     ALTER TABLE objects ADD COLUMN sealed BLOB;
+     CREATE TABLE attributes (
+        uid TEXT NOT NULL REFERENCES objects(uid) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (uid, name, idx)
+     );
+     CREATE INDEX attributes_by_value ON attributes(name, value);",
+    // 3: index only what Locate looks up by: an index entry for every
+    // attribute of every object cost half the durable Create rate. Object
+    // Type, State and Unique Identifier are columns of `objects`; the names
+    // clients locate by get one partial index each (see objects::INDEXED).
+    "DROP INDEX attributes_by_value;
+     CREATE INDEX objects_by_type ON objects(scope, object_type);
+     CREATE INDEX attributes_name ON attributes(value) WHERE name = 'Name';
+     CREATE INDEX attributes_object_group ON attributes(value) WHERE name = 'Object Group';
+     CREATE INDEX attributes_alternative_name ON attributes(value) WHERE name = 'Alternative Name';
+     CREATE INDEX attributes_application_info ON attributes(value) WHERE name = 'Application Specific Information';
+     CREATE INDEX attributes_link ON attributes(value) WHERE name = 'Link';",
+    // 4: the lifecycle state is kept once, in objects.state; the State
+    // attribute a client reads is made from it.
+    "DELETE FROM attributes WHERE name = 'State';",
+];
+
+/// Opens (creating if needed) the database in `data_dir` and brings its
+/// schema up to date.
+pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
+    let path = data_dir.join(DB_FILE);
+    let mut conn = Connection::open(&path).map_err(|e| DbError(format!("{}: {e}", path.display())))?;
+    // Another process (the admin CLI, or the server) may hold the write
+    // lock briefly; wait for it rather than failing.
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Keep the working set in memory rather than re-reading pages through
+    // read(2) (measured with perf under Create load): a 64 MiB page cache
+    // and a memory map, and fewer, larger checkpoints.
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), DbError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(DbError(format!(
+            "the database has schema version {version}, newer than this server's {}: use a newer server",
+            MIGRATIONS.len()
+        )));
+    }
+    for sql in MIGRATIONS.iter().skip(version) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
+    Ok(())
+}
