@@ -539,6 +539,7 @@ async fn the_client_reconnects_after_the_server_closes_an_idle_connection() {
     let server = TestServer::start_with(|c| c.idle_timeout_secs = 1).await;
     let mut client = server.admin_client().await;
     assert!(answers(&mut client).await);
+    // The server's idle timer is wall-clock time: the wait is what is tested.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(answers(&mut client).await, "the next request reconnects");
     server.stop().await;

@@ -23,7 +23,7 @@ pub mod respond;
 
 use std::time::Instant;
 
-use kmip_codec::enums::{BatchErrorContinuationOption, ResultReason, ResultStatus};
+use kmip_codec::enums::{BatchErrorContinuationOption, ResultStatus};
 use kmip_codec::messages::{ProtocolVersion, ResponsePayload};
 
 use crate::audit::{self, Record};
@@ -171,9 +171,8 @@ fn undo(journal: &crate::store::journal::Journal<'_>, outcomes: &mut [Outcome]) 
         match &undone {
             Ok(()) => o.item.result_status = ResultStatus::OperationUndone,
             Err(_) => {
-                o.item.result_status = ResultStatus::OperationFailed;
-                o.item.result_reason = Some(ResultReason::GeneralFailure);
-                o.item.result_message = Some("the batch failed and its changes could not all be undone".into());
+                let error = Error::General("the batch failed and its changes could not all be undone".into());
+                o.item = respond::failed(o.item.operation, o.item.unique_batch_item_id.take(), &error);
             }
         }
     }
