@@ -41,3 +41,28 @@ pub fn write_public(path: &Path, data: &[u8]) -> std::io::Result<()> {
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
+
+/// Takes the data directory's server lock (`server.lock`, held until the
+/// returned file is dropped), so that no two servers ever serve one data
+/// directory; the admin CLI does not take it and works beside a server.
+pub fn lock_data_dir(dir: &Path) -> Result<fs::File, String> {
+    create_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join("server.lock");
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(format!(
+            "another kmip-server is serving {} (it holds {}): stop it, or give this one another --data-dir",
+            dir.display(),
+            path.display()
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+    }
+}

@@ -38,6 +38,8 @@ pub struct Running {
     pub admin_dir: std::path::PathBuf,
     shutdown: net::Shutdown,
     task: tokio::task::JoinHandle<()>,
+    /// The data directory's server lock, released when the server is dropped.
+    _lock: std::fs::File,
 }
 
 impl Running {
@@ -52,6 +54,7 @@ impl Running {
 /// `config.listen` in a background task: what `kmip-server serve` does, for
 /// embedding and for tests on port 0.
 pub async fn start(config: &config::Config) -> Result<Running, String> {
+    let lock = fsutil::lock_data_dir(&config.data_dir)?;
     let initialised = setup::init(config)?;
     let admin_dir = initialised.admin_dir.clone();
     let server = setup::server(config, initialised)?;
@@ -67,6 +70,7 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
         admin_dir,
         shutdown,
         task,
+        _lock: lock,
     })
 }
 

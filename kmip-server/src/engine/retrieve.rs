@@ -19,6 +19,7 @@ use kmip_codec::messages::{AttributeValue, Bytes, KeyMaterial, KeyValue, Object,
 
 use crate::crypto::pkey::{Kind, PKey};
 use crate::engine::wrapping;
+use crate::object::attributes::flag;
 use crate::ops::{Context, Error};
 
 fn convert(object: &mut Object, wanted: KeyFormatType) -> Result<(), Error> {
@@ -123,9 +124,19 @@ pub fn retrieve(ctx: &Context<'_>, req: &GetRequest) -> Result<GetResponse, Erro
         ));
     }
     let stored = ctx.load(&uid, true)?;
-    let fresh = stored
-        .values(AttributeName::Fresh)
-        .any(|a| a.value == AttributeValue::Fresh(true));
+    // §3.50: a non-Extractable object's value never leaves the server;
+    // §3.48: a Sensitive one only wrapped by another key.
+    if !flag(&stored, AttributeName::Extractable, true) {
+        return Err(Error::PermissionDenied(format!(
+            "object {uid} is not Extractable: its value cannot be retrieved"
+        )));
+    }
+    if flag(&stored, AttributeName::Sensitive, false) && req.key_wrapping_specification.is_none() {
+        return Err(Error::PermissionDenied(format!(
+            "object {uid} is Sensitive: ask for it wrapped (a Key Wrapping Specification)"
+        )));
+    }
+    let fresh = flag(&stored, AttributeName::Fresh, false);
     let mut object = stored.object.ok_or_else(|| {
         Error::KeyValueNotPresent(format!("object {uid} has been destroyed: only its metadata remains"))
     })?;

@@ -143,14 +143,50 @@ pub fn new_object(
 /// The lease every object gets (Lease Time, §3.20): one hour.
 pub const LEASE_SECONDS: u32 = 3600;
 
-fn flag(stored: &ManagedObject, name: AttributeName, default: bool) -> bool {
+/// The value of a Boolean attribute (Sensitive, Extractable, Always
+/// Sensitive, Never Extractable, Fresh), or `default` when it is unset.
+pub fn flag(stored: &ManagedObject, name: AttributeName, default: bool) -> bool {
     stored
         .values(name)
         .find_map(|a| match a.value {
-            AttributeValue::Sensitive(b) | AttributeValue::Extractable(b) => Some(b),
+            AttributeValue::Sensitive(b)
+            | AttributeValue::Extractable(b)
+            | AttributeValue::AlwaysSensitive(b)
+            | AttributeValue::NeverExtractable(b)
+            | AttributeValue::Fresh(b) => Some(b),
             _ => None,
         })
         .unwrap_or(default)
+}
+
+/// Keeps Always Sensitive and Never Extractable true to their names
+/// (§3.49, §3.51): once Sensitive has been False or Extractable True they
+/// are False, and no later change (nor a client: they are server-set)
+/// makes them True again.
+fn keep_key_flags(stored: &mut ManagedObject) {
+    if !flag(stored, AttributeName::Sensitive, false) && flag(stored, AttributeName::AlwaysSensitive, false) {
+        stored.set(AttributeValue::AlwaysSensitive(false));
+    }
+    if flag(stored, AttributeName::Extractable, true) && flag(stored, AttributeName::NeverExtractable, false) {
+        stored.set(AttributeValue::NeverExtractable(false));
+    }
+}
+
+/// A new object made from `base`'s secret (Derive Key, Create Split Key):
+/// it is at least as protected as its base. Sensitive or not Extractable
+/// carries over, and Always Sensitive and Never Extractable hold only if
+/// they held for the base too.
+pub fn inherit_protection(base: &ManagedObject, new: &mut ManagedObject) {
+    if flag(base, AttributeName::Sensitive, false) {
+        new.set(AttributeValue::Sensitive(true));
+    }
+    if !flag(base, AttributeName::Extractable, true) {
+        new.set(AttributeValue::Extractable(false));
+    }
+    let always = flag(base, AttributeName::AlwaysSensitive, false) && flag(new, AttributeName::Sensitive, false);
+    let never = flag(base, AttributeName::NeverExtractable, false) && !flag(new, AttributeName::Extractable, true);
+    new.set(AttributeValue::AlwaysSensitive(always));
+    new.set(AttributeValue::NeverExtractable(never));
 }
 
 /// The generator that made a key (Random Number Generator, §3.44):
@@ -171,4 +207,5 @@ pub fn server_rng() -> AttributeValue {
 /// Records a change: Last Change Date is now.
 pub fn touched(stored: &mut ManagedObject) {
     stored.set(AttributeValue::LastChangeDate(DateTime(unix_now())));
+    keep_key_flags(stored);
 }

@@ -8,7 +8,7 @@
 
 use crate::engine::keygen::{generate, raw};
 use crate::engine::templates::from_template;
-use crate::object::attributes::new_object;
+use crate::object::attributes::{inherit_protection, new_object};
 use crate::ops::{Context, Error};
 use kmip_codec::enums::{KeyFormatType, ObjectType, SplitKeyMethod};
 use kmip_codec::messages::ops::create_split_key::{CreateSplitKeyRequest, CreateSplitKeyResponse};
@@ -38,6 +38,8 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
         ));
     }
     let attributes = from_template(ctx, Some(&req.template_attribute))?;
+    // Parts of an existing key are as protected as the key.
+    let mut protected_by = None;
     let original = match &req.unique_identifier {
         Some(uid) => {
             let stored = ctx.load(uid, true)?;
@@ -47,9 +49,13 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
                     req.object_type.name().unwrap_or("?")
                 )));
             }
-            stored
+            let mut stored = stored;
+            let object = stored
                 .object
-                .ok_or_else(|| Error::KeyValueNotPresent(format!("object {uid} has no key material")))?
+                .take()
+                .ok_or_else(|| Error::KeyValueNotPresent(format!("object {uid} has no key material")))?;
+            protected_by = Some(stored);
+            object
         }
         None => {
             let find = |f: fn(&AttributeValue) -> Option<i32>| attributes.iter().find_map(|a| f(&a.value));
@@ -106,7 +112,11 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
             },
         });
         let described = block.cryptographic_algorithm.zip(block.cryptographic_length);
-        objects.push(new_object(ObjectType::SplitKey, object, attributes.clone(), described)?);
+        let mut part = new_object(ObjectType::SplitKey, object, attributes.clone(), described)?;
+        if let Some(base) = &protected_by {
+            inherit_protection(base, &mut part);
+        }
+        objects.push(part);
     }
     let unique_identifiers: Vec<String> = objects.iter().map(|o| o.uid.clone()).collect();
     ctx.store.create_all(&ctx.scope(), objects)?;

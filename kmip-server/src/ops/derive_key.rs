@@ -37,7 +37,7 @@ use crate::crypto::cipher::one_shot;
 use crate::crypto::digest::hash_algorithm;
 use crate::engine::cipher::spec;
 use crate::engine::templates::from_template;
-use crate::object::attributes::{new_object, touched};
+use crate::object::attributes::{inherit_protection, new_object, touched};
 use crate::object::key_use::{usable, Purpose, UsableKey};
 use crate::ops::{Context, Error};
 
@@ -262,6 +262,7 @@ pub fn run(ctx: &Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRespons
     };
     let described = algorithm.map(|a: CryptographicAlgorithm| (a, bits));
     let mut new = new_object(req.object_type, object, attributes, described)?;
+    inherit_protection(&ctx.load(&base_uid, false)?, &mut new);
     new.add_link(LinkType::DerivationBaseObjectLink, &base_uid);
     let new_uid = new.uid.clone();
     let scope = ctx.scope();

@@ -1,0 +1,189 @@
+//! What no client (or second server) may do, each a regression test of a
+//! hole an adversarial review found, over TLS.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+mod common;
+
+use common::objects::aes;
+use common::{attr, get, refusal, TestServer};
+use kmip_codec::enums::*;
+use kmip_codec::messages::ops::*;
+use kmip_codec::messages::*;
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_directory_is_refused_with_a_clear_reason() {
+    let server = TestServer::start().await;
+    let second = kmip_server::start(&server.config).await;
+    let why = second.err().expect("the second server must not start");
+    assert!(why.contains("another kmip-server is serving"), "{why}");
+    // The first keeps serving.
+    let mut c = server.admin_client().await;
+    assert!(c.create(aes(vec![])).await.is_ok());
+    server.stop().await;
+}
+
+fn flag(attrs: &[Attribute], name: AttributeName) -> Option<bool> {
+    attrs.iter().find(|a| a.is(name)).and_then(|a| match a.value {
+        AttributeValue::Sensitive(b)
+        | AttributeValue::AlwaysSensitive(b)
+        | AttributeValue::Extractable(b)
+        | AttributeValue::NeverExtractable(b) => Some(b),
+        _ => None,
+    })
+}
+
+fn wrapped_with(uid: &str, kek: &str) -> get::GetRequest {
+    get::GetRequest {
+        unique_identifier: Some(uid.into()),
+        key_wrapping_specification: Some(KeyWrappingSpecification {
+            wrapping_method: WrappingMethod::Encrypt,
+            encryption_key_information: Some(EncryptionKeyInformation {
+                unique_identifier: kek.into(),
+                cryptographic_parameters: Some(CryptographicParameters {
+                    block_cipher_mode: Some(BlockCipherMode::NISTKeyWrap),
+                    ..Default::default()
+                }),
+            }),
+            mac_signature_key_information: None,
+            attribute_names: vec![],
+            encoding_option: None,
+        }),
+        ..Default::default()
+    }
+}
+
+fn modify(uid: &str, value: AttributeValue) -> modify_attribute::ModifyAttributeRequest {
+    modify_attribute::ModifyAttributeRequest {
+        unique_identifier: Some(uid.into()),
+        attribute: attr(value),
+    }
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_extractable_never_leaves_the_server_in_any_form() {
+    use common::objects::{attributes, kek};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let wrapping = c.create(kek()).await.unwrap().unique_identifier;
+    common::activate(&mut c, &wrapping).await;
+    let key = c
+        .create(aes(vec![attr(AttributeValue::Extractable(false))]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    let attrs = attributes(&mut c, &key).await;
+    assert_eq!(flag(&attrs, AttributeName::NeverExtractable), Some(true));
+    let denied = Some(ResultReason::PermissionDenied);
+    assert_eq!(refusal(c.get(get(&key)).await), denied, "plain Get");
+    assert_eq!(
+        refusal(c.get(wrapped_with(&key, &wrapping)).await),
+        denied,
+        "wrapped Get"
+    );
+    let export = export::ExportRequest {
+        unique_identifier: Some(key.clone()),
+        ..Default::default()
+    };
+    assert_eq!(refusal(c.export(export).await), denied, "Export");
+    // Its Re-key successor is no more extractable than it is.
+    let next = c
+        .rekey(rekey::ReKeyRequest {
+            unique_identifier: Some(key.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(refusal(c.get(get(&next)).await), denied, "Re-key successor");
+    // Nor are the parts it is split into.
+    let split = c
+        .create_split_key(create_split_key::CreateSplitKeyRequest {
+            object_type: ObjectType::SymmetricKey,
+            unique_identifier: Some(key.clone()),
+            split_key_parts: 2,
+            split_key_threshold: 2,
+            split_key_method: SplitKeyMethod::XOR,
+            prime_field_size: None,
+            template_attribute: TemplateAttribute::default(),
+        })
+        .await
+        .unwrap();
+    for part in &split.unique_identifiers {
+        assert_eq!(refusal(c.get(get(part)).await), denied, "split part {part}");
+    }
+    // Setting it Extractable later lets it out, and Never Extractable is
+    // False from then on, even if Extractable goes back to False.
+    c.modify_attribute(modify(&key, AttributeValue::Extractable(true)))
+        .await
+        .unwrap();
+    assert!(c.get(get(&key)).await.is_ok());
+    c.modify_attribute(modify(&key, AttributeValue::Extractable(false)))
+        .await
+        .unwrap();
+    let attrs = attributes(&mut c, &key).await;
+    assert_eq!(flag(&attrs, AttributeName::NeverExtractable), Some(false));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_sensitive_key_leaves_only_wrapped_and_derived_keys_inherit_it() {
+    use common::objects::{attributes, kek};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let wrapping = c.create(kek()).await.unwrap().unique_identifier;
+    common::activate(&mut c, &wrapping).await;
+    let mask = CryptographicUsageMask::Encrypt | CryptographicUsageMask::DeriveKey;
+    let key = c
+        .create(common::objects::aes_for(
+            mask,
+            vec![attr(AttributeValue::Sensitive(true))],
+        ))
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(
+        flag(&attributes(&mut c, &key).await, AttributeName::AlwaysSensitive),
+        Some(true)
+    );
+    assert_eq!(refusal(c.get(get(&key)).await), Some(ResultReason::PermissionDenied));
+    assert!(
+        c.get(wrapped_with(&key, &wrapping)).await.is_ok(),
+        "wrapped it may leave"
+    );
+    // A key derived from it is Sensitive too.
+    common::activate(&mut c, &key).await;
+    let derived = c
+        .derive_key(derive_key::DeriveKeyRequest {
+            object_type: ObjectType::SecretData,
+            unique_identifiers: vec![key.clone()],
+            derivation_method: DerivationMethod::HMAC,
+            derivation_parameters: DerivationParameters {
+                derivation_data: Some(Bytes::new(b"context".to_vec())),
+                ..common::keys::hmac_parameters()
+            },
+            template_attribute: TemplateAttribute {
+                attributes: vec![attr(AttributeValue::CryptographicLength(256))],
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(
+        refusal(c.get(get(&derived)).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    // Once not Sensitive, never Always Sensitive again.
+    c.modify_attribute(modify(&key, AttributeValue::Sensitive(false)))
+        .await
+        .unwrap();
+    c.modify_attribute(modify(&key, AttributeValue::Sensitive(true)))
+        .await
+        .unwrap();
+    assert_eq!(
+        flag(&attributes(&mut c, &key).await, AttributeName::AlwaysSensitive),
+        Some(false)
+    );
+    server.stop().await;
+}
