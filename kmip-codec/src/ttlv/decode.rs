@@ -247,7 +247,7 @@ fn read_item<'a>(buf: &'a [u8], pos: usize, limit: usize) -> Result<(Node<'a>, u
     let value = match item_type {
         ItemType::Structure => {
             // Items are padded to 8 bytes, so a Structure's length is too.
-            if len % 8 != 0 {
+            if !len.is_multiple_of(8) {
                 return Err(bad_length());
             }
             ValueRef::Structure
@@ -281,7 +281,7 @@ fn read_item<'a>(buf: &'a [u8], pos: usize, limit: usize) -> Result<(Node<'a>, u
             }
         }
         ItemType::BigInteger => {
-            if len == 0 || len % 8 != 0 {
+            if len == 0 || !len.is_multiple_of(8) {
                 return Err(bad_length());
             }
             ValueRef::BigInteger(body)

@@ -22,7 +22,7 @@ pub fn aes_wrap(key: &[u8], data: &[u8], padded: bool) -> Result<Vec<u8>, Crypto
     let n = if padded {
         kek(key)?.wrap_with_padding(data, &mut out).map(|o| o.len())
     } else {
-        if data.len() < 16 || data.len() % 8 != 0 {
+        if data.len() < 16 || !data.len().is_multiple_of(8) {
             return Err(CryptoError(format!(
                 "RFC 3394 key wrap needs a multiple of 8 bytes, at least 16, not {}: use AES Key Wrap with Padding",
                 data.len()
