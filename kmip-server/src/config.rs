@@ -39,6 +39,13 @@ pub struct Config {
     pub handshake_timeout_secs: u64,
     /// Most batch items in one request. Default 1000.
     pub max_batch_items: usize,
+    /// Largest response built, in bytes: the items that would take a
+    /// response past it answer Response Too Large, and the batch stops
+    /// there. Default 16 MiB.
+    pub max_response_size: usize,
+    /// Seconds a response may take to be written (a client that does not
+    /// read loses its connection). Default 30.
+    pub write_timeout_secs: u64,
     /// The audit log (one JSON line per batch item). Default
     /// `<data_dir>/audit.log`; empty to log audit records only to tracing.
     pub audit_log: Option<PathBuf>,
@@ -81,6 +88,8 @@ Settings (TOML key in --config FILE / environment variable, default):
   read_timeout_secs       KMIP_READ_TIMEOUT_SECS       30            time allowed for a started request to arrive
   handshake_timeout_secs  KMIP_HANDSHAKE_TIMEOUT_SECS  10            time allowed for the TLS handshake
   max_batch_items         KMIP_MAX_BATCH_ITEMS         1000          most batch items in one request
+  max_response_size       KMIP_MAX_RESPONSE_SIZE       16777216      largest response in bytes; items past it answer Response Too Large
+  write_timeout_secs      KMIP_WRITE_TIMEOUT_SECS      30            time allowed to write a response to a client that is slow to read
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
   key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
   pkcs11_module           KMIP_PKCS11_MODULE           /usr/lib/softhsm/libsofthsm2.so  PKCS#11 module
@@ -145,6 +154,8 @@ impl Default for Config {
             read_timeout_secs: 30,
             handshake_timeout_secs: 10,
             max_batch_items: 1000,
+            max_response_size: 16 << 20,
+            write_timeout_secs: 30,
             audit_log: None,
             key_protector: Protector::Soft,
             pkcs11_module: PathBuf::from("/usr/lib/softhsm/libsofthsm2.so"),
@@ -192,21 +203,23 @@ impl Config {
         if let Some(v) = get("KMIP_CA_KEY_TYPE") {
             self.ca_key_type = KeyType::parse(&v, None)?;
         }
-        let numbers: [(&str, &mut usize); 4] = [
+        let numbers: [(&str, &mut usize); 5] = [
             ("KMIP_MAX_MESSAGE_SIZE", &mut self.max_message_size),
             ("KMIP_MAX_DEPTH", &mut self.max_depth),
             ("KMIP_MAX_CONNECTIONS", &mut self.max_connections),
             ("KMIP_MAX_BATCH_ITEMS", &mut self.max_batch_items),
+            ("KMIP_MAX_RESPONSE_SIZE", &mut self.max_response_size),
         ];
         for (key, field) in numbers {
             if let Some(v) = parsed(&get, key)? {
                 *field = v;
             }
         }
-        let seconds: [(&str, &mut u64); 3] = [
+        let seconds: [(&str, &mut u64); 4] = [
             ("KMIP_IDLE_TIMEOUT_SECS", &mut self.idle_timeout_secs),
             ("KMIP_READ_TIMEOUT_SECS", &mut self.read_timeout_secs),
             ("KMIP_HANDSHAKE_TIMEOUT_SECS", &mut self.handshake_timeout_secs),
+            ("KMIP_WRITE_TIMEOUT_SECS", &mut self.write_timeout_secs),
         ];
         for (key, field) in seconds {
             if let Some(v) = parsed(&get, key)? {
@@ -256,6 +269,11 @@ impl Config {
     /// Read timeout.
     pub fn read_timeout(&self) -> Duration {
         Duration::from_secs(self.read_timeout_secs)
+    }
+
+    /// Write timeout.
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_secs(self.write_timeout_secs)
     }
 
     /// Handshake timeout.

@@ -187,3 +187,66 @@ async fn a_sensitive_key_leaves_only_wrapped_and_derived_keys_inherit_it() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_response_is_bounded_as_it_grows_and_the_connection_lives_on() {
+    use kmip_codec::messages::ops::rng_retrieve::RNGRetrieveRequest;
+    let server = TestServer::start_with(|c| c.max_response_size = 1 << 20).await;
+    let mut c = server.admin_client().await;
+    // 40 items of 64 KiB each would be 2.5 MiB.
+    let items = (0..40)
+        .map(|_| RequestPayload::RNGRetrieve(RNGRetrieveRequest { data_length: 64 * 1024 }))
+        .collect();
+    let request = c.request(items);
+    let response = c.send(&request).await.unwrap();
+    let answered = response.batch_items.len();
+    assert!(answered < 40, "the batch stops at the limit ({answered} answered)");
+    let last = response.batch_items.last().unwrap();
+    assert_eq!(last.result_reason, Some(ResultReason::ResponseTooLarge));
+    assert!(response
+        .batch_items
+        .iter()
+        .take(answered - 1)
+        .all(|i| i.result_status == ResultStatus::Success));
+    let bytes: usize = response.to_bytes().len();
+    assert!(bytes <= (1 << 20) + 4096, "{bytes} bytes");
+    // The same connection still gets answers.
+    assert!(c.create(aes(vec![])).await.is_ok());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_response_loses_the_connection_at_the_write_timeout() {
+    use kmip_codec::messages::ops::rng_retrieve::RNGRetrieveRequest;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start_with(|c| {
+        c.write_timeout_secs = 1;
+        c.max_response_size = 128 << 20;
+    })
+    .await;
+    let c = server.admin_client().await;
+    // About 64 MiB of answer: far more than the sockets buffer.
+    let items = (0..1000)
+        .map(|_| RequestPayload::RNGRetrieve(RNGRetrieveRequest { data_length: 64 * 1024 }))
+        .collect();
+    let request = c.request(items).to_bytes();
+    let config = std::sync::Arc::new(server.admin.tls_config().unwrap());
+    let tcp = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    tls.write_all(&request).await.unwrap();
+    // Not reading: the server's write blocks, and its write timeout is
+    // the clock this test waits on.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut received = Vec::new();
+    let _ = tls.read_to_end(&mut received).await;
+    assert!(
+        received.len() < 60 << 20,
+        "the server gave up writing ({} bytes reached the client)",
+        received.len()
+    );
+    server.stop().await;
+}

@@ -177,11 +177,17 @@ async fn serve_connection(
                 Err(e) => return End::Error(format!("request processing failed: {e}")),
             }
         };
-        if let Err(e) = stream.write_all(&response).await {
-            return End::Error(format!("write failed: {e}"));
-        }
-        if let Err(e) = stream.flush().await {
-            return End::Error(format!("write failed: {e}"));
+        // A client that does not read its answer loses the connection (and
+        // the response's memory) after the write timeout.
+        let written = timeout(server.config.write_timeout(), async {
+            stream.write_all(&response).await?;
+            stream.flush().await
+        })
+        .await;
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return End::Error(format!("write failed: {e}")),
+            Err(_) => return End::Error("the client did not read its response within the write timeout".into()),
         }
     }
 }

@@ -74,6 +74,7 @@ impl Server {
             None => self.store.as_ref(),
         };
         let mut placeholder = None;
+        let mut size: usize = 0;
         let mut outcomes = Vec::with_capacity(batch.items.len());
         for BatchItem { operation, id, payload } in batch.items {
             let started = Instant::now();
@@ -82,21 +83,34 @@ impl Server {
                 Err(_) => vec![],
             };
             let result = payload.and_then(|p| self.run_item(identity, version, &p, &placeholder, store));
-            let failed = result.is_err();
-            outcomes.push(Outcome {
-                item: match result {
-                    Ok(payload) => {
-                        if let Some(uid) = respond::placeholder(&payload) {
-                            placeholder = Some(uid.to_owned());
-                        }
-                        respond::succeeded(operation, id, payload)
+            let mut item = match result {
+                Ok(payload) => {
+                    if let Some(uid) = respond::placeholder(&payload) {
+                        placeholder = Some(uid.to_owned());
                     }
-                    Err(e) => respond::failed(operation, id, &e),
-                },
+                    respond::succeeded(operation, id, payload)
+                }
+                Err(e) => respond::failed(operation, id, &e),
+            };
+            // The response is bounded as it grows: an item that would take
+            // it past max_response_size answers Response Too Large and ends
+            // the batch (a failure, so Undo puts back what came before).
+            size = size.saturating_add(respond::encoded_len(&item));
+            let over = size > self.config.max_response_size;
+            if over {
+                let error = Error::ResponseTooLarge(format!(
+                    "the response would exceed this server's limit of {} bytes: ask for less per batch",
+                    self.config.max_response_size
+                ));
+                item = respond::failed(item.operation, item.unique_batch_item_id.take(), &error);
+            }
+            let failed = item.result_status != kmip_codec::enums::ResultStatus::Success;
+            outcomes.push(Outcome {
+                item,
                 request_uids,
                 micros: micros_since(started),
             });
-            if failed && stop_on_failure {
+            if failed && (stop_on_failure || over) {
                 if let Some(journal) = &journal {
                     undo(journal, &mut outcomes);
                 }

@@ -4,7 +4,7 @@
 
 use kmip_codec::enums::{Operation, ResultStatus};
 use kmip_codec::messages::{
-    Bytes, DateTime, ProtocolVersion, ResponseBatchItem, ResponseHeader, ResponseMessage, ResponsePayload,
+    Bytes, Codec, DateTime, ProtocolVersion, ResponseBatchItem, ResponseHeader, ResponseMessage, ResponsePayload,
 };
 
 use crate::error::Error;
@@ -33,6 +33,13 @@ impl Outcome {
         }
         uids
     }
+}
+
+/// The bytes `item` takes in the response message.
+pub fn encoded_len(item: &ResponseBatchItem) -> usize {
+    let mut w = kmip_codec::ttlv::Writer::new();
+    item.encode(kmip_codec::Tag::BatchItem, &mut w);
+    w.into_bytes().len()
 }
 
 /// A successful item.
