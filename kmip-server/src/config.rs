@@ -46,6 +46,9 @@ pub struct Config {
     /// Seconds a response may take to be written (a client that does not
     /// read loses its connection). Default 30.
     pub write_timeout_secs: u64,
+    /// Most PBKDF2 iterations one Derive Key may ask for (CPU per request).
+    /// Default 1,000,000.
+    pub max_pbkdf2_iterations: u32,
     /// The audit log (one JSON line per batch item). Default
     /// `<data_dir>/audit.log`; empty to log audit records only to tracing.
     pub audit_log: Option<PathBuf>,
@@ -90,6 +93,7 @@ Settings (TOML key in --config FILE / environment variable, default):
   max_batch_items         KMIP_MAX_BATCH_ITEMS         1000          most batch items in one request
   max_response_size       KMIP_MAX_RESPONSE_SIZE       16777216      largest response in bytes; items past it answer Response Too Large
   write_timeout_secs      KMIP_WRITE_TIMEOUT_SECS      30            time allowed to write a response to a client that is slow to read
+  max_pbkdf2_iterations   KMIP_MAX_PBKDF2_ITERATIONS   1000000       most PBKDF2 iterations one Derive Key may ask for
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
   key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
   pkcs11_module           KMIP_PKCS11_MODULE           /usr/lib/softhsm/libsofthsm2.so  PKCS#11 module
@@ -156,6 +160,7 @@ impl Default for Config {
             max_batch_items: 1000,
             max_response_size: 16 << 20,
             write_timeout_secs: 30,
+            max_pbkdf2_iterations: 1_000_000,
             audit_log: None,
             key_protector: Protector::Soft,
             pkcs11_module: PathBuf::from("/usr/lib/softhsm/libsofthsm2.so"),
@@ -225,6 +230,9 @@ impl Config {
             if let Some(v) = parsed(&get, key)? {
                 *field = v;
             }
+        }
+        if let Some(v) = parsed(&get, "KMIP_MAX_PBKDF2_ITERATIONS")? {
+            self.max_pbkdf2_iterations = v;
         }
         if let Some(v) = get("KMIP_AUDIT_LOG") {
             self.audit_log = Some(v.into());

@@ -250,3 +250,47 @@ async fn a_client_that_never_reads_its_response_loses_the_connection_at_the_writ
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn pbkdf2_iterations_past_the_servers_cap_are_refused_before_any_work() {
+    let server = TestServer::start_with(|c| c.max_pbkdf2_iterations = 1000).await;
+    let mut c = server.admin_client().await;
+    let password = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::SecretData,
+            template_attribute: TemplateAttribute {
+                attributes: vec![attr(AttributeValue::CryptographicUsageMask(
+                    CryptographicUsageMask::DeriveKey,
+                ))],
+                ..Default::default()
+            },
+            object: Object::SecretData(SecretData {
+                secret_data_type: SecretDataType::Password,
+                key_block: common::raw_key(KeyFormatType::Opaque, b"password", None),
+            }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    common::activate(&mut c, &password).await;
+    let derive = |iterations| derive_key::DeriveKeyRequest {
+        object_type: ObjectType::SecretData,
+        unique_identifiers: vec![password.clone()],
+        derivation_method: DerivationMethod::PBKDF2,
+        derivation_parameters: DerivationParameters {
+            salt: Some(Bytes::new(b"salt".to_vec())),
+            iteration_count: Some(iterations),
+            ..common::keys::hmac_parameters()
+        },
+        template_attribute: TemplateAttribute {
+            attributes: vec![attr(AttributeValue::CryptographicLength(256))],
+            ..Default::default()
+        },
+    };
+    assert_eq!(
+        refusal(c.derive_key(derive(1001)).await),
+        Some(ResultReason::InvalidField)
+    );
+    assert!(c.derive_key(derive(1000)).await.is_ok(), "at the cap it works");
+    server.stop().await;
+}

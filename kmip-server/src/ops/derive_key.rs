@@ -41,9 +41,6 @@ use crate::object::attributes::{inherit_protection, new_object, touched};
 use crate::object::key_use::{usable, Purpose, UsableKey};
 use crate::ops::{Context, Error};
 
-/// The most PBKDF2 iterations one request may ask for.
-pub const MAX_ITERATIONS: i32 = 10_000_000;
-
 fn hmac_of(h: HashingAlgorithm) -> Result<hmac::Algorithm, Error> {
     Ok(match h {
         HashingAlgorithm::SHA_1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
@@ -67,6 +64,7 @@ fn derive(
     p: Option<&CryptographicParameters>,
     req: &DeriveKeyRequest,
     len: usize,
+    max_iterations: u32,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let params = &req.derivation_parameters;
     let data = params.derivation_data.as_deref();
@@ -77,12 +75,16 @@ fn derive(
                 .salt
                 .as_deref()
                 .ok_or_else(|| Error::InvalidField("PBKDF2 needs a Salt".into()))?;
+            // CPU per request is bounded: max_pbkdf2_iterations.
             let iterations = params
                 .iteration_count
-                .filter(|n| (1..=MAX_ITERATIONS).contains(n))
-                .and_then(|n| NonZeroU32::new(n.unsigned_abs()))
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n <= max_iterations)
+                .and_then(NonZeroU32::new)
                 .ok_or_else(|| {
-                    Error::InvalidField(format!("PBKDF2 needs an Iteration Count of 1 to {MAX_ITERATIONS}"))
+                    Error::InvalidField(format!(
+                        "PBKDF2 needs an Iteration Count of 1 to {max_iterations} (this server's max_pbkdf2_iterations)"
+                    ))
                 })?;
             let prf = match hashing.unwrap_or(HashingAlgorithm::SHA_1) {
                 HashingAlgorithm::SHA_1 => pbkdf2::PBKDF2_HMAC_SHA1,
@@ -241,7 +243,8 @@ pub fn run(ctx: &Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRespons
         .as_ref()
         .or(key.parameters.as_ref());
     let len = usize::try_from(bits / 8).unwrap_or(0);
-    let material = derive(req.derivation_method, &key, p, req, len)?;
+    let max_iterations = ctx.server.config.max_pbkdf2_iterations;
+    let material = derive(req.derivation_method, &key, p, req, len, max_iterations)?;
     let block = KeyBlock {
         key_format_type: KeyFormatType::Raw,
         key_compression_type: None,
