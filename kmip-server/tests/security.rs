@@ -294,3 +294,36 @@ async fn pbkdf2_iterations_past_the_servers_cap_are_refused_before_any_work() {
     assert!(c.derive_key(derive(1000)).await.is_ok(), "at the cap it works");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn destroyed_key_material_is_gone_from_the_database_files() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let sealed: Vec<u8> = server.registry().with_conn(|conn| {
+        conn.query_row("SELECT sealed FROM objects WHERE uid = ?1", [&uid], |r| r.get(0))
+            .unwrap()
+    });
+    let files = || {
+        ["kmip.db", "kmip.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::read(server.path(f)).ok())
+            .collect::<Vec<_>>()
+    };
+    let holds = |haystack: &[u8]| haystack.windows(sealed.len()).any(|w| w == sealed.as_slice());
+    // Checkpointed or not, it is somewhere in the files while it exists.
+    assert!(
+        files().iter().any(|f| holds(f)),
+        "the sealed key is on disk before Destroy"
+    );
+    c.destroy(destroy::DestroyRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    assert!(
+        !files().iter().any(|f| holds(f)),
+        "no copy of the sealed material survives in kmip.db or its WAL"
+    );
+    server.stop().await;
+}

@@ -20,7 +20,8 @@ pub fn run(ctx: &Context<'_>, req: &DestroyRequest) -> Result<DestroyResponse, E
         touched(o);
         Ok(())
     })?;
-    // No parsed form of the erased key stays in memory either.
+    // Nor in the store's files, nor in memory in parsed form.
+    ctx.store.purge_erased()?;
     ctx.server.memory.keys.forget(ctx.auth.scope(), &uid);
     Ok(DestroyResponse { unique_identifier: uid })
 }

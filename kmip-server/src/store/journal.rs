@@ -94,6 +94,10 @@ impl ObjectStore for Journal<'_> {
             }),
         )
     }
+    fn purge_erased(&self) -> Result<(), DbError> {
+        self.inner.purge_erased()
+    }
+
     fn forget_cached(&self) {
         self.inner.forget_cached();
     }

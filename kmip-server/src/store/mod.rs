@@ -83,6 +83,10 @@ pub trait ObjectStore: Send + Sync {
     fn advance_states(&self, now: i64) -> Result<usize, DbError>;
     /// Forgets every cached object (another process changed the store).
     fn forget_cached(&self);
+    /// Makes erased material unrecoverable from the store's files (after
+    /// Destroy): the SQLite backend checkpoints and truncates its WAL, the
+    /// last place old pages stay.
+    fn purge_erased(&self) -> Result<(), DbError>;
 }
 
 impl dyn ObjectStore + '_ {

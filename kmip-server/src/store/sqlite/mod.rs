@@ -118,6 +118,20 @@ impl ObjectStore for Store {
         result
     }
 
+    fn purge_erased(&self) -> Result<(), DbError> {
+        self.read(|c| {
+            let (busy, _, _): (i64, i64, i64) = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            if busy != 0 {
+                // Readers held old pages; the next Destroy or the regular
+                // checkpoint finishes the job.
+                tracing::warn!("the WAL could not be truncated after a Destroy: readers were active");
+            }
+            Ok(())
+        })
+    }
+
     fn forget_cached(&self) {
         self.cache.clear();
     }
