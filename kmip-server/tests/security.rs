@@ -327,3 +327,34 @@ async fn destroyed_key_material_is_gone_from_the_database_files() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn credential_files_are_never_written_through_planted_paths() {
+    use kmip_server::auth;
+    use kmip_server::policy::{RoleName, Scope};
+    let server = TestServer::start().await;
+    let registry = server.registry();
+    let (scope, role) = (Scope::new("default").unwrap(), RoleName::new("admin").unwrap());
+    let kek = server.path("kek.key");
+    let kek_before = std::fs::read(&kek).unwrap();
+    let planted = tempfile::tempdir().unwrap();
+    // A directory prepared by someone else, with a symlink to the KEK where
+    // the private key's temporary file would go.
+    let out = planted.path().join("creds");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink(&kek, out.join("client.key.tmp")).unwrap();
+    let refused = auth::generate_credential(&registry, &server.ca(), &scope, &role, &out, None, None);
+    let why = refused.expect_err("a directory holding anything is refused");
+    assert!(why.contains("not empty") || why.contains("private"), "{why}");
+    // An output path that is itself a symlink is refused too.
+    let link = planted.path().join("link");
+    std::os::unix::fs::symlink(server.path("."), &link).unwrap();
+    assert!(auth::generate_credential(&registry, &server.ca(), &scope, &role, &link, None, None).is_err());
+    assert_eq!(std::fs::read(&kek).unwrap(), kek_before, "the KEK is untouched");
+    // A fresh directory works, and is private.
+    let fresh = planted.path().join("fresh");
+    auth::generate_credential(&registry, &server.ca(), &scope, &role, &fresh, None, None).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o700);
+    server.stop().await;
+}

@@ -56,6 +56,7 @@ pub fn generate_credential(
     key_type: Option<KeyType>,
     ttl: Option<Duration>,
 ) -> Result<GeneratedCredential, String> {
+    crate::fsutil::fresh_private_dir(out)?;
     let settings = registry.role_settings(scope, role).map_err(|e| e.to_string())?;
     let kind = key_type.unwrap_or(settings.key_type);
     let lifetime = ttl.unwrap_or(Duration::from_secs(settings.ttl_secs));
@@ -95,6 +96,7 @@ pub fn sign_credential(
     out: &Path,
     ttl: Option<Duration>,
 ) -> Result<GeneratedCredential, String> {
+    crate::fsutil::refuse_existing(out)?;
     let settings = registry.role_settings(scope, role).map_err(|e| e.to_string())?;
     let lifetime = ttl.unwrap_or(Duration::from_secs(settings.ttl_secs));
     let issued = ca
