@@ -29,8 +29,16 @@ pub struct Config {
     pub max_message_size: usize,
     /// Deepest Structure nesting accepted. Default 32.
     pub max_depth: usize,
-    /// Most simultaneous connections; more wait in the accept queue.
+    /// Most established (handshaken) connections; more are refused.
     pub max_connections: usize,
+    /// Most connections still in their TLS handshake; more wait in the
+    /// accept queue. Default 256.
+    pub max_handshakes: usize,
+    /// Most connections, handshaking or established, from one peer
+    /// address. Default 64.
+    pub max_connections_per_peer: usize,
+    /// Most established connections of one credential. Default 64.
+    pub max_connections_per_credential: usize,
     /// Seconds a connection may sit idle between requests. Default 300.
     pub idle_timeout_secs: u64,
     /// Seconds a started request may take to arrive in full. Default 30.
@@ -86,7 +94,10 @@ Settings (TOML key in --config FILE / environment variable, default):
   ca_key_type             KMIP_CA_KEY_TYPE             ec            CA key at init: ec (P-256), rsa2048, rsa3072, rsa4096
   max_message_size        KMIP_MAX_MESSAGE_SIZE        1048576       largest request in bytes; larger closes the connection
   max_depth               KMIP_MAX_DEPTH               32            deepest Structure nesting accepted
-  max_connections         KMIP_MAX_CONNECTIONS         1024          simultaneous connections; more wait to be accepted
+  max_connections         KMIP_MAX_CONNECTIONS         1024          established connections; more are refused after the handshake
+  max_handshakes          KMIP_MAX_HANDSHAKES          256           connections in their TLS handshake; more wait to be accepted
+  max_connections_per_peer  KMIP_MAX_CONNECTIONS_PER_PEER  64        connections from one peer address
+  max_connections_per_credential  KMIP_MAX_CONNECTIONS_PER_CREDENTIAL  64  established connections of one credential
   idle_timeout_secs       KMIP_IDLE_TIMEOUT_SECS       300           idle time allowed between requests
   read_timeout_secs       KMIP_READ_TIMEOUT_SECS       30            time allowed for a started request to arrive
   handshake_timeout_secs  KMIP_HANDSHAKE_TIMEOUT_SECS  10            time allowed for the TLS handshake
@@ -154,6 +165,9 @@ impl Default for Config {
             max_message_size: 1 << 20,
             max_depth: 32,
             max_connections: 1024,
+            max_handshakes: 256,
+            max_connections_per_peer: 64,
+            max_connections_per_credential: 64,
             idle_timeout_secs: 300,
             read_timeout_secs: 30,
             handshake_timeout_secs: 10,
@@ -208,10 +222,16 @@ impl Config {
         if let Some(v) = get("KMIP_CA_KEY_TYPE") {
             self.ca_key_type = KeyType::parse(&v, None)?;
         }
-        let numbers: [(&str, &mut usize); 5] = [
+        let numbers: [(&str, &mut usize); 8] = [
             ("KMIP_MAX_MESSAGE_SIZE", &mut self.max_message_size),
             ("KMIP_MAX_DEPTH", &mut self.max_depth),
             ("KMIP_MAX_CONNECTIONS", &mut self.max_connections),
+            ("KMIP_MAX_HANDSHAKES", &mut self.max_handshakes),
+            ("KMIP_MAX_CONNECTIONS_PER_PEER", &mut self.max_connections_per_peer),
+            (
+                "KMIP_MAX_CONNECTIONS_PER_CREDENTIAL",
+                &mut self.max_connections_per_credential,
+            ),
             ("KMIP_MAX_BATCH_ITEMS", &mut self.max_batch_items),
             ("KMIP_MAX_RESPONSE_SIZE", &mut self.max_response_size),
         ];

@@ -358,3 +358,74 @@ async fn credential_files_are_never_written_through_planted_paths() {
     assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o700);
     server.stop().await;
 }
+
+async fn answers(c: &mut kmip_client::Client) -> bool {
+    c.discover_versions(discover_versions::DiscoverVersionsRequest::default())
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn one_credential_cannot_hold_every_connection() {
+    let server = TestServer::start_with(|c| c.max_connections_per_credential = 2).await;
+    let (reader, _) = server.credential("default", "other", "operation_discover_versions");
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut c = server.admin_client().await;
+        assert!(answers(&mut c).await);
+        held.push(c);
+    }
+    let third = server.connect(&server.admin).await;
+    let refused = match third {
+        Err(_) => true,
+        Ok(mut c) => !answers(&mut c).await,
+    };
+    assert!(refused, "a third connection of the same credential is refused");
+    let mut other = server.connect(&reader).await.unwrap();
+    assert!(answers(&mut other).await, "another credential still connects");
+    drop(held.pop());
+    tokio::task::yield_now().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let mut c = server.admin_client().await;
+        if answers(&mut c).await {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the freed slot never came back");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn raw_tcp_connections_neither_take_established_slots_nor_starve_other_peers_beyond_their_cap() {
+    let server = TestServer::start_with(|c| {
+        c.max_connections = 2;
+        c.max_connections_per_peer = 8;
+    })
+    .await;
+    // Six sockets that never start TLS: handshakes, not connections.
+    let mut raw = Vec::new();
+    for _ in 0..6 {
+        raw.push(tokio::net::TcpStream::connect(&server.addr).await.unwrap());
+    }
+    let started = std::time::Instant::now();
+    let mut c = server.admin_client().await;
+    assert!(answers(&mut c).await);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "served without waiting for the raw sockets' handshake timeout"
+    );
+    // The peer's cap: 6 raw + 1 real; two more raw fill it, and then even
+    // a real client from that address is turned away.
+    for _ in 0..2 {
+        raw.push(tokio::net::TcpStream::connect(&server.addr).await.unwrap());
+    }
+    let turned_away = match server.connect(&server.admin).await {
+        Err(_) => true,
+        Ok(mut c) => !answers(&mut c).await,
+    };
+    assert!(turned_away, "past its cap a peer address is refused");
+    drop(raw);
+    server.stop().await;
+}

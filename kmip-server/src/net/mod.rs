@@ -1,8 +1,10 @@
 //! The listener: TCP accept, TLS handshake, framing, limits and timeouts.
 //!
 //! One task per connection; requests on a connection run in turn. The
-//! number of connections is capped by a semaphore taken before `accept`, so
-//! excess clients wait in the kernel's backlog instead of costing memory.
+//! handshakes in progress are capped by a semaphore taken before `accept`,
+//! so excess clients wait in the kernel's backlog instead of costing
+//! memory; established connections, connections per peer address and per
+//! credential have limits of their own ([`limits`]).
 //! Each frame's 8-byte header is read first and its length checked against
 //! the maximum message size before the body is read or allocated; an
 //! oversize or unreadable frame closes that connection only. The client's
@@ -11,6 +13,7 @@
 //! connection at its next request. Shutdown stops accepting, lets each
 //! connection finish the request it is running, and waits for them.
 
+pub mod limits;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -42,13 +45,25 @@ pub fn shutdown_channel() -> (Shutdown, watch::Receiver<bool>) {
     (Shutdown(tx), rx)
 }
 
+/// The connection budgets of one listener (see [`limits`]).
+struct Budgets {
+    established: Arc<Semaphore>,
+    peers: limits::Counts<std::net::IpAddr>,
+    credentials: limits::Counts<String>,
+}
+
 /// Serves on an already-bound listener until shutdown.
 pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::Receiver<bool>) {
-    let permits = Arc::new(Semaphore::new(server.config.max_connections.max(1)));
+    let handshakes = Arc::new(Semaphore::new(server.config.max_handshakes.max(1)));
+    let budgets = Arc::new(Budgets {
+        established: Arc::new(Semaphore::new(server.config.max_connections.max(1))),
+        peers: limits::Counts::default(),
+        credentials: limits::Counts::default(),
+    });
     let mut connections = JoinSet::new();
     loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&permits).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+        let handshake = tokio::select! {
+            p = Arc::clone(&handshakes).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             _ = stop.changed() => break,
         };
         let accepted = tokio::select! {
@@ -57,11 +72,14 @@ pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::
         };
         match accepted {
             Ok((tcp, peer)) => {
-                let server = Arc::clone(&server);
-                let stop = stop.clone();
+                let Some(peer_slot) = budgets.peers.take(&peer.ip(), server.config.max_connections_per_peer) else {
+                    tracing::info!(%peer, "connection refused: this address holds its limit of connections");
+                    continue;
+                };
+                let (server, stop, budgets) = (Arc::clone(&server), stop.clone(), Arc::clone(&budgets));
                 connections.spawn(async move {
-                    connection(tcp, peer, server, stop).await;
-                    drop(permit);
+                    connection(tcp, peer, server, stop, &budgets, handshake).await;
+                    drop(peer_slot);
                 });
             }
             Err(e) => {
@@ -86,12 +104,24 @@ enum End {
     Error(String),
 }
 
-async fn connection(tcp: TcpStream, peer: SocketAddr, server: Arc<Server>, stop: watch::Receiver<bool>) {
+async fn connection(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    server: Arc<Server>,
+    stop: watch::Receiver<bool>,
+    budgets: &Budgets,
+    handshake: tokio::sync::OwnedSemaphorePermit,
+) {
     let _ = tcp.set_nodelay(true);
-    let end = match timeout(server.config.handshake_timeout(), server.tls.accept(tcp)).await {
+    let shaken = timeout(server.config.handshake_timeout(), server.tls.accept(tcp)).await;
+    drop(handshake);
+    let end = match shaken {
         Err(_) => End::Refused("TLS handshake timed out".into()),
         Ok(Err(e)) => End::Refused(format!("TLS handshake failed: {e}")),
-        Ok(Ok(stream)) => serve_connection(stream, peer, &server, stop).await,
+        Ok(Ok(stream)) => match Arc::clone(&budgets.established).try_acquire_owned() {
+            Err(_) => End::Refused("the server holds its limit of connections (max_connections)".into()),
+            Ok(_established) => serve_connection(stream, peer, &server, stop, budgets).await,
+        },
     };
     match end {
         End::Closed => tracing::debug!(%peer, "connection closed"),
@@ -106,6 +136,7 @@ async fn serve_connection(
     peer: SocketAddr,
     server: &Arc<Server>,
     mut stop: watch::Receiver<bool>,
+    budgets: &Budgets,
 ) -> End {
     let serial = match stream
         .get_ref()
@@ -120,6 +151,14 @@ async fn serve_connection(
     if let Err(why) = server.identify(&serial) {
         return End::Refused(why);
     }
+    let Some(_credential_slot) = budgets
+        .credentials
+        .take(&serial, server.config.max_connections_per_credential)
+    else {
+        return End::Refused(format!(
+            "credential {serial} holds its limit of connections (max_connections_per_credential)"
+        ));
+    };
     let peer_text = Arc::new(peer.to_string());
     loop {
         let mut header = [0u8; HEADER_LEN];
