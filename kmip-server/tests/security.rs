@@ -429,3 +429,73 @@ async fn raw_tcp_connections_neither_take_established_slots_nor_starve_other_pee
     drop(raw);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undo_batch_cannot_bring_back_a_key_another_client_revoked_and_destroyed() {
+    use common::objects::{attributes, state};
+    let server = TestServer::start_with(|c| c.max_batch_items = 10_000).await;
+    let (reader, _) = server.credential("default", "reader", "operation_get,operation_locate");
+    let mut admin = server.admin_client().await;
+    let key = admin
+        .create(aes(vec![common::name("target")]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    common::activate(&mut admin, &key).await;
+    // The reader's batch: a Get (which clears Fresh: a change the journal
+    // keeps), many slow-enough Locates, then a failing item, with Undo.
+    let mut r = server.connect(&reader).await.unwrap();
+    let mut items = vec![RequestPayload::Get(get(&key))];
+    for _ in 0..8_000 {
+        items.push(RequestPayload::Locate(locate::LocateRequest {
+            attributes: vec![common::name("target")],
+            ..Default::default()
+        }));
+    }
+    items.push(RequestPayload::Get(get("no-such-object")));
+    let mut request = r.request(items);
+    request.header.batch_error_continuation_option = Some(BatchErrorContinuationOption::Undo);
+    let started = std::time::Instant::now();
+    let batch = tokio::spawn(async move { r.send(&request).await.unwrap() });
+    // Meanwhile (once the batch's Get has surely run: the batch takes
+    // seconds, its Get the first milliseconds) the scope's admin revokes
+    // the key as compromised and destroys it.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    admin
+        .revoke(revoke::RevokeRequest {
+            unique_identifier: Some(key.clone()),
+            revocation_reason: RevocationReason {
+                code: RevocationReasonCode::KeyCompromise,
+                message: None,
+            },
+            compromise_occurrence_date: None,
+        })
+        .await
+        .unwrap();
+    admin
+        .destroy(destroy::DestroyRequest {
+            unique_identifier: Some(key.clone()),
+        })
+        .await
+        .unwrap();
+    let answered = batch.await.unwrap();
+    assert!(
+        started.elapsed() > std::time::Duration::from_millis(600),
+        "the batch outlasted the admin's changes ({:?}), so they came in between",
+        started.elapsed()
+    );
+    assert!(answered
+        .batch_items
+        .last()
+        .is_some_and(|i| i.result_status == ResultStatus::OperationFailed));
+    assert_eq!(
+        state(&attributes(&mut admin, &key).await),
+        State::DestroyedCompromised,
+        "the key stays destroyed whatever the batch undid"
+    );
+    assert_eq!(
+        refusal(admin.get(get(&key)).await),
+        Some(ResultReason::KeyValueNotPresent)
+    );
+    server.stop().await;
+}

@@ -32,8 +32,8 @@ pub fn object_bytes(object: &Object) -> zeroize::Zeroizing<Vec<u8>> {
 }
 
 /// An object's rows as they were, to put back if a batch is undone: its
-/// sealed material stays sealed.
-#[derive(Debug)]
+/// sealed material stays sealed. Equal snapshots are equal rows.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
     object_type: u32,
     created: i64,
