@@ -499,3 +499,66 @@ async fn an_undo_batch_cannot_bring_back_a_key_another_client_revoked_and_destro
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn import_cannot_bring_back_a_destroyed_key_nor_forge_never_extractable() {
+    use common::objects::{attributes, material};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let exported = c
+        .export(export::ExportRequest {
+            unique_identifier: Some(uid.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let import = |uid: &str, attributes: Vec<Attribute>| import::ImportRequest {
+        unique_identifier: uid.into(),
+        replace_existing: Some(true),
+        key_wrap_type: None,
+        attributes,
+        object: exported.object.clone(),
+    };
+    c.destroy(destroy::DestroyRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        refusal(c.import(import(&uid, exported.attributes.clone())).await),
+        Some(ResultReason::IllegalOperation),
+        "a destroyed key stays destroyed"
+    );
+    assert_eq!(refusal(c.get(get(&uid)).await), Some(ResultReason::KeyValueNotPresent));
+    // A new import claiming Never Extractable while Extractable is True.
+    let mut forged: Vec<Attribute> = exported
+        .attributes
+        .iter()
+        .filter(|a| !a.is(AttributeName::NeverExtractable))
+        .cloned()
+        .collect();
+    forged.push(attr(AttributeValue::NeverExtractable(true)));
+    c.import(import("imported-elsewhere", forged)).await.unwrap();
+    let attrs = attributes(&mut c, "imported-elsewhere").await;
+    assert_eq!(flag(&attrs, AttributeName::NeverExtractable), Some(false));
+    assert!(!material(&mut c, "imported-elsewhere").await.is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_database_is_private_even_in_a_data_directory_made_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = TestServer::start_with(|c| {
+        std::fs::create_dir_all(&c.data_dir).unwrap();
+        std::fs::set_permissions(&c.data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    })
+    .await;
+    let mut c = server.admin_client().await;
+    c.create(aes(vec![])).await.unwrap();
+    for file in ["kmip.db", "kmip.db-wal", "audit.log", "kek.key", "sealing.key"] {
+        let mode = std::fs::metadata(server.path(file)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{file} is {mode:o}");
+    }
+    server.stop().await;
+}

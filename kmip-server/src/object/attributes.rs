@@ -163,7 +163,7 @@ pub fn flag(stored: &ManagedObject, name: AttributeName, default: bool) -> bool 
 /// (§3.49, §3.51): once Sensitive has been False or Extractable True they
 /// are False, and no later change (nor a client: they are server-set)
 /// makes them True again.
-fn keep_key_flags(stored: &mut ManagedObject) {
+pub fn keep_key_flags(stored: &mut ManagedObject) {
     if !flag(stored, AttributeName::Sensitive, false) && flag(stored, AttributeName::AlwaysSensitive, false) {
         stored.set(AttributeValue::AlwaysSensitive(false));
     }

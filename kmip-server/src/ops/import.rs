@@ -10,10 +10,11 @@
 //! holds cannot be imported (Invalid Field); server-made UIDs are random
 //! 128-bit values, so only a guessed one could collide.
 
-use kmip_codec::enums::KeyWrapType;
+use kmip_codec::enums::{KeyWrapType, State};
 use kmip_codec::messages::ops::import::{ImportRequest, ImportResponse};
 use kmip_codec::messages::AttributeValue;
 
+use crate::object::attributes::keep_key_flags;
 use crate::object::ManagedObject;
 use crate::ops::{Context, Error};
 
@@ -32,6 +33,9 @@ pub fn run(ctx: &Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Err
         attributes: req.attributes.clone(),
     };
     stored.set_state(stored.state());
+    // Always Sensitive / Never Extractable as the imported flags allow,
+    // never claimed beyond them.
+    keep_key_flags(&mut stored);
     stored.set(AttributeValue::UniqueIdentifier(uid.clone()));
     stored.set(AttributeValue::ObjectType(stored.object_type));
     let scope = ctx.scope();
@@ -39,11 +43,23 @@ pub fn run(ctx: &Context<'_>, req: &ImportRequest) -> Result<ImportResponse, Err
     let replace = req.replace_existing.unwrap_or(false);
 
     ctx.store.write(&scope, move |objects| {
-        if objects.object_type(&stored.uid)?.is_some() {
+        if let Some(existing) = objects.load(&stored.uid, None)? {
             if !replace {
                 return Err(Error::ObjectAlreadyExists(format!(
                     "object {} exists: set Replace Existing to replace it",
                     stored.uid
+                )));
+            }
+            // A compromised or destroyed object stays so: Import does not
+            // bring back what Revoke or Destroy took out of use.
+            if matches!(
+                existing.state(),
+                State::Compromised | State::Destroyed | State::DestroyedCompromised
+            ) {
+                return Err(Error::IllegalOperation(format!(
+                    "object {} is {}: it cannot be replaced",
+                    stored.uid,
+                    existing.state().name().unwrap_or("out of use")
                 )));
             }
             objects.delete(&stored.uid)?;

@@ -82,6 +82,10 @@ const MIGRATIONS: &[&str] = &[
 pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     let path = data_dir.join(DB_FILE);
     let mut conn = Connection::open(&path).map_err(|e| DbError(format!("{}: {e}", path.display())))?;
+    // 0600 whatever the umask: SQLite gives its WAL and shared-memory files
+    // the database file's mode.
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(|e| DbError(format!("{}: {e}", path.display())))?;
     // Another process (the admin CLI, or the server) may hold the write
     // lock briefly; wait for it rather than failing.
     conn.busy_timeout(Duration::from_secs(10))?;
