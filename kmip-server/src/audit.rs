@@ -1,5 +1,11 @@
 //! The audit trail: one JSON line per batch item, to a file and to tracing.
 //!
+//! Fail-closed (the default, `audit_fail_closed`): before a request that
+//! may change something runs, an `intent` line naming who asks for which
+//! operations on which objects is written to the file; if it cannot be,
+//! the request is refused and changes nothing, so no change goes
+//! unaudited. The per-item outcome lines follow as before.
+//!
 //! A record says who (certificate serial and subject, scope, role), did
 //! what (operation, object identifiers), with what result (status, reason)
 //! and how long it took. It never holds key material or request data: the
@@ -41,6 +47,27 @@ pub struct Record<'a> {
     pub duration_us: u64,
 }
 
+/// The line written before a request runs (fail-closed mode).
+#[derive(Debug, Serialize)]
+pub struct Intent<'a> {
+    /// RFC 3339 time of the request.
+    pub time: String,
+    /// Always `"intent"`.
+    pub event: &'static str,
+    /// Client address.
+    pub peer: &'a str,
+    /// Client certificate serial, hex.
+    pub serial: &'a str,
+    /// The credential's scope.
+    pub scope: &'a str,
+    /// The credential's role.
+    pub role: &'a str,
+    /// The operations of the batch items, in order.
+    pub operations: Vec<String>,
+    /// Unique Identifiers the request names.
+    pub uids: Vec<String>,
+}
+
 /// Where audit records go.
 pub struct Audit {
     file: Option<Mutex<BufWriter<File>>>,
@@ -60,6 +87,23 @@ impl Audit {
             None => None,
         };
         Ok(Audit { file })
+    }
+
+    /// Whether records go to a file (and so can fail to be written).
+    pub fn has_file(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Writes the intent line of a request and pushes it to the file.
+    pub fn intent(&self, intent: &Intent<'_>) -> std::io::Result<()> {
+        let line = serde_json::to_string(intent).map_err(std::io::Error::other)?;
+        tracing::info!(target: "kmip_audit", "{line}");
+        if let Some(file) = &self.file {
+            let mut f = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            writeln!(f, "{line}")?;
+            f.flush()?;
+        }
+        Ok(())
     }
 
     /// Records a batch item.

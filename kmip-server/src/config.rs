@@ -57,6 +57,9 @@ pub struct Config {
     /// Most PBKDF2 iterations one Derive Key may ask for (CPU per request).
     /// Default 1,000,000.
     pub max_pbkdf2_iterations: u32,
+    /// Refuse a request whose audit record cannot be written, before it
+    /// changes anything (an intent line per request). Default true.
+    pub audit_fail_closed: bool,
     /// The audit log (one JSON line per batch item). Default
     /// `<data_dir>/audit.log`; empty to log audit records only to tracing.
     pub audit_log: Option<PathBuf>,
@@ -105,6 +108,7 @@ Settings (TOML key in --config FILE / environment variable, default):
   max_response_size       KMIP_MAX_RESPONSE_SIZE       16777216      largest response in bytes; items past it answer Response Too Large
   write_timeout_secs      KMIP_WRITE_TIMEOUT_SECS      30            time allowed to write a response to a client that is slow to read
   max_pbkdf2_iterations   KMIP_MAX_PBKDF2_ITERATIONS   1000000       most PBKDF2 iterations one Derive Key may ask for
+  audit_fail_closed       KMIP_AUDIT_FAIL_CLOSED       true          refuse a request whose audit record cannot be written first
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
   key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
   pkcs11_module           KMIP_PKCS11_MODULE           /usr/lib/softhsm/libsofthsm2.so  PKCS#11 module
@@ -175,6 +179,7 @@ impl Default for Config {
             max_response_size: 16 << 20,
             write_timeout_secs: 30,
             max_pbkdf2_iterations: 1_000_000,
+            audit_fail_closed: true,
             audit_log: None,
             key_protector: Protector::Soft,
             pkcs11_module: PathBuf::from("/usr/lib/softhsm/libsofthsm2.so"),
@@ -253,6 +258,9 @@ impl Config {
         }
         if let Some(v) = parsed(&get, "KMIP_MAX_PBKDF2_ITERATIONS")? {
             self.max_pbkdf2_iterations = v;
+        }
+        if let Some(v) = parsed(&get, "KMIP_AUDIT_FAIL_CLOSED")? {
+            self.audit_fail_closed = v;
         }
         if let Some(v) = get("KMIP_AUDIT_LOG") {
             self.audit_log = Some(v.into());

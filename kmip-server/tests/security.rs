@@ -562,3 +562,29 @@ async fn the_database_is_private_even_in_a_data_directory_made_world_readable() 
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_that_cannot_be_audited_is_refused_and_changes_nothing() {
+    let full = |fail_closed| {
+        move |c: &mut kmip_server::config::Config| {
+            c.audit_log = Some("/dev/full".into()); // every write fails: a full disk
+            c.audit_fail_closed = fail_closed;
+        }
+    };
+    let server = TestServer::start_with(full(true)).await;
+    let mut c = server.admin_client().await;
+    assert_eq!(refusal(c.create(aes(vec![])).await), Some(ResultReason::GeneralFailure));
+    let scope = kmip_server::policy::Scope::new("default").unwrap();
+    let count = server.registry().with_conn(|conn| {
+        kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+            .count()
+            .unwrap()
+    });
+    assert_eq!(count, 0, "nothing was created");
+    server.stop().await;
+    // Fail-open, when so configured, serves on.
+    let server = TestServer::start_with(full(false)).await;
+    let mut c = server.admin_client().await;
+    assert!(c.create(aes(vec![])).await.is_ok());
+    server.stop().await;
+}

@@ -23,7 +23,7 @@ pub mod respond;
 
 use std::time::Instant;
 
-use kmip_codec::enums::{BatchErrorContinuationOption, ResultStatus};
+use kmip_codec::enums::{BatchErrorContinuationOption, Operation, ResultStatus};
 use kmip_codec::messages::{ProtocolVersion, ResponsePayload};
 
 use crate::audit::{self, Record};
@@ -44,10 +44,13 @@ impl Server {
     pub fn process(&self, identity: &Identity, peer: &str, request: Request) -> Vec<u8> {
         let started = Instant::now();
         let (outcomes, max_response) = match request.batch {
-            Ok(batch) => {
-                let max = batch.max_response;
-                (self.run(identity, &request.version, batch), max)
-            }
+            Ok(batch) => match self.intend(identity, peer, &batch) {
+                Ok(()) => {
+                    let max = batch.max_response;
+                    (self.run(identity, &request.version, batch), max)
+                }
+                Err(error) => (refuse_all(batch, &error), None),
+            },
             Err(error) => {
                 let outcome = Outcome {
                     item: respond::failed(None, None, &error),
@@ -60,6 +63,45 @@ impl Server {
         let (response, outcomes) = respond::encode(request.version, outcomes, max_response);
         self.audit_items(identity, peer, &outcomes);
         response
+    }
+
+    /// Fail-closed audit: the intent line of a request that may change
+    /// something, written before it runs; a request that cannot be
+    /// audited is refused whole.
+    fn intend(&self, identity: &Identity, peer: &str, batch: &parse::Batch) -> Result<(), Error> {
+        let reads_only = batch.items.iter().all(|i| {
+            matches!(
+                i.operation,
+                Some(Operation::DiscoverVersions | Operation::Query | Operation::RNGRetrieve)
+            )
+        });
+        if !self.config.audit_fail_closed || !self.audit.has_file() || reads_only {
+            return Ok(());
+        }
+        let intent = audit::Intent {
+            time: audit::now_rfc3339(),
+            event: "intent",
+            peer,
+            serial: &identity.serial,
+            scope: identity.scope.as_str(),
+            role: identity.role.as_str(),
+            operations: batch
+                .items
+                .iter()
+                .map(|i| i.operation.map_or_else(|| "?".to_owned(), |o| name_of(o.name(), o.0)))
+                .collect(),
+            uids: batch
+                .items
+                .iter()
+                .filter_map(|i| i.payload.as_ref().ok())
+                .flat_map(|p| p.object_uids())
+                .map(str::to_owned)
+                .collect(),
+        };
+        self.audit.intent(&intent).map_err(|e| {
+            tracing::error!("audit log write failed, refusing the request: {e}");
+            Error::General("the audit log cannot be written: this server refuses requests until it can".into())
+        })
     }
 
     /// Runs the batch items in order, as the Batch Error Continuation
@@ -190,6 +232,19 @@ fn undo(journal: &crate::store::journal::Journal<'_>, outcomes: &mut [Outcome]) 
             }
         }
     }
+}
+
+/// Every item of `batch` failed with `error`, none run.
+fn refuse_all(batch: parse::Batch, error: &Error) -> Vec<Outcome> {
+    batch
+        .items
+        .into_iter()
+        .map(|i| Outcome {
+            item: respond::failed(i.operation, i.id, error),
+            request_uids: vec![],
+            micros: 0,
+        })
+        .collect()
 }
 
 /// Microseconds since `started`, for the audit record.
