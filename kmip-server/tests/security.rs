@@ -588,3 +588,38 @@ async fn a_request_that_cannot_be_audited_is_refused_and_changes_nothing() {
     assert!(c.create(aes(vec![])).await.is_ok());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_small_split_request_cannot_multiply_a_large_secret_in_the_store() {
+    let server = TestServer::start_with(|c| c.max_message_size = 256 * 1024).await;
+    let mut c = server.admin_client().await;
+    let big = vec![7u8; 100 * 1024];
+    let secret = c
+        .register(register::RegisterRequest {
+            object_type: ObjectType::SecretData,
+            template_attribute: TemplateAttribute::default(),
+            object: Object::SecretData(SecretData {
+                secret_data_type: SecretDataType::Seed,
+                key_block: common::raw_key(KeyFormatType::Opaque, &big, None),
+            }),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let split = |parts| create_split_key::CreateSplitKeyRequest {
+        object_type: ObjectType::SecretData,
+        unique_identifier: Some(secret.clone()),
+        split_key_parts: parts,
+        split_key_threshold: parts,
+        split_key_method: SplitKeyMethod::XOR,
+        prime_field_size: None,
+        template_attribute: TemplateAttribute::default(),
+    };
+    assert_eq!(
+        refusal(c.create_split_key(split(255)).await),
+        Some(ResultReason::InvalidField),
+        "255 parts of 100 KiB would be 25 MiB from a request of a few hundred bytes"
+    );
+    assert!(c.create_split_key(split(2)).await.is_ok(), "within the limit it splits");
+    server.stop().await;
+}

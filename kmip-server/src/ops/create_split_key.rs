@@ -82,6 +82,16 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
     };
     let (key, block) =
         raw(&original).ok_or_else(|| Error::InvalidField("the key's material cannot be split (wrapped?)".into()))?;
+    // The parts together hold no more than one request may carry: a small
+    // request must not make the server store a large multiple of a secret.
+    let limit = ctx.server.config.max_message_size;
+    let total = key.len().saturating_mul(usize::try_from(parts).unwrap_or(usize::MAX));
+    if total > limit {
+        return Err(Error::InvalidField(format!(
+            "{parts} parts of {} bytes would store {total} bytes; at most {limit} (max_message_size)",
+            key.len()
+        )));
+    }
     let mut shares: Vec<Zeroizing<Vec<u8>>> = Vec::new();
     let mut last = Zeroizing::new(key.to_vec());
     for _ in 1..parts {
