@@ -220,6 +220,11 @@ impl<'a> Authorized<'a> {
         &self.identity.scope
     }
 
+    /// The serial of the credential the operation runs for.
+    pub fn serial(&self) -> &'a str {
+        &self.identity.serial
+    }
+
     /// The authorised operation.
     pub fn operation(&self) -> Operation {
         self.operation

@@ -623,3 +623,30 @@ async fn a_small_split_request_cannot_multiply_a_large_secret_in_the_store() {
     assert!(c.create_split_key(split(2)).await.is_ok(), "within the limit it splits");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn one_credential_cannot_take_all_of_its_scopes_operations_in_parts() {
+    let server = TestServer::start().await;
+    let (other, _) = server.credential("default", "hasher", "operation_hash");
+    let open_hash = || hash::HashRequest {
+        cryptographic_parameters: CryptographicParameters {
+            hashing_algorithm: Some(HashingAlgorithm::SHA_256),
+            ..Default::default()
+        },
+        data: Some(Bytes::new(b"part".to_vec())),
+        correlation_value: None,
+        init_indicator: Some(true),
+        final_indicator: Some(false),
+    };
+    let mut a = server.admin_client().await;
+    for _ in 0..kmip_server::engine::streams::PER_CREDENTIAL {
+        a.hash(open_hash()).await.unwrap();
+    }
+    assert_eq!(refusal(a.hash(open_hash()).await), Some(ResultReason::PermissionDenied));
+    let mut b = server.connect(&other).await.unwrap();
+    assert!(
+        b.hash(open_hash()).await.is_ok(),
+        "another credential of the scope still can"
+    );
+    server.stop().await;
+}

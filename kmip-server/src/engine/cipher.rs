@@ -285,14 +285,14 @@ pub fn run(ctx: &Context<'_>, req: CipherRequest<'_>) -> Result<CipherResult, Er
                 .server
                 .memory
                 .streams
-                .open(&scope, &key.uid, op, Stream::Cipher(cipher))?;
+                .open(ctx.auth, &key.uid, op, Stream::Cipher(cipher))?;
             result.correlation = Some(Bytes::new(c));
         }
         Next::Keep(c) => ctx
             .server
             .memory
             .streams
-            .resume(c, &scope, &key.uid, op, Stream::Cipher(cipher)),
+            .resume(c, ctx.auth, &key.uid, op, Stream::Cipher(cipher)),
         Next::Finish => {
             let (tail, tag) = cipher.finish(req.tag).map_err(Error::crypto)?;
             out.extend_from_slice(&tail);

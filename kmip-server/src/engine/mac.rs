@@ -62,7 +62,7 @@ pub(crate) fn compute(
     mac.update(data).map_err(Error::crypto)?;
     Ok(match parts.next() {
         Next::Open => Progress::Opened(Bytes::new(ctx.server.memory.streams.open(
-            &scope,
+            ctx.auth,
             &key.uid,
             op,
             Stream::Mac(mac),
@@ -71,7 +71,7 @@ pub(crate) fn compute(
             ctx.server
                 .memory
                 .streams
-                .resume(c, &scope, &key.uid, op, Stream::Mac(mac));
+                .resume(c, ctx.auth, &key.uid, op, Stream::Mac(mac));
             Progress::More
         }
         Next::Finish => Progress::Done(mac.finish().map_err(Error::crypto)?),

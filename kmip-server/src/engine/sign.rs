@@ -201,7 +201,7 @@ pub(crate) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
     running.update(req.data.unwrap_or_default());
     Ok(match req.parts.next() {
         Next::Open => Progress::Opened(Bytes::new(ctx.server.memory.streams.open(
-            &scope,
+            ctx.auth,
             &key.uid,
             op,
             Stream::Hash(running),
@@ -210,7 +210,7 @@ pub(crate) fn compute(ctx: &Context<'_>, req: Signing<'_>, verify: bool) -> Resu
             ctx.server
                 .memory
                 .streams
-                .resume(c, &scope, &key.uid, op, Stream::Hash(running));
+                .resume(c, ctx.auth, &key.uid, op, Stream::Hash(running));
             Progress::More
         }
         Next::Finish => Progress::Done(Signable {

@@ -7,13 +7,14 @@
 //! A stream belongs to the scope, object and operation that opened it;
 //! any other request naming its Correlation Value gets Item Not Found, as
 //! for a value that never existed. Streams idle for [`IDLE`] are dropped,
-//! and one scope holds at most [`PER_SCOPE`] of them, so that a client
-//! that never finishes cannot exhaust the server's memory.
+//! one scope holds at most [`PER_SCOPE`] of them and one credential at
+//! most [`PER_CREDENTIAL`], so that a client that never finishes cannot
+//! exhaust the server's memory nor its scope's share.
 
 use crate::crypto::cipher::Cipher;
 use crate::crypto::digest::Mac;
 use crate::error::Error;
-use crate::policy::Scope;
+use crate::policy::{Authorized, Scope};
 use kmip_codec::enums::Operation;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,6 +25,9 @@ pub const IDLE: Duration = Duration::from_secs(300);
 
 /// The most open streams one scope may hold.
 pub const PER_SCOPE: usize = 256;
+
+/// The most open streams one credential may hold.
+pub const PER_CREDENTIAL: usize = 64;
 
 /// What a stream remembers between parts.
 pub enum Stream {
@@ -125,6 +129,8 @@ struct Entry {
     operation: Operation,
     last_used: Instant,
     stream: Stream,
+    /// The credential that opened it.
+    serial: String,
 }
 
 /// The open streams of the server.
@@ -135,7 +141,14 @@ pub struct Streams {
 
 impl Streams {
     /// Keeps `stream` for the next part; returns its Correlation Value.
-    pub fn open(&self, scope: &Scope, uid: &str, operation: Operation, stream: Stream) -> Result<Vec<u8>, Error> {
+    pub fn open(
+        &self,
+        owner: &Authorized<'_>,
+        uid: &str,
+        operation: Operation,
+        stream: Stream,
+    ) -> Result<Vec<u8>, Error> {
+        let scope = owner.scope();
         let mut id = [0u8; 16];
         aws_lc_rs::rand::fill(&mut id).map_err(|_| Error::random_failed())?;
         let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -146,10 +159,16 @@ impl Streams {
                 "this scope already has {PER_SCOPE} operations in parts open: finish some first"
             )));
         }
+        if open.values().filter(|e| e.serial == owner.serial()).count() >= PER_CREDENTIAL {
+            return Err(Error::PermissionDenied(format!(
+                "this credential already has {PER_CREDENTIAL} operations in parts open: finish some first"
+            )));
+        }
         open.insert(
             id,
             Entry {
                 scope: scope.clone(),
+                serial: owner.serial().to_owned(),
                 uid: uid.to_owned(),
                 operation,
                 last_used: now,
@@ -178,12 +197,13 @@ impl Streams {
     }
 
     /// Puts a stream taken with [`Streams::take`] back under the same value.
-    pub fn resume(&self, correlation: &[u8], scope: &Scope, uid: &str, operation: Operation, stream: Stream) {
+    pub fn resume(&self, correlation: &[u8], owner: &Authorized<'_>, uid: &str, operation: Operation, stream: Stream) {
         let Ok(id) = <[u8; 16]>::try_from(correlation) else {
             return;
         };
         let entry = Entry {
-            scope: scope.clone(),
+            scope: owner.scope().clone(),
+            serial: owner.serial().to_owned(),
             uid: uid.to_owned(),
             operation,
             last_used: Instant::now(),

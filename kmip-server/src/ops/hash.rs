@@ -46,14 +46,14 @@ pub fn run(ctx: &Context<'_>, req: &HashRequest) -> Result<HashResponse, Error> 
                 .server
                 .memory
                 .streams
-                .open(&scope, no_object, Operation::Hash, Stream::Hash(hash))?;
+                .open(ctx.auth, no_object, Operation::Hash, Stream::Hash(hash))?;
             response.correlation_value = Some(Bytes::new(c));
         }
         Next::Keep(c) => ctx
             .server
             .memory
             .streams
-            .resume(c, &scope, no_object, Operation::Hash, Stream::Hash(hash)),
+            .resume(c, ctx.auth, no_object, Operation::Hash, Stream::Hash(hash)),
         Next::Finish => response.data = Some(Bytes::new(hash.finish().as_ref().to_vec())),
     }
     Ok(response)
