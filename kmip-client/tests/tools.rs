@@ -35,6 +35,24 @@ async fn tool(exe: &str, s: &Server, args: &[&str]) -> Output {
     c.args(args).output().await.expect("runs")
 }
 
+/// `kmip create` of an AES-256 key named `name`; its Unique Identifier.
+async fn create_aes(kmip: &str, s: &Server, name: &str) -> String {
+    let args = [
+        "--json",
+        "create",
+        "--algorithm",
+        "AES",
+        "--length",
+        "256",
+        "--name",
+        name,
+    ];
+    let out = tool(kmip, s, &args).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    j["unique_identifier"].as_str().unwrap().to_owned()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -53,24 +71,7 @@ async fn kmip_cli_output_exit_status_and_reasons() {
     let implemented: Vec<&str> = kmip_server::ops::IMPLEMENTED.iter().filter_map(|o| o.name()).collect();
     assert_eq!(j["operations"], serde_json::json!(implemented));
 
-    let out = tool(
-        kmip,
-        &s,
-        &[
-            "--json",
-            "create",
-            "--algorithm",
-            "AES",
-            "--length",
-            "256",
-            "--name",
-            "k",
-        ],
-    )
-    .await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let uid = j["unique_identifier"].as_str().unwrap().to_owned();
+    let uid = create_aes(kmip, &s, "k").await;
 
     let out = tool(kmip, &s, &["get", &uid]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -201,26 +202,7 @@ async fn kmip_cli_works_for_a_role_that_may_not_discover_versions() {
     use kmip_server::policy::{OperationSet, RoleName, Scope};
     let s = server().await;
     let kmip = env!("CARGO_BIN_EXE_kmip");
-    let out = tool(
-        kmip,
-        &s,
-        &[
-            "--json",
-            "create",
-            "--algorithm",
-            "AES",
-            "--length",
-            "256",
-            "--name",
-            "r",
-        ],
-    )
-    .await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let uid = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["unique_identifier"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let uid = create_aes(kmip, &s, "r").await;
 
     let data = s.running.admin_dir.ancestors().nth(3).unwrap().to_path_buf();
     let registry = Registry::open(&data).unwrap();
