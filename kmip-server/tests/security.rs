@@ -650,3 +650,57 @@ async fn one_credential_cannot_take_all_of_its_scopes_operations_in_parts() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn validate_refuses_a_chain_where_a_certificate_that_is_no_ca_signs_another() {
+    use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let params = |cn: &str, ca: bool| {
+        let mut p = CertificateParams::new(vec![]).unwrap();
+        p.distinguished_name = DistinguishedName::new();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.is_ca = if ca {
+            IsCa::Ca(BasicConstraints::Unconstrained)
+        } else {
+            IsCa::NoCa
+        };
+        p
+    };
+    let cert = |der: &[u8]| Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::new(der.to_vec()),
+    };
+    let verdict = |leaf: &[u8], anchor: String| validate::ValidateRequest {
+        certificates: vec![cert(leaf)],
+        unique_identifiers: vec![anchor],
+        validity_date: None,
+    };
+    let hold = |der: Vec<u8>| register::RegisterRequest {
+        object_type: ObjectType::Certificate,
+        template_attribute: TemplateAttribute::default(),
+        object: Object::Certificate(cert(&der)),
+    };
+    // A self-signed certificate that is no CA, held by the caller, signs a leaf.
+    let plain_key = KeyPair::generate().unwrap();
+    let plain = params("plain", false).self_signed(&plain_key).unwrap();
+    let plain_issuer = Issuer::new(params("plain", false), plain_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = params("leaf", false).signed_by(&leaf_key, &plain_issuer).unwrap();
+    let held = c.register(hold(plain.der().to_vec())).await.unwrap().unique_identifier;
+    let answer = c.validate(verdict(leaf.der(), held)).await.unwrap();
+    assert_eq!(
+        answer.validity_indicator,
+        ValidityIndicator::Invalid,
+        "openssl refuses this chain too"
+    );
+    // The same with a real CA is valid.
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = params("ca", true).self_signed(&ca_key).unwrap();
+    let ca_issuer = Issuer::new(params("ca", true), ca_key);
+    let leaf = params("leaf", false).signed_by(&leaf_key, &ca_issuer).unwrap();
+    let held = c.register(hold(ca.der().to_vec())).await.unwrap().unique_identifier;
+    let answer = c.validate(verdict(leaf.der(), held)).await.unwrap();
+    assert_eq!(answer.validity_indicator, ValidityIndicator::Valid);
+    server.stop().await;
+}

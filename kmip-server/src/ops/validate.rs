@@ -3,20 +3,26 @@
 //! Validity Date (default now). Validation policy is the server's (§4.24);
 //! this server's:
 //!
-//! - Invalid: a certificate does not parse, is outside its validity
-//!   period at the date, or is not signed by the next certificate; or the
-//!   certificates do not form one chain.
-//! - Valid: the chain is sound and ends in a trust anchor: this server's
-//!   object CA (the issuer of Certify), or a self-signed certificate that
-//!   the caller holds as a managed Certificate object (named by Unique
-//!   Identifier).
-//! - Unknown: the chain is sound but ends in no trust anchor.
+//! - Valid: the chain ends in a trust anchor — this server's object CA (the
+//!   issuer of Certify), or a self-signed certificate that the caller holds
+//!   as a managed Certificate object (named by Unique Identifier) — and
+//!   passes the path validation rustls uses (rustls-webpki: signatures,
+//!   validity at the date, basicConstraints and path length, key usage of
+//!   the issuers; any Extended Key Usage, Validate names no purpose). A
+//!   held anchor that issues others must be a CA itself.
+//! - Unknown: the chain is sound but ends in no trust anchor: dates,
+//!   signatures, and every issuer a CA (basicConstraints).
+//! - Invalid: anything else — a certificate that does not parse or is
+//!   outside its validity period, a signature that does not verify, a
+//!   certificate that is no CA signing another, or certificates that do not
+//!   form one chain.
 //!
 //! Neither lists nor lists without certificates is Invalid Message (§11.25).
 
 use kmip_codec::enums::{ObjectType, ValidityIndicator};
 use kmip_codec::messages::ops::validate::{ValidateRequest, ValidateResponse};
 use kmip_codec::messages::Object;
+use rustls::pki_types::{CertificateDer, UnixTime};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
@@ -49,6 +55,47 @@ fn ordered<'c>(certs: &'c [(X509Certificate<'c>, bool)]) -> Option<Vec<&'c (X509
     Some(chain)
 }
 
+/// Validate asks whether the chain is valid, not for which purpose.
+struct AnyPurpose;
+
+impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
+    fn validate(&self, _: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        Ok(())
+    }
+}
+
+/// Whether a certificate may issue others (basicConstraints cA).
+fn is_ca(cert: &X509Certificate<'_>) -> bool {
+    cert.basic_constraints().ok().flatten().is_some_and(|b| b.value.ca)
+}
+
+/// rustls-webpki's path validation of `chain` (leaf first) up to `anchor`.
+fn path_validates(chain: &[&[u8]], anchor: &[u8], at: i64) -> bool {
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return false;
+    };
+    let anchor_der = CertificateDer::from(anchor);
+    let Ok(anchor) = webpki::anchor_from_trusted_cert(&anchor_der) else {
+        return false;
+    };
+    let leaf_der = CertificateDer::from(*leaf);
+    let Ok(leaf) = webpki::EndEntityCert::try_from(&leaf_der) else {
+        return false;
+    };
+    let intermediates: Vec<CertificateDer<'_>> = intermediates.iter().map(|d| CertificateDer::from(*d)).collect();
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(at).unwrap_or(0)));
+    leaf.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &[anchor],
+        &intermediates,
+        time,
+        AnyPurpose,
+        None,
+        None,
+    )
+    .is_ok()
+}
+
 fn verdict(ctx: &Context<'_>, certs: &[(X509Certificate<'_>, bool)], at: i64) -> ValidityIndicator {
     let Some(chain) = ordered(certs) else {
         return ValidityIndicator::Invalid;
@@ -59,26 +106,41 @@ fn verdict(ctx: &Context<'_>, certs: &[(X509Certificate<'_>, bool)], at: i64) ->
             return ValidityIndicator::Invalid;
         }
     }
-    for pair in chain.windows(2) {
-        if let [(child, _), (parent, _)] = pair {
-            if child.verify_signature(Some(parent.public_key())).is_err() {
-                return ValidityIndicator::Invalid;
-            }
-        }
-    }
     let Some((top, managed)) = chain.last() else {
         return ValidityIndicator::Invalid;
     };
-    let object_ca = X509Certificate::from_der(ctx.server.certify_ca.cert_der())
-        .ok()
-        .map(|(_, c)| c);
+    let ders: Vec<&[u8]> = chain.iter().map(|(c, _)| c.as_raw()).collect();
+    let object_ca_der = ctx.server.certify_ca.cert_der();
+    let object_ca = X509Certificate::from_der(object_ca_der).ok().map(|(_, c)| c);
     let issued_by_object_ca = object_ca
         .as_ref()
         .is_some_and(|ca| top.issuer() == ca.subject() && top.verify_signature(Some(ca.public_key())).is_ok());
     let self_signed = top.issuer() == top.subject() && top.verify_signature(None).is_ok();
-    if issued_by_object_ca || (self_signed && *managed) {
-        ValidityIndicator::Valid
-    } else if top.issuer() == top.subject() && !self_signed {
+    if issued_by_object_ca {
+        return if path_validates(&ders, object_ca_der, at) {
+            ValidityIndicator::Valid
+        } else {
+            ValidityIndicator::Invalid
+        };
+    }
+    if self_signed && *managed {
+        // A held anchor alone is valid as itself; one that issues the
+        // rest must be a CA (webpki does not check its anchors).
+        let Some((anchor, below)) = ders.split_last() else {
+            return ValidityIndicator::Invalid;
+        };
+        return if below.is_empty() || (is_ca(top) && path_validates(below, anchor, at)) {
+            ValidityIndicator::Valid
+        } else {
+            ValidityIndicator::Invalid
+        };
+    }
+    // No anchor: sound (every link signed by a CA) is Unknown.
+    let sound = chain.windows(2).all(|pair| match pair {
+        [(child, _), (parent, _)] => is_ca(parent) && child.verify_signature(Some(parent.public_key())).is_ok(),
+        _ => false,
+    });
+    if !sound || (top.issuer() == top.subject() && !self_signed) {
         ValidityIndicator::Invalid
     } else {
         ValidityIndicator::Unknown
