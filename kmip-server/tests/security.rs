@@ -704,3 +704,54 @@ async fn validate_refuses_a_chain_where_a_certificate_that_is_no_ca_signs_anothe
     assert_eq!(answer.validity_indicator, ValidityIndicator::Valid);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn validate_refuses_a_certify_issued_leaf_used_as_an_issuer() {
+    use common::keys::{key_bytes, new_pair};
+    use rcgen::{CertificateParams, DistinguishedName, DnType, Issuer, KeyPair};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let (private, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
+    let certified = c
+        .certify(certify::CertifyRequest {
+            unique_identifier: Some(public),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let issued = match c.get(get(&certified)).await.unwrap().object {
+        Object::Certificate(x) => x.certificate_value.to_vec(),
+        other => panic!("{other:?}"),
+    };
+    let pkcs8 = c
+        .get(get::GetRequest {
+            unique_identifier: Some(private),
+            key_format_type: Some(KeyFormatType::PKCS_8),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .object;
+    let key = KeyPair::try_from(key_bytes(&pkcs8).1.as_slice()).unwrap();
+    // The object CA's leaf (no CA) signs a certificate of its own.
+    let issuer = Issuer::from_ca_cert_der(&issued.clone().into(), key).unwrap();
+    let mut p = CertificateParams::new(vec![]).unwrap();
+    p.distinguished_name = DistinguishedName::new();
+    p.distinguished_name.push(DnType::CommonName, "forged");
+    let forged = p.signed_by(&KeyPair::generate().unwrap(), &issuer).unwrap();
+    let cert = |der: &[u8]| Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::new(der.to_vec()),
+    };
+    let answer = c
+        .validate(validate::ValidateRequest {
+            certificates: vec![cert(forged.der()), cert(&issued)],
+            unique_identifiers: vec![],
+            validity_date: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(answer.validity_indicator, ValidityIndicator::Invalid);
+    server.stop().await;
+}
