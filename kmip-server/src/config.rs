@@ -57,6 +57,9 @@ pub struct Config {
     /// Most PBKDF2 iterations one Derive Key may ask for (CPU per request).
     /// Default 1,000,000.
     pub max_pbkdf2_iterations: u32,
+    /// Most key-pair generations and key derivations in one request (CPU
+    /// per request). Default 16.
+    pub max_heavy_items: usize,
     /// Refuse a request whose audit record cannot be written, before it
     /// changes anything (an intent line per request). Default true.
     pub audit_fail_closed: bool,
@@ -108,6 +111,7 @@ Settings (TOML key in --config FILE / environment variable, default):
   max_response_size       KMIP_MAX_RESPONSE_SIZE       16777216      largest response in bytes; items past it answer Response Too Large
   write_timeout_secs      KMIP_WRITE_TIMEOUT_SECS      30            time allowed to write a response to a client that is slow to read
   max_pbkdf2_iterations   KMIP_MAX_PBKDF2_ITERATIONS   1000000       most PBKDF2 iterations one Derive Key may ask for
+  max_heavy_items         KMIP_MAX_HEAVY_ITEMS         16            most key-pair generations and derivations in one request
   audit_fail_closed       KMIP_AUDIT_FAIL_CLOSED       true          refuse a request whose audit record cannot be written first
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
   key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
@@ -179,6 +183,7 @@ impl Default for Config {
             max_response_size: 16 << 20,
             write_timeout_secs: 30,
             max_pbkdf2_iterations: 1_000_000,
+            max_heavy_items: 16,
             audit_fail_closed: true,
             audit_log: None,
             key_protector: Protector::Soft,
@@ -227,7 +232,8 @@ impl Config {
         if let Some(v) = get("KMIP_CA_KEY_TYPE") {
             self.ca_key_type = KeyType::parse(&v, None)?;
         }
-        let numbers: [(&str, &mut usize); 8] = [
+        let numbers: [(&str, &mut usize); 9] = [
+            ("KMIP_MAX_HEAVY_ITEMS", &mut self.max_heavy_items),
             ("KMIP_MAX_MESSAGE_SIZE", &mut self.max_message_size),
             ("KMIP_MAX_DEPTH", &mut self.max_depth),
             ("KMIP_MAX_CONNECTIONS", &mut self.max_connections),

@@ -755,3 +755,35 @@ async fn validate_refuses_a_certify_issued_leaf_used_as_an_issuer() {
     assert_eq!(answer.validity_indicator, ValidityIndicator::Invalid);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_batch_of_more_key_pair_generations_than_the_budget_is_refused_before_any_runs() {
+    use common::keys::key_pair;
+    let server = TestServer::start_with(|c| c.max_heavy_items = 2).await;
+    let mut c = server.admin_client().await;
+    let pairs = |n| {
+        (0..n)
+            .map(|_| RequestPayload::CreateKeyPair(key_pair(CryptographicAlgorithm::EC, 256)))
+            .collect::<Vec<_>>()
+    };
+    let over = c.request(pairs(3));
+    let answer = c.send(&over).await.unwrap();
+    assert!(answer
+        .batch_items
+        .iter()
+        .all(|i| i.result_reason == Some(ResultReason::InvalidMessage)));
+    let scope = kmip_server::policy::Scope::new("default").unwrap();
+    let count = server.registry().with_conn(|conn| {
+        kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+            .count()
+            .unwrap()
+    });
+    assert_eq!(count, 0, "none of them ran");
+    let within = c.request(pairs(2));
+    let answer = c.send(&within).await.unwrap();
+    assert!(answer
+        .batch_items
+        .iter()
+        .all(|i| i.result_status == ResultStatus::Success));
+    server.stop().await;
+}

@@ -44,7 +44,10 @@ impl Server {
     pub fn process(&self, identity: &Identity, peer: &str, request: Request) -> Vec<u8> {
         let started = Instant::now();
         let (outcomes, max_response) = match request.batch {
-            Ok(batch) => match self.intend(identity, peer, &batch) {
+            Ok(batch) => match self
+                .within_budget(&batch)
+                .and_then(|()| self.intend(identity, peer, &batch))
+            {
                 Ok(()) => {
                     let max = batch.max_response;
                     (self.run(identity, &request.version, batch), max)
@@ -63,6 +66,30 @@ impl Server {
         let (response, outcomes) = respond::encode(request.version, outcomes, max_response);
         self.audit_items(identity, peer, &outcomes);
         response
+    }
+
+    /// CPU per request: at most `max_heavy_items` items that can each take
+    /// a core for a second or more (key-pair generation, key derivation);
+    /// a batch with more is refused whole, before any of it runs.
+    fn within_budget(&self, batch: &parse::Batch) -> Result<(), Error> {
+        let heavy = batch
+            .items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.operation,
+                    Some(Operation::CreateKeyPair | Operation::ReKeyKeyPair | Operation::DeriveKey)
+                )
+            })
+            .count();
+        let max = self.config.max_heavy_items;
+        if heavy > max {
+            return Err(Error::InvalidMessage(format!(
+                "the batch holds {heavy} key-pair generations or derivations; at most {max} per request \
+                 (max_heavy_items): send them in several requests"
+            )));
+        }
+        Ok(())
     }
 
     /// Fail-closed audit: the intent line of a request that may change
