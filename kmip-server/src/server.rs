@@ -44,16 +44,14 @@ impl Server {
     /// that nothing it held is served again, to a scope recreated under
     /// the same name or anyone else.
     pub fn identify(&self, serial: &str) -> Result<Arc<Identity>, String> {
-        let found = self.registry.identify(serial);
-        let generation = self.registry.generation();
+        let (found, generation) = self
+            .registry
+            .identify(serial)
+            .map_err(|e| format!("credential registry unavailable: {e}"))?;
         if self.registry_seen.swap(generation, Ordering::AcqRel) != generation {
             self.store.forget_cached();
         }
-        match found {
-            Ok(Some(id)) => Ok(id),
-            Ok(None) => Err(format!("credential {serial} is not registered, revoked or expired")),
-            Err(e) => Err(format!("credential registry unavailable: {e}")),
-        }
+        found.ok_or_else(|| format!("credential {serial} is not registered, revoked or expired"))
     }
 }
 

@@ -131,15 +131,7 @@ async fn certify_issues_from_the_object_ca_and_recertify_replaces() {
 async fn validate_trusts_the_object_ca_and_self_signed_certificates_the_caller_holds() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
-    let (_, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
-    let certified = c
-        .certify(certify::CertifyRequest {
-            unique_identifier: Some(public),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .unique_identifier;
+    let (_, certified) = certified_pair(&mut c).await;
     let validate = |certificates: Vec<Certificate>, uids: Vec<String>, at: Option<i64>| validate::ValidateRequest {
         certificates,
         unique_identifiers: uids,

@@ -59,7 +59,11 @@ impl Served {
             .spawn()
             .expect("serve starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
+        let Some(Ok(first)) = lines.next() else {
+            let _ = child.wait();
+            let log = std::fs::read_to_string(log.path()).unwrap_or_default();
+            panic!("the server did not start:\n{log}");
+        };
         let addr = first
             .strip_prefix("KMIP server listening on ")
             .and_then(|rest| rest.split_whitespace().next())
@@ -84,7 +88,9 @@ impl Served {
 
 impl Drop for Served {
     fn drop(&mut self) {
+        // Waited for, so that its data-directory lock is free for the next.
         let _ = self.child.kill();
+        let _ = self.child.wait();
         if std::thread::panicking() {
             let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
             eprintln!("--- log of the server at {} ---\n{log}--- end of log ---", self.addr);

@@ -667,19 +667,16 @@ async fn validate_refuses_a_chain_where_a_certificate_that_is_no_ca_signs_anothe
         };
         p
     };
-    let cert = |der: &[u8]| Certificate {
-        certificate_type: CertificateType::X_509,
-        certificate_value: Bytes::new(der.to_vec()),
-    };
+    use common::keys::x509;
     let verdict = |leaf: &[u8], anchor: String| validate::ValidateRequest {
-        certificates: vec![cert(leaf)],
+        certificates: vec![x509(leaf)],
         unique_identifiers: vec![anchor],
         validity_date: None,
     };
     let hold = |der: Vec<u8>| register::RegisterRequest {
         object_type: ObjectType::Certificate,
         template_attribute: TemplateAttribute::default(),
-        object: Object::Certificate(cert(&der)),
+        object: Object::Certificate(x509(&der)),
     };
     // A self-signed certificate that is no CA, held by the caller, signs a leaf.
     let plain_key = KeyPair::generate().unwrap();
@@ -707,19 +704,11 @@ async fn validate_refuses_a_chain_where_a_certificate_that_is_no_ca_signs_anothe
 
 #[tokio::test]
 async fn validate_refuses_a_certify_issued_leaf_used_as_an_issuer() {
-    use common::keys::{key_bytes, new_pair};
+    use common::keys::{certified_pair, key_bytes, x509};
     use rcgen::{CertificateParams, DistinguishedName, DnType, Issuer, KeyPair};
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
-    let (private, public) = new_pair(&mut c, CryptographicAlgorithm::EC, 256).await;
-    let certified = c
-        .certify(certify::CertifyRequest {
-            unique_identifier: Some(public),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .unique_identifier;
+    let (private, certified) = certified_pair(&mut c).await;
     let issued = match c.get(get(&certified)).await.unwrap().object {
         Object::Certificate(x) => x.certificate_value.to_vec(),
         other => panic!("{other:?}"),
@@ -740,13 +729,9 @@ async fn validate_refuses_a_certify_issued_leaf_used_as_an_issuer() {
     p.distinguished_name = DistinguishedName::new();
     p.distinguished_name.push(DnType::CommonName, "forged");
     let forged = p.signed_by(&KeyPair::generate().unwrap(), &issuer).unwrap();
-    let cert = |der: &[u8]| Certificate {
-        certificate_type: CertificateType::X_509,
-        certificate_value: Bytes::new(der.to_vec()),
-    };
     let answer = c
         .validate(validate::ValidateRequest {
-            certificates: vec![cert(forged.der()), cert(&issued)],
+            certificates: vec![x509(forged.der()), x509(&issued)],
             unique_identifiers: vec![],
             validity_date: None,
         })

@@ -129,9 +129,11 @@ impl Registry {
         Ok(out)
     }
 
-    /// The identity of a live credential: registered, not revoked, not
-    /// expired, with its role as it is now.
-    pub fn identify(&self, serial: &str) -> Result<Option<Arc<Identity>>, DbError> {
+    /// The identity of a live credential (registered, not revoked, not
+    /// expired, with its role as it is now), and the registry generation it
+    /// was read under: it advances with every change to scopes, roles or
+    /// credentials.
+    pub fn identify(&self, serial: &str) -> Result<(Option<Arc<Identity>>, i64), DbError> {
         let conn = lock(&self.conn);
         let mut live = lock(&self.live);
         let data_version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
@@ -148,17 +150,12 @@ impl Registry {
                 l.data_version = data_version;
             }
         }
-        Ok(live
+        let identity = live
             .as_ref()
             .and_then(|l| l.identities.get(serial))
             .filter(|(_, not_after)| *not_after > unix_now())
-            .map(|(id, _)| Arc::clone(id)))
-    }
-
-    /// The registry generation the last [`Registry::identify`] saw: it
-    /// advances with every change to scopes, roles or credentials.
-    pub fn generation(&self) -> i64 {
-        lock(&self.live).as_ref().map_or(-1, |l| l.generation)
+            .map(|(id, _)| Arc::clone(id));
+        Ok((identity, live.as_ref().map_or(-1, |l| l.generation)))
     }
 
     /// Creates a scope.

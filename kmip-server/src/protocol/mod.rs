@@ -49,7 +49,8 @@ impl Server {
                 .and_then(|()| self.intend(identity, peer, &batch))
             {
                 Ok(()) => {
-                    let max = batch.max_response;
+                    let cap = self.config.max_response_size;
+                    let max = Some(batch.max_response.map_or(cap, |m| m.min(cap)));
                     (self.run(identity, &request.version, batch), max)
                 }
                 Err(error) => (refuse_all(batch, &error), None),
@@ -96,13 +97,7 @@ impl Server {
     /// something, written before it runs; a request that cannot be
     /// audited is refused whole.
     fn intend(&self, identity: &Identity, peer: &str, batch: &parse::Batch) -> Result<(), Error> {
-        let reads_only = batch.items.iter().all(|i| {
-            matches!(
-                i.operation,
-                Some(Operation::DiscoverVersions | Operation::Query | Operation::RNGRetrieve)
-            )
-        });
-        if !self.config.audit_fail_closed || !self.audit.has_file() || reads_only {
+        if !self.config.audit_fail_closed || !self.audit.has_file() || batch.touches_no_object() {
             return Ok(());
         }
         let intent = audit::Intent {
@@ -144,6 +139,7 @@ impl Server {
         };
         let mut placeholder = None;
         let mut size: usize = 0;
+        let measured = batch.items.len() > 1;
         let mut outcomes = Vec::with_capacity(batch.items.len());
         for BatchItem { operation, id, payload } in batch.items {
             let started = Instant::now();
@@ -161,11 +157,14 @@ impl Server {
                 }
                 Err(e) => respond::failed(operation, id, &e),
             };
-            // The response is bounded as it grows: an item that would take
-            // it past max_response_size answers Response Too Large and ends
-            // the batch (a failure, so Undo puts back what came before).
-            size = size.saturating_add(respond::encoded_len(&item));
-            let over = size > self.config.max_response_size;
+            // A batch's response is bounded as it grows: an item that would
+            // take it past max_response_size answers Response Too Large and
+            // ends the batch (a failure, so Undo puts back what came before).
+            // A single item is measured once, when the response is encoded.
+            if measured {
+                size = size.saturating_add(respond::encoded_len(&item));
+            }
+            let over = measured && size > self.config.max_response_size;
             if over {
                 let error = Error::ResponseTooLarge(format!(
                     "the response would exceed this server's limit of {} bytes: ask for less per batch",

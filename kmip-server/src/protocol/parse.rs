@@ -64,13 +64,19 @@ impl Request {
     /// such requests skip the hop to the blocking pool that operations
     /// waiting on the disk need.
     pub fn is_light(&self) -> bool {
-        self.batch.as_ref().map_or(true, |b| {
-            b.items.iter().all(|i| {
-                matches!(
-                    i.operation,
-                    Some(Operation::DiscoverVersions | Operation::Query | Operation::RNGRetrieve)
-                )
-            })
+        self.batch.as_ref().map_or(true, Batch::touches_no_object)
+    }
+}
+
+impl Batch {
+    /// Whether every item is Discover Versions, Query or RNG Retrieve:
+    /// operations that neither read nor change a managed object.
+    pub fn touches_no_object(&self) -> bool {
+        self.items.iter().all(|i| {
+            matches!(
+                i.operation,
+                Some(Operation::DiscoverVersions | Operation::Query | Operation::RNGRetrieve)
+            )
         })
     }
 }

@@ -92,8 +92,9 @@ pub fn placeholder(payload: &ResponsePayload) -> Option<&str> {
     }
 }
 
-/// Encodes the response; if it exceeds the client's Maximum Response Size,
-/// answers each item that had a payload with Response Too Large instead.
+/// Encodes the response; if it exceeds `max` (the client's Maximum
+/// Response Size or the server's cap, the smaller), answers each item that
+/// had a payload with Response Too Large instead.
 pub fn encode(version: ProtocolVersion, mut outcomes: Vec<Outcome>, max: Option<usize>) -> (Vec<u8>, Vec<Outcome>) {
     let build = |outcomes: &[Outcome]| {
         ResponseMessage {
@@ -114,7 +115,9 @@ pub fn encode(version: ProtocolVersion, mut outcomes: Vec<Outcome>, max: Option<
     match max {
         Some(max) if bytes.len() > max => {
             let error =
-                Error::ResponseTooLarge(format!("the response exceeds the Maximum Response Size of {max} bytes"));
+                Error::ResponseTooLarge(format!(
+                "the response exceeds {max} bytes (the request's Maximum Response Size or this server's max_response_size)"
+            ));
             for outcome in &mut outcomes {
                 if outcome.item.payload.is_some() {
                     outcome.item = failed(outcome.item.operation, outcome.item.unique_batch_item_id.take(), &error);

@@ -154,3 +154,26 @@ pub fn hmac_parameters() -> DerivationParameters {
         ..Default::default()
     }
 }
+
+/// A new EC P-256 pair whose public key Certify has certified: (private
+/// key, certificate).
+pub async fn certified_pair(c: &mut Client) -> (String, String) {
+    let (private, public) = new_pair(c, CryptographicAlgorithm::EC, 256).await;
+    let certificate = c
+        .certify(certify::CertifyRequest {
+            unique_identifier: Some(public),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    (private, certificate)
+}
+
+/// An X.509 Certificate object of `der`.
+pub fn x509(der: &[u8]) -> Certificate {
+    Certificate {
+        certificate_type: CertificateType::X_509,
+        certificate_value: Bytes::new(der.to_vec()),
+    }
+}
