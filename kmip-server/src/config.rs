@@ -60,6 +60,12 @@ pub struct Config {
     /// Most key-pair generations and key derivations in one request (CPU
     /// per request). Default 16.
     pub max_heavy_items: usize,
+    /// Most objects a scope may hold, unless the scope has its own quota
+    /// (`kmip-server scope quota`). Default 10,000,000.
+    pub max_objects_per_scope: u64,
+    /// Most bytes (sealed material and attribute values) a scope may hold,
+    /// unless it has its own quota. Default 10 GiB.
+    pub max_bytes_per_scope: u64,
     /// Refuse a request whose audit record cannot be written, before it
     /// changes anything (an intent line per request). Default true.
     pub audit_fail_closed: bool,
@@ -112,6 +118,8 @@ Settings (TOML key in --config FILE / environment variable, default):
   write_timeout_secs      KMIP_WRITE_TIMEOUT_SECS      30            time allowed to write a response to a client that is slow to read
   max_pbkdf2_iterations   KMIP_MAX_PBKDF2_ITERATIONS   1000000       most PBKDF2 iterations one Derive Key may ask for
   max_heavy_items         KMIP_MAX_HEAVY_ITEMS         16            most key-pair generations and derivations in one request
+  max_objects_per_scope   KMIP_MAX_OBJECTS_PER_SCOPE   10000000      objects a scope may hold, unless it has its own quota
+  max_bytes_per_scope     KMIP_MAX_BYTES_PER_SCOPE     10737418240   bytes a scope may hold (sealed material, attributes), unless its own quota
   audit_fail_closed       KMIP_AUDIT_FAIL_CLOSED       true          refuse a request whose audit record cannot be written first
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
   key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
@@ -184,6 +192,8 @@ impl Default for Config {
             write_timeout_secs: 30,
             max_pbkdf2_iterations: 1_000_000,
             max_heavy_items: 16,
+            max_objects_per_scope: 10_000_000,
+            max_bytes_per_scope: 10 << 30,
             audit_fail_closed: true,
             audit_log: None,
             key_protector: Protector::Soft,
@@ -251,13 +261,15 @@ impl Config {
                 *field = v;
             }
         }
-        let seconds: [(&str, &mut u64); 4] = [
+        let wide: [(&str, &mut u64); 6] = [
+            ("KMIP_MAX_OBJECTS_PER_SCOPE", &mut self.max_objects_per_scope),
+            ("KMIP_MAX_BYTES_PER_SCOPE", &mut self.max_bytes_per_scope),
             ("KMIP_IDLE_TIMEOUT_SECS", &mut self.idle_timeout_secs),
             ("KMIP_READ_TIMEOUT_SECS", &mut self.read_timeout_secs),
             ("KMIP_HANDSHAKE_TIMEOUT_SECS", &mut self.handshake_timeout_secs),
             ("KMIP_WRITE_TIMEOUT_SECS", &mut self.write_timeout_secs),
         ];
-        for (key, field) in seconds {
+        for (key, field) in wide {
             if let Some(v) = parsed(&get, key)? {
                 *field = v;
             }
@@ -291,6 +303,14 @@ impl Config {
             self.pkcs11_pin_file = Some(v.into());
         }
         Ok(())
+    }
+
+    /// The quota of every scope without its own.
+    pub fn quota(&self) -> crate::store::Quota {
+        crate::store::Quota {
+            max_objects: self.max_objects_per_scope,
+            max_bytes: self.max_bytes_per_scope,
+        }
     }
 
     /// The audit log path: configured, or `<data_dir>/audit.log`; `None`

@@ -58,6 +58,10 @@ pub enum Error {
     EncodingOption(String),
     /// The response would exceed the client's Maximum Response Size.
     ResponseTooLarge(String),
+    /// The change would take the scope past its quota of objects or bytes
+    /// (KMIP 1.4 has no Result Reason of its own for it: Permission Denied,
+    /// with this message).
+    QuotaExceeded(String),
     /// The store failed; the server log has the detail.
     Storage,
     /// Any other failure on the server side, with a message safe to send.
@@ -70,7 +74,7 @@ impl Error {
         match self {
             Error::NoObject(_) | Error::ItemNotFound(_) => ResultReason::ItemNotFound,
             Error::Archived(_) => ResultReason::ObjectArchived,
-            Error::Unusable(_) | Error::PermissionDenied(_) => ResultReason::PermissionDenied,
+            Error::Unusable(_) | Error::PermissionDenied(_) | Error::QuotaExceeded(_) => ResultReason::PermissionDenied,
             Error::InvalidField(_) => ResultReason::InvalidField,
             Error::InvalidMessage(_) => ResultReason::InvalidMessage,
             Error::Decode(_, e) => e.result_reason(),
@@ -143,6 +147,7 @@ impl fmt::Display for Error {
             | Error::KeyCompressionTypeNotSupported(m)
             | Error::EncodingOption(m)
             | Error::ResponseTooLarge(m)
+            | Error::QuotaExceeded(m)
             | Error::General(m) => f.write_str(m),
         }
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings};
+use kmip_server::auth::{self, ca::Ca, registry::Registry, registry::RoleSettings, registry::ScopeInfo};
 use kmip_server::config::{Config, KeyType};
 use kmip_server::policy::{OperationSet, RoleName, Scope};
 use kmip_server::setup::{self, Paths};
@@ -83,6 +83,18 @@ enum ScopeCommand {
         name: String,
         #[arg(long)]
         force: bool,
+    },
+    /// Show or set a scope's quota: the most objects and bytes it may hold.
+    /// A flag left out keeps its value; `default` means the server's
+    /// max_objects_per_scope / max_bytes_per_scope.
+    Quota {
+        name: String,
+        /// Most objects, or `default`.
+        #[arg(long, value_name = "N|default")]
+        objects: Option<String>,
+        /// Most bytes (sealed material and attribute values), or `default`.
+        #[arg(long, value_name = "N|default")]
+        bytes: Option<String>,
     },
 }
 
@@ -238,9 +250,38 @@ fn scope_cmd(config: &Config, cmd: ScopeCommand) -> Result<(), String> {
                 print_json(&scopes)?;
             } else {
                 for s in scopes {
-                    println!("{}\t{} roles\t{} objects", s.name, s.roles, s.objects);
+                    println!("{}\t{} roles\t{}", s.name, s.roles, usage_line(config, &s));
                 }
             }
+        }
+        ScopeCommand::Quota { name, objects, bytes } => {
+            let scope = Scope::new(&name)?;
+            let info = registry
+                .list_scopes()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| format!("no scope \"{name}\""))?;
+            let info = if objects.is_none() && bytes.is_none() {
+                info
+            } else {
+                let limit = |given: Option<String>, current: Option<u64>| match given.as_deref() {
+                    None => Ok(current),
+                    Some("default") => Ok(None),
+                    Some(n) => n
+                        .parse()
+                        .map(Some)
+                        .map_err(|_| format!("{n}: give a whole number or `default`")),
+                };
+                let (objects, bytes) = (limit(objects, info.max_objects)?, limit(bytes, info.max_bytes)?);
+                registry.set_quota(&scope, objects, bytes).map_err(|e| e.to_string())?;
+                ScopeInfo {
+                    max_objects: objects,
+                    max_bytes: bytes,
+                    ..info
+                }
+            };
+            println!("scope {name}: {}", usage_line(config, &info));
         }
         ScopeCommand::Delete { name, force } => {
             let destroyed = registry
@@ -250,6 +291,22 @@ fn scope_cmd(config: &Config, cmd: ScopeCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// "N of M objects, B of L bytes", the limits marked when they are the
+/// server's defaults.
+fn usage_line(config: &Config, s: &ScopeInfo) -> String {
+    let limit = |own: Option<u64>, default: u64| match own {
+        Some(n) => n.to_string(),
+        None => format!("{default} (default)"),
+    };
+    format!(
+        "{} of {} objects\t{} of {} bytes",
+        s.objects,
+        limit(s.max_objects, config.max_objects_per_scope),
+        s.bytes,
+        limit(s.max_bytes, config.max_bytes_per_scope)
+    )
 }
 
 fn role_cmd(config: &Config, cmd: RoleCommand) -> Result<(), String> {

@@ -195,7 +195,8 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
     let audit_path = config.audit_path();
     let audit = crate::audit::Audit::open(audit_path.as_deref())
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
-    let store = Box::new(crate::store::Store::open(&config.data_dir, sealer).map_err(|e| e.to_string())?);
+    let store =
+        Box::new(crate::store::Store::open(&config.data_dir, sealer, config.quota()).map_err(|e| e.to_string())?);
     Ok(Arc::new(crate::server::Server {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),

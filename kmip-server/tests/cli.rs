@@ -289,6 +289,32 @@ fn mistakes_get_messages_a_person_can_act_on() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     let out = run(&data, &["credential", "revoke", "00"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no unrevoked credential has serial 00"));
+    let out = run(&data, &["scope", "quota", "default", "--objects", "lots"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lots: give a whole number or `default`"));
+}
+
+#[test]
+fn scope_quotas_are_shown_and_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&data, &["init"]);
+    assert_eq!(
+        ok(&data, &["scope", "quota", "default"]),
+        "scope default: 0 of 10000000 (default) objects\t0 of 10737418240 (default) bytes\n"
+    );
+    assert_eq!(
+        ok(&data, &["scope", "quota", "default", "--objects", "5"]),
+        "scope default: 0 of 5 objects\t0 of 10737418240 (default) bytes\n"
+    );
+    // A flag left out keeps its value; `default` goes back to the server's.
+    ok(&data, &["scope", "quota", "default", "--bytes", "1000"]);
+    let scopes: serde_json::Value = serde_json::from_str(&ok(&data, &["scope", "list", "--json"])).unwrap();
+    assert_eq!(
+        (scopes[0]["max_objects"].as_u64(), scopes[0]["max_bytes"].as_u64()),
+        (Some(5), Some(1000))
+    );
+    ok(&data, &["scope", "quota", "default", "--objects", "default"]);
+    assert!(ok(&data, &["scope", "list"]).contains("0 of 10000000 (default) objects\t0 of 1000 bytes"));
 }
 
 #[test]

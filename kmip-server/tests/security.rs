@@ -772,3 +772,83 @@ async fn a_batch_of_more_key_pair_generations_than_the_budget_is_refused_before_
         .all(|i| i.result_status == ResultStatus::Success));
     server.stop().await;
 }
+
+fn secret(bytes: usize) -> register::RegisterRequest {
+    register::RegisterRequest {
+        object_type: ObjectType::SecretData,
+        template_attribute: TemplateAttribute::default(),
+        object: Object::SecretData(SecretData {
+            secret_data_type: SecretDataType::Password,
+            key_block: common::raw_key(KeyFormatType::Opaque, &vec![1u8; bytes], None),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn a_scope_cannot_grow_past_its_quota_and_other_scopes_are_not_affected() {
+    let server = TestServer::start_with(|c| c.max_objects_per_scope = 3).await;
+    let mut admin = server.admin_client().await;
+    let mut keys = Vec::new();
+    for _ in 0..3 {
+        keys.push(admin.create(aes(vec![])).await.unwrap().unique_identifier);
+    }
+    match admin.create(aes(vec![])).await {
+        Err(kmip_client::ClientError::Failed { reason, message, .. }) => {
+            assert_eq!(reason, Some(ResultReason::PermissionDenied));
+            let message = message.unwrap_or_default();
+            assert!(message.contains("quota of 3"), "{message}");
+        }
+        other => panic!("a fourth object was admitted: {other:?}"),
+    }
+    // A refused key pair stores neither half.
+    let pair = common::keys::key_pair(CryptographicAlgorithm::EC, 256);
+    assert_eq!(
+        refusal(admin.create_key_pair(pair).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    let all = admin.locate(locate::LocateRequest::default()).await.unwrap();
+    assert_eq!(
+        all.unique_identifiers.len(),
+        3,
+        "nothing of the refused requests was stored"
+    );
+
+    // Another scope has a quota of its own, in bytes here, set while the
+    // server runs.
+    let (tenant, _) = server.credential("tenant", "admin", "operation_all");
+    server
+        .registry()
+        .set_quota(&kmip_server::policy::Scope::new("tenant").unwrap(), None, Some(8_000))
+        .unwrap();
+    let mut t = server.connect(&tenant).await.unwrap();
+    let small = t.register(secret(1_000)).await.unwrap().unique_identifier;
+    assert_eq!(
+        refusal(t.register(secret(10_000)).await),
+        Some(ResultReason::PermissionDenied),
+        "10 kB of secret past a quota of 8 kB"
+    );
+    assert_eq!(
+        refusal(
+            t.add_attribute(add_attribute::AddAttributeRequest {
+                unique_identifier: Some(small),
+                attribute: attr(AttributeValue::ObjectGroup("g".repeat(9_000))),
+            })
+            .await
+        ),
+        Some(ResultReason::PermissionDenied),
+        "attribute values count as well"
+    );
+
+    // Destroy frees an object's place (its metadata stays, its material goes).
+    admin
+        .destroy(destroy::DestroyRequest {
+            unique_identifier: Some(keys[0].clone()),
+        })
+        .await
+        .unwrap();
+    admin.create(aes(vec![])).await.expect("room again after a Destroy");
+    let listed = server.registry().list_scopes().unwrap();
+    let default = listed.iter().find(|s| s.name == "default").unwrap();
+    assert_eq!((default.objects, default.max_objects), (3, None));
+    server.stop().await;
+}

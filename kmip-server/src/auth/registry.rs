@@ -28,8 +28,14 @@ pub struct ScopeInfo {
     pub created: i64,
     /// How many roles it has.
     pub roles: u64,
-    /// How many objects it holds.
+    /// How many objects it holds, destroyed ones left out (its quota's count).
     pub objects: u64,
+    /// How many bytes they take (sealed material and attribute values).
+    pub bytes: u64,
+    /// Its own object quota (`None`: the server's `max_objects_per_scope`).
+    pub max_objects: Option<u64>,
+    /// Its own byte quota (`None`: the server's `max_bytes_per_scope`).
+    pub max_bytes: Option<u64>,
 }
 
 /// A role as read by the admin CLI.
@@ -187,9 +193,8 @@ impl Registry {
     pub fn list_scopes(&self) -> Result<Vec<ScopeInfo>, DbError> {
         let conn = lock(&self.conn);
         let mut stmt = conn.prepare(
-            "SELECT s.name, s.created,
-                    (SELECT count(*) FROM roles r WHERE r.scope = s.name),
-                    (SELECT count(*) FROM objects o WHERE o.scope = s.name)
+            "SELECT s.name, s.created, (SELECT count(*) FROM roles r WHERE r.scope = s.name),
+                    s.object_count, s.stored_bytes, s.max_objects, s.max_bytes
              FROM scopes s ORDER BY s.name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -198,9 +203,25 @@ impl Registry {
                 created: r.get(1)?,
                 roles: r.get(2)?,
                 objects: r.get(3)?,
+                bytes: r.get(4)?,
+                max_objects: r.get(5)?,
+                max_bytes: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sets a scope's own quota (`None`: the server's default). Lowering it
+    /// below what the scope holds refuses only changes that would grow it.
+    pub fn set_quota(&self, scope: &Scope, max_objects: Option<u64>, max_bytes: Option<u64>) -> Result<(), DbError> {
+        self.change(|c| {
+            require_scope(c, scope)?;
+            c.execute(
+                "UPDATE scopes SET max_objects = ?2, max_bytes = ?3 WHERE name = ?1",
+                params![scope.as_str(), max_objects, max_bytes],
+            )?;
+            Ok(())
+        })
     }
 
     /// Deletes a scope with its roles, revoking their credentials. A scope

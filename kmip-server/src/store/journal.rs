@@ -117,6 +117,9 @@ impl ObjectStore for Journal<'_> {
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
         self.inner.locate(scope, filter)
     }
+    fn quota(&self) -> super::Quota {
+        self.inner.quota()
+    }
     fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {
         let (journal, scope_owned) = (Arc::clone(&self.before), scope.clone());
         self.inner.transact(
@@ -206,7 +209,12 @@ mod tests {
             .unwrap()
             .create_scope(&scope)
             .unwrap();
-        let store = Store::open(dir.path(), Sealer::new(&[7u8; 32]).unwrap()).unwrap();
+        let store = Store::open(
+            dir.path(),
+            Sealer::new(&[7u8; 32]).unwrap(),
+            crate::config::Config::default().quota(),
+        )
+        .unwrap();
         let store: &dyn ObjectStore = &store;
         let mut k = ManagedObject::new("k".into(), ObjectType::SymmetricKey, State::Active);
         k.set(name("original"));

@@ -61,6 +61,64 @@ pub trait Objects {
     fn uid_taken(&self, uid: &str) -> Result<bool, DbError>;
     /// The objects of this scope matching `filter`, newest first.
     fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError>;
+    /// What this scope holds now, in this transaction, and its own quota.
+    fn usage(&self) -> Result<Usage, DbError>;
+}
+
+/// What a scope holds (objects, and bytes of sealed material and attribute
+/// values), and the limits an operator set for it (`None`: the server's
+/// [`Quota`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Usage {
+    /// Objects stored.
+    pub objects: u64,
+    /// Bytes stored.
+    pub bytes: u64,
+    /// This scope's own object limit.
+    pub max_objects: Option<u64>,
+    /// This scope's own byte limit.
+    pub max_bytes: Option<u64>,
+}
+
+/// The limits of every scope that has none of its own (configuration
+/// `max_objects_per_scope`, `max_bytes_per_scope`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    /// Most objects.
+    pub max_objects: u64,
+    /// Most bytes.
+    pub max_bytes: u64,
+}
+
+impl Quota {
+    /// Refuses a change that took `scope` from `before` to `after` past a
+    /// limit. A change that does not grow a measure is admitted even over
+    /// the limit (a lowered quota never blocks Destroy or Revoke).
+    pub fn admits(&self, scope: &Scope, before: &Usage, after: &Usage) -> Result<(), Error> {
+        let measures = [
+            (
+                "objects",
+                before.objects,
+                after.objects,
+                after.max_objects.unwrap_or(self.max_objects),
+            ),
+            (
+                "bytes",
+                before.bytes,
+                after.bytes,
+                after.max_bytes.unwrap_or(self.max_bytes),
+            ),
+        ];
+        for (what, was, is, limit) in measures {
+            if is > limit && is > was {
+                return Err(Error::QuotaExceeded(format!(
+                    "scope \"{scope}\" would hold {is} {what}, over its quota of {limit}: \
+                     destroy objects it no longer needs, or ask the operator to raise the quota"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A change run in one committed transaction on one scope's objects.
@@ -83,6 +141,8 @@ pub trait ObjectStore: Send + Sync {
     fn advance_states(&self, now: i64) -> Result<usize, DbError>;
     /// Forgets every cached object (another process changed the store).
     fn forget_cached(&self);
+    /// The limits of scopes that have none of their own.
+    fn quota(&self) -> Quota;
     /// Makes erased material unrecoverable from the store's files (after
     /// Destroy): the SQLite backend checkpoints and truncates its WAL, the
     /// last place old pages stay.
@@ -92,17 +152,23 @@ pub trait ObjectStore: Send + Sync {
 impl dyn ObjectStore + '_ {
     /// [`ObjectStore::transact`] for a change that returns a value or
     /// refuses: a refusal rolls the change back and is returned as it is,
-    /// a store failure becomes [`Error::Storage`].
+    /// a store failure becomes [`Error::Storage`]. A change that would take
+    /// the scope past its quota is refused too, in the same transaction.
     pub fn write<T: Send + 'static>(
         &self,
         scope: &Scope,
         change: impl FnOnce(&dyn Objects) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (quota, in_writer) = (self.quota(), scope.clone());
         let committed = self.transact(
             scope,
             Box::new(move |objects| {
-                let out = change(objects);
+                let before = objects.usage()?;
+                let out = change(objects).and_then(|value| {
+                    quota.admits(&in_writer, &before, &objects.usage()?)?;
+                    Ok(value)
+                });
                 let refused = out.is_err();
                 // The receiver lives until transact returns.
                 let _ = tx.send(out);
@@ -204,6 +270,9 @@ impl Objects for Watched<'_> {
     }
     fn locate(&self, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
         self.inner.locate(filter)
+    }
+    fn usage(&self) -> Result<Usage, DbError> {
+        self.inner.usage()
     }
 }
 

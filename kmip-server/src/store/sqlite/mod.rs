@@ -13,7 +13,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::cache;
-use super::{Change, DbError, ObjectStore, Objects, Watched};
+use super::{Change, DbError, ObjectStore, Objects, Quota, Watched};
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
 use crate::policy::Scope;
@@ -29,6 +29,7 @@ pub struct Store {
     readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
     sealer: Sealer,
     cache: cache::Cache,
+    quota: Quota,
 }
 
 impl std::fmt::Debug for Store {
@@ -38,14 +39,16 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the store of a data directory.
-    pub fn open(data_dir: &Path, sealer: Sealer) -> Result<Store, DbError> {
+    /// Opens the store of a data directory, with `quota` for the scopes
+    /// that have none of their own.
+    pub fn open(data_dir: &Path, sealer: Sealer, quota: Quota) -> Result<Store, DbError> {
         Ok(Store {
             writer: writer::Writer::start(open(data_dir)?)?,
             data_dir: data_dir.to_path_buf(),
             readers: std::sync::Mutex::new(Vec::new()),
             sealer,
             cache: cache::Cache::default(),
+            quota,
         })
     }
 
@@ -130,6 +133,10 @@ impl ObjectStore for Store {
             }
             Ok(())
         })
+    }
+
+    fn quota(&self) -> Quota {
+        self.quota
     }
 
     fn forget_cached(&self) {

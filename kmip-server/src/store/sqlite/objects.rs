@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::keys::Sealer;
 use crate::object::{canonical_order, ManagedObject};
 use crate::policy::Scope;
-use crate::store::{unix_now, value_bytes, DbError, LocateFilter};
+use crate::store::{unix_now, value_bytes, DbError, LocateFilter, Usage};
 
 fn decode_value(name: &str, bytes: &[u8]) -> Result<AttributeValue, DbError> {
     let doc =
@@ -83,8 +83,9 @@ impl<'c> ScopedObjects<'c> {
     }
 
     /// Replaces the attribute rows of an object, each instance under the
-    /// index [`stored_indices`] gives it.
-    fn write_attributes(&self, stored: &ManagedObject) -> Result<(), DbError> {
+    /// index [`stored_indices`] gives it. Returns their bytes, which the
+    /// caller keeps on the object's row for the scope's quota.
+    fn write_attributes(&self, stored: &ManagedObject) -> Result<i64, DbError> {
         self.conn
             .execute("DELETE FROM attributes WHERE uid = ?1", params![stored.uid])?;
         let mut insert = self
@@ -95,8 +96,23 @@ impl<'c> ScopedObjects<'c> {
             .iter()
             .filter(|a| !a.is(AttributeName::State))
             .collect();
+        let mut bytes: i64 = 0;
         for (a, index) in rows.iter().zip(stored_indices(&rows)) {
-            insert.execute(params![stored.uid, a.name, index, value_bytes(&a.value)])?;
+            let value = value_bytes(&a.value);
+            bytes = bytes.saturating_add(value.len() as i64);
+            insert.execute(params![stored.uid, a.name, index, value])?;
+        }
+        Ok(bytes)
+    }
+
+    /// Sets the state and attribute bytes of an existing object's row.
+    fn update_row(&self, uid: &str, state: State, attribute_bytes: i64) -> Result<(), DbError> {
+        let n = self.conn.execute(
+            "UPDATE objects SET state = ?3, attribute_bytes = ?4 WHERE uid = ?1 AND scope = ?2",
+            params![uid, self.scope.as_str(), state.0, attribute_bytes],
+        )?;
+        if n != 1 {
+            return Err(DbError(format!("object {uid} vanished")));
         }
         Ok(())
     }
@@ -148,19 +164,14 @@ impl super::Objects for ScopedObjects<'_> {
                 stored.state().0,
                 sealed
             ])?;
-        self.write_attributes(stored)
+        let bytes = self.write_attributes(stored)?;
+        self.update_row(&stored.uid, stored.state(), bytes)
     }
 
     /// Saves a changed object: state and attributes (material unchanged).
     fn update(&self, stored: &ManagedObject) -> Result<(), DbError> {
-        let n = self.conn.execute(
-            "UPDATE objects SET state = ?3 WHERE uid = ?1 AND scope = ?2",
-            params![stored.uid, self.scope.as_str(), stored.state().0],
-        )?;
-        if n != 1 {
-            return Err(DbError(format!("object {} vanished", stored.uid)));
-        }
-        self.write_attributes(stored)
+        let bytes = self.write_attributes(stored)?;
+        self.update_row(&stored.uid, stored.state(), bytes)
     }
 
     /// Deletes an object of this scope, row and attributes (Import with
@@ -213,10 +224,12 @@ impl super::Objects for ScopedObjects<'_> {
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO attributes (uid, name, idx, value) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut bytes: i64 = 0;
         for (name, idx, value) in &s.attributes {
             insert.execute(params![uid, name, idx, value])?;
+            bytes = bytes.saturating_add(value.len() as i64);
         }
-        Ok(())
+        self.update_row(uid, State(s.state), bytes)
     }
 
     /// Erases an object's key material, keeping its metadata.
@@ -302,6 +315,22 @@ impl super::Objects for ScopedObjects<'_> {
         super::locate::locate(self.conn, self.scope, filter)
     }
 
+    fn usage(&self) -> Result<Usage, DbError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT object_count, stored_bytes, max_objects, max_bytes FROM scopes WHERE name = ?1")?
+            .query_row(params![self.scope.as_str()], |r| {
+                Ok(Usage {
+                    objects: r.get(0)?,
+                    bytes: r.get(1)?,
+                    max_objects: r.get(2)?,
+                    max_bytes: r.get(3)?,
+                })
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
     fn uid_taken(&self, uid: &str) -> Result<bool, DbError> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM objects WHERE uid = ?1)",
@@ -348,6 +377,112 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Objects;
+
+    /// The counters the triggers keep, and the same measured from scratch.
+    fn counted_and_recounted(conn: &Connection, scope: &Scope) -> (Usage, Usage) {
+        let usage = ScopedObjects::new(conn, scope).usage().unwrap();
+        let recount = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM objects WHERE scope = ?1 AND state < 5),
+                        (SELECT coalesce(sum(coalesce(length(sealed), 0)), 0) FROM objects WHERE scope = ?1)
+                      + (SELECT coalesce(sum(length(value)), 0) FROM attributes
+                         WHERE uid IN (SELECT uid FROM objects WHERE scope = ?1))",
+                params![scope.as_str()],
+                |r| {
+                    Ok(Usage {
+                        objects: r.get(0)?,
+                        bytes: r.get(1)?,
+                        ..Usage::default()
+                    })
+                },
+            )
+            .unwrap();
+        (
+            Usage {
+                max_objects: None,
+                max_bytes: None,
+                ..usage
+            },
+            recount,
+        )
+    }
+
+    #[test]
+    fn the_quota_counters_match_a_recount_after_every_kind_of_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open(dir.path()).unwrap();
+        let (scope, other) = (Scope::new("counted").unwrap(), Scope::new("other").unwrap());
+        for s in [&scope, &other] {
+            conn.execute("INSERT INTO scopes (name, created) VALUES (?1, 0)", params![s.as_str()])
+                .unwrap();
+        }
+        let objects = ScopedObjects::new(&conn, &scope);
+        let object = |uid: &str, groups: usize| {
+            let mut stored = ManagedObject {
+                uid: uid.into(),
+                object_type: ObjectType::SecretData,
+                object: None,
+                attributes: vec![Attribute::new(AttributeValue::State(State::Active))],
+            };
+            for g in 0..groups {
+                stored
+                    .attributes
+                    .push(Attribute::new(AttributeValue::ObjectGroup(format!("group {g}"))));
+            }
+            stored
+        };
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut snapshots = Vec::new();
+        for step in 0..400 {
+            let uid = format!("uid-{}", next(12));
+            let exists = objects.object_type(&uid).unwrap().is_some();
+            match (next(7), exists) {
+                (0 | 1, false) => {
+                    let sealed = vec![0u8; next(300) as usize];
+                    objects.create(&object(&uid, next(4) as usize), Some(sealed)).unwrap();
+                }
+                (2, true) => {
+                    let mut changed = object(&uid, next(6) as usize);
+                    changed.set_state(if next(2) == 0 {
+                        State::Destroyed
+                    } else {
+                        State::Deactivated
+                    });
+                    objects.update(&changed).unwrap();
+                }
+                (3, true) => objects.erase_material(&uid).unwrap(),
+                (4, true) => objects.delete(&uid).unwrap(),
+                (5, _) => snapshots.push((uid.clone(), objects.snapshot(&uid).unwrap())),
+                (6, _) => {
+                    if let Some((uid, snapshot)) = snapshots.pop() {
+                        objects.restore(&uid, snapshot.as_ref()).unwrap();
+                    }
+                }
+                _ => {}
+            }
+            if step == 300 {
+                ScopedObjects::new(&conn, &other)
+                    .create(&object("elsewhere", 2), Some(vec![1; 50]))
+                    .unwrap();
+                objects.delete_all().unwrap();
+            }
+            let (counted, recounted) = counted_and_recounted(&conn, &scope);
+            assert_eq!(counted, recounted, "after step {step}");
+        }
+        let (counted, recounted) = counted_and_recounted(&conn, &other);
+        assert_eq!(
+            (counted, counted.objects),
+            (recounted, 1),
+            "another scope's writes count there"
+        );
+    }
 
     fn group(index: Option<i32>) -> Attribute {
         Attribute {

@@ -75,6 +75,40 @@ const MIGRATIONS: &[&str] = &[
     // 4: the lifecycle state is kept once, in objects.state; the State
     // attribute a client reads is made from it.
     "DELETE FROM attributes WHERE name = 'State';",
+    // 5: what each scope holds, for its quota: counted by triggers in the
+    // same transaction as every insert, delete and change of an object
+    // row, so no code path can miss it. Objects count until destroyed
+    // (state 5 or 6: Destroy frees the slot, the metadata stays); bytes are
+    // sealed material plus attribute values, which each object's row keeps
+    // (objects::write_attributes measures them).
+    "ALTER TABLE objects ADD COLUMN attribute_bytes INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE scopes ADD COLUMN object_count INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE scopes ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE scopes ADD COLUMN max_objects INTEGER;
+     ALTER TABLE scopes ADD COLUMN max_bytes INTEGER;
+     UPDATE objects SET attribute_bytes =
+        (SELECT coalesce(sum(length(value)), 0) FROM attributes a WHERE a.uid = objects.uid);
+     UPDATE scopes SET
+        object_count = (SELECT count(*) FROM objects o WHERE o.scope = scopes.name AND o.state < 5),
+        stored_bytes = (SELECT coalesce(sum(coalesce(length(o.sealed), 0) + o.attribute_bytes), 0)
+                        FROM objects o WHERE o.scope = scopes.name);
+     CREATE TRIGGER objects_counted_in AFTER INSERT ON objects BEGIN
+        UPDATE scopes SET object_count = object_count + (NEW.state < 5),
+            stored_bytes = stored_bytes + coalesce(length(NEW.sealed), 0) + NEW.attribute_bytes
+        WHERE name = NEW.scope;
+     END;
+     CREATE TRIGGER objects_counted_out AFTER DELETE ON objects BEGIN
+        UPDATE scopes SET object_count = object_count - (OLD.state < 5),
+            stored_bytes = stored_bytes - coalesce(length(OLD.sealed), 0) - OLD.attribute_bytes
+        WHERE name = OLD.scope;
+     END;
+     CREATE TRIGGER objects_recounted AFTER UPDATE OF state, sealed, attribute_bytes ON objects BEGIN
+        UPDATE scopes SET object_count = object_count + (NEW.state < 5) - (OLD.state < 5),
+            stored_bytes = stored_bytes
+            + coalesce(length(NEW.sealed), 0) + NEW.attribute_bytes
+            - coalesce(length(OLD.sealed), 0) - OLD.attribute_bytes
+        WHERE name = NEW.scope;
+     END;",
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its
