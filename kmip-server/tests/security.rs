@@ -852,3 +852,85 @@ async fn a_scope_cannot_grow_past_its_quota_and_other_scopes_are_not_affected() 
     assert_eq!((default.objects, default.max_objects), (3, None));
     server.stop().await;
 }
+
+/// The subject of a certificate object: (Organization, Common Name).
+async fn subject_of(c: &mut kmip_client::Client, uid: &str) -> (String, String) {
+    let Object::Certificate(cert) = c.get(get(uid)).await.unwrap().object else {
+        panic!("a Certificate")
+    };
+    let (_, x509) = x509_parser::parse_x509_certificate(&cert.certificate_value).unwrap();
+    let subject = x509.subject();
+    let text = |v: Option<&x509_parser::x509::AttributeTypeAndValue<'_>>| {
+        v.and_then(|v| v.as_str().ok()).unwrap_or_default().to_owned()
+    };
+    let subject = (
+        text(subject.iter_organization().next()),
+        text(subject.iter_common_name().next()),
+    );
+    subject
+}
+
+#[tokio::test]
+async fn certify_names_the_callers_scope_in_every_subject_whatever_the_request_claims() {
+    let server = TestServer::start().await;
+    let (tenant, _) = server.credential("tenant", "admin", "operation_all");
+    let mut t = server.connect(&tenant).await.unwrap();
+    // A public key named as another tenant's service.
+    let mut pair = common::keys::key_pair(CryptographicAlgorithm::EC, 256);
+    if let Some(public) = pair.public_key_template_attribute.as_mut() {
+        public.attributes.push(common::name("payments.default"));
+    }
+    let public = t.create_key_pair(pair).await.unwrap().public_key_unique_identifier;
+    let cert = t
+        .certify(certify::CertifyRequest {
+            unique_identifier: Some(public),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(
+        subject_of(&mut t, &cert).await,
+        ("tenant".into(), "payments.default".into())
+    );
+    // A CSR that asks for the default scope's organisation gets its own.
+    let mut params = rcgen::CertificateParams::new(vec!["payments.example".into()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "default");
+    params.distinguished_name.push(rcgen::DnType::CommonName, "payments");
+    let csr = params.serialize_request(&rcgen::KeyPair::generate().unwrap()).unwrap();
+    let from_csr = t
+        .certify(certify::CertifyRequest {
+            certificate_request_type: Some(CertificateRequestType::PKCS_10),
+            certificate_request: Some(Bytes::new(csr.der().to_vec())),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let (organization, _) = subject_of(&mut t, &from_csr).await;
+    assert_eq!(organization, "tenant");
+    let Object::Certificate(issued) = t.get(get(&from_csr)).await.unwrap().object else {
+        panic!("a Certificate")
+    };
+    let (_, x509) = x509_parser::parse_x509_certificate(&issued.certificate_value).unwrap();
+    assert!(
+        x509.subject_alternative_name().unwrap().is_none(),
+        "no names the CSR asked for"
+    );
+    // A renewal stays in the scope of whoever renews.
+    let renewed = t
+        .recertify(recertify::ReCertifyRequest {
+            unique_identifier: Some(cert),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    assert_eq!(
+        subject_of(&mut t, &renewed).await,
+        ("tenant".into(), "payments.default".into())
+    );
+    server.stop().await;
+}

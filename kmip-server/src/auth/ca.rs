@@ -260,16 +260,18 @@ impl Ca {
     }
 
     /// Issues a certificate for a managed public key (Certify): subject
-    /// `common_name`, digital signature and key encipherment usages, no
-    /// extended usage, valid for `lifetime`.
+    /// O=`scope`, CN=`common_name`, digital signature and key encipherment
+    /// usages, no extended usage, valid for `lifetime`.
     pub fn certify(
         &self,
         public_key: &impl rcgen::PublicKeyData,
+        scope: &str,
         common_name: &str,
         lifetime: Duration,
     ) -> Result<Issued, CaError> {
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
+        dn.push(DnType::OrganizationName, scope);
         dn.push(DnType::CommonName, common_name);
         params.distinguished_name = dn;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];

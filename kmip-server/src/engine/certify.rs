@@ -1,6 +1,11 @@
 //! Issuing certificates with the object CA (Certify, Re-certify): the
 //! subject's public key, from a managed key or a request, signed for
 //! [`VALIDITY`], and stored linked to its public key.
+//!
+//! One object CA serves every scope, so the subject is the server's
+//! choice, never the client's: Organization = the caller's scope, Common
+//! Name = the public key's Name (or "KMIP object <uid>"; a renewal keeps
+//! the old Common Name). A CSR's subject and extensions are ignored.
 
 use crate::crypto::pkey::PKey;
 use crate::object::attributes::{new_object, touched};
@@ -29,6 +34,10 @@ pub(crate) fn issue(
     attributes: Vec<Attribute>,
     public_key_uid: Option<&str>,
 ) -> Result<ManagedObject, Error> {
+    // The subject's Organization is always the caller's scope, whatever the
+    // request or key names: a relying party that trusts the object CA tells
+    // one tenant's certificates from another's by it.
+    let scope = ctx.scope();
     let failed = |e: crate::auth::ca::CaError| Error::InvalidField(format!("the certificate could not be issued: {e}"));
     let (issued, name) = match subject {
         Subject::Managed(public) => {
@@ -55,7 +64,10 @@ pub(crate) fn issue(
                 })
                 .unwrap_or_else(|| format!("KMIP object {}", public.uid));
             (
-                ctx.server.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?,
+                ctx.server
+                    .certify_ca
+                    .certify(&key, scope.as_str(), &name, VALIDITY)
+                    .map_err(failed)?,
                 name,
             )
         }
@@ -82,7 +94,7 @@ pub(crate) fn issue(
             (
                 ctx.server
                     .certify_ca
-                    .certify(&csr.public_key, &name, VALIDITY)
+                    .certify(&csr.public_key, scope.as_str(), &name, VALIDITY)
                     .map_err(failed)?,
                 name,
             )
@@ -100,7 +112,10 @@ pub(crate) fn issue(
                 .unwrap_or("KMIP certificate")
                 .to_owned();
             (
-                ctx.server.certify_ca.certify(&key, &name, VALIDITY).map_err(failed)?,
+                ctx.server
+                    .certify_ca
+                    .certify(&key, scope.as_str(), &name, VALIDITY)
+                    .map_err(failed)?,
                 name,
             )
         }
