@@ -60,6 +60,11 @@ pub struct Config {
     /// Most key-pair generations and key derivations in one request (CPU
     /// per request). Default 16.
     pub max_heavy_items: usize,
+    /// Requests holding heavy work (key-pair generation, derivation, large
+    /// RNG Retrieve) that run at once; more wait their turn, so the other
+    /// cores stay free for everyone else. 0: half the cores, at least one.
+    /// Default 0.
+    pub max_heavy_requests: usize,
     /// Most objects a scope may hold, unless the scope has its own quota
     /// (`kmip-server scope quota`). Default 10,000,000.
     pub max_objects_per_scope: u64,
@@ -118,6 +123,7 @@ Settings (TOML key in --config FILE / environment variable, default):
   write_timeout_secs      KMIP_WRITE_TIMEOUT_SECS      30            time allowed to write a response to a client that is slow to read
   max_pbkdf2_iterations   KMIP_MAX_PBKDF2_ITERATIONS   1000000       most PBKDF2 iterations one Derive Key may ask for
   max_heavy_items         KMIP_MAX_HEAVY_ITEMS         16            most key-pair generations and derivations in one request
+  max_heavy_requests      KMIP_MAX_HEAVY_REQUESTS      0             requests with heavy work running at once; 0: half the cores (at least 1)
   max_objects_per_scope   KMIP_MAX_OBJECTS_PER_SCOPE   10000000      objects a scope may hold, unless it has its own quota
   max_bytes_per_scope     KMIP_MAX_BYTES_PER_SCOPE     10737418240   bytes a scope may hold (sealed material, attributes), unless its own quota
   audit_fail_closed       KMIP_AUDIT_FAIL_CLOSED       true          refuse a request whose audit record cannot be written first
@@ -192,6 +198,7 @@ impl Default for Config {
             write_timeout_secs: 30,
             max_pbkdf2_iterations: 1_000_000,
             max_heavy_items: 16,
+            max_heavy_requests: 0,
             max_objects_per_scope: 10_000_000,
             max_bytes_per_scope: 10 << 30,
             audit_fail_closed: true,
@@ -242,8 +249,9 @@ impl Config {
         if let Some(v) = get("KMIP_CA_KEY_TYPE") {
             self.ca_key_type = KeyType::parse(&v, None)?;
         }
-        let numbers: [(&str, &mut usize); 9] = [
+        let numbers: [(&str, &mut usize); 10] = [
             ("KMIP_MAX_HEAVY_ITEMS", &mut self.max_heavy_items),
+            ("KMIP_MAX_HEAVY_REQUESTS", &mut self.max_heavy_requests),
             ("KMIP_MAX_MESSAGE_SIZE", &mut self.max_message_size),
             ("KMIP_MAX_DEPTH", &mut self.max_depth),
             ("KMIP_MAX_CONNECTIONS", &mut self.max_connections),
@@ -336,6 +344,15 @@ impl Config {
     /// Write timeout.
     pub fn write_timeout(&self) -> Duration {
         Duration::from_secs(self.write_timeout_secs)
+    }
+
+    /// Heavy requests that may run at once (`max_heavy_requests`, 0 read
+    /// as half the cores, at least one).
+    pub fn heavy_requests(&self) -> usize {
+        match self.max_heavy_requests {
+            0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            n => n,
+        }
     }
 
     /// Handshake timeout.

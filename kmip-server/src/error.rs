@@ -62,6 +62,9 @@ pub enum Error {
     /// (KMIP 1.4 has no Result Reason of its own for it: Permission Denied,
     /// with this message).
     QuotaExceeded(String),
+    /// The client closed its connection before this item ran: the batch
+    /// stopped there (Operation Canceled By Requester).
+    Canceled,
     /// The store failed; the server log has the detail.
     Storage,
     /// Any other failure on the server side, with a message safe to send.
@@ -88,6 +91,7 @@ impl Error {
             Error::KeyCompressionTypeNotSupported(_) => ResultReason::KeyCompressionTypeNotSupported,
             Error::EncodingOption(_) => ResultReason::EncodingOptionError,
             Error::ResponseTooLarge(_) => ResultReason::ResponseTooLarge,
+            Error::Canceled => ResultReason::OperationCanceledByRequester,
             Error::Storage | Error::General(_) => ResultReason::GeneralFailure,
         }
     }
@@ -131,6 +135,7 @@ impl fmt::Display for Error {
             Error::NoObject(uid) => write!(f, "no object {uid}"),
             Error::Decode(context, e) => write!(f, "{context}: {e}"),
             Error::Storage => f.write_str("the server could not access its store; see its log"),
+            Error::Canceled => f.write_str("the client closed its connection: the batch stopped before this item"),
             Error::Archived(m)
             | Error::Unusable(m)
             | Error::InvalidField(m)

@@ -773,6 +773,81 @@ async fn a_batch_of_more_key_pair_generations_than_the_budget_is_refused_before_
     server.stop().await;
 }
 
+fn rsa_pairs(n: usize) -> Vec<RequestPayload> {
+    (0..n)
+        .map(|_| RequestPayload::CreateKeyPair(common::keys::key_pair(CryptographicAlgorithm::RSA, 2048)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_client_that_closes_its_connection_cancels_the_rest_of_its_batch() {
+    let server = TestServer::start_with(|c| c.max_heavy_items = 200).await;
+    let mut c = server.admin_client().await;
+    let batch = c.request(rsa_pairs(200));
+    // Send the batch (minutes of RSA generation on this machine), then
+    // hang up without waiting for the answer.
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), c.send(&batch)).await;
+    drop(c);
+    let audit = server.path("audit.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let log = loop {
+        let log = std::fs::read_to_string(&audit).unwrap_or_default();
+        if log.contains("\"OperationCanceledByRequester\"") {
+            break log;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch ran on after the client left"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let done = log
+        .lines()
+        .filter(|l| l.contains("\"CreateKeyPair\"") && l.contains("\"Success\""))
+        .count();
+    assert!(
+        done < 150,
+        "{done} of 200 key pairs were made for a client that had left"
+    );
+    let scope = kmip_server::policy::Scope::new("default").unwrap();
+    let count = server.registry().with_conn(|conn| {
+        kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+            .count()
+            .unwrap()
+    });
+    assert_eq!(count, 2 * done as u64, "what ran is kept, nothing else");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn heavy_requests_wait_for_a_slot_while_light_ones_are_answered() {
+    let server = TestServer::start_with(|c| c.max_heavy_requests = 1).await;
+    let (mut a, mut b, mut light) = (
+        server.admin_client().await,
+        server.admin_client().await,
+        server.admin_client().await,
+    );
+    let long = a.request(rsa_pairs(16));
+    let long = tokio::spawn(async move {
+        a.send(&long).await.unwrap();
+        std::time::Instant::now()
+    });
+    // Let the long batch take the one heavy slot.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let short = tokio::spawn(async move {
+        b.create_key_pair(common::keys::key_pair(CryptographicAlgorithm::EC, 256))
+            .await
+            .unwrap();
+        std::time::Instant::now()
+    });
+    light.create(aes(vec![])).await.unwrap();
+    let light_done = std::time::Instant::now();
+    let (long_done, short_done) = (long.await.unwrap(), short.await.unwrap());
+    assert!(light_done < long_done, "a light request is not held up by heavy work");
+    assert!(short_done > long_done, "the second heavy request ran beside the first");
+    server.stop().await;
+}
+
 fn secret(bytes: usize) -> register::RegisterRequest {
     register::RegisterRequest {
         object_type: ObjectType::SecretData,

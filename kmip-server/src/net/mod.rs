@@ -10,13 +10,17 @@
 //! oversize or unreadable frame closes that connection only. The client's
 //! certificate is looked up in the credential registry after the handshake
 //! and again before every request, so a revoked credential loses an open
-//! connection at its next request. Shutdown stops accepting, lets each
+//! connection at its next request. Requests that touch the store run on
+//! the blocking pool, heavy ones only within `max_heavy_requests` slots,
+//! and a client that hangs up meanwhile cancels the rest of its batch
+//! ([`blocking`]). Shutdown stops accepting, lets each
 //! connection finish the request it is running, and waits for them.
 
 pub mod limits;
 pub mod tls;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::auth;
@@ -50,6 +54,8 @@ struct Budgets {
     established: Arc<Semaphore>,
     peers: limits::Counts<std::net::IpAddr>,
     credentials: limits::Counts<String>,
+    /// Slots for requests with heavy work (`max_heavy_requests`).
+    heavy: Semaphore,
 }
 
 /// Serves on an already-bound listener until shutdown.
@@ -59,6 +65,7 @@ pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::
         established: Arc::new(Semaphore::new(server.config.max_connections.max(1))),
         peers: limits::Counts::default(),
         credentials: limits::Counts::default(),
+        heavy: Semaphore::new(server.config.heavy_requests()),
     });
     let mut connections = JoinSet::new();
     loop {
@@ -202,18 +209,13 @@ async fn serve_connection(
             Ok(id) => id,
             Err(why) => return End::Refused(why),
         };
-        // Operations wait on the disk (a commit is an fsync): run them on
-        // the blocking pool, not on the connection's async worker. Requests
-        // that never touch the store are answered in place.
         let request = server.parse(&request);
         let response = if request.is_light() {
-            server.process(&identity, &peer_text, request)
+            server.process(&identity, &peer_text, request, &AtomicBool::new(false))
         } else {
-            let (state, peer_text) = (Arc::clone(server), Arc::clone(&peer_text));
-            let processed = tokio::task::spawn_blocking(move || state.process(&identity, &peer_text, request)).await;
-            match processed {
+            match blocking(server, budgets, identity, &peer_text, request, stream.get_ref().0).await {
                 Ok(r) => r,
-                Err(e) => return End::Error(format!("request processing failed: {e}")),
+                Err(end) => return end,
             }
         };
         // A client that does not read its answer loses the connection (and
@@ -228,5 +230,50 @@ async fn serve_connection(
             Ok(Err(e)) => return End::Error(format!("write failed: {e}")),
             Err(_) => return End::Error("the client did not read its response within the write timeout".into()),
         }
+    }
+}
+
+/// Runs a request on the blocking pool: operations wait on the disk (a
+/// commit is an fsync) and must not hold the connection's async worker.
+/// Heavy requests first wait for a slot of `max_heavy_requests`. While the
+/// request waits or runs, the socket is watched: a client that closes its
+/// connection is not served a slot, and its batch stops at the next item.
+async fn blocking(
+    server: &Arc<Server>,
+    budgets: &Budgets,
+    identity: Arc<crate::policy::Identity>,
+    peer: &Arc<String>,
+    request: crate::protocol::Request,
+    tcp: &TcpStream,
+) -> Result<Vec<u8>, End> {
+    let _slot = if request.is_heavy() {
+        tokio::select! {
+            slot = budgets.heavy.acquire() => Some(slot.map_err(|_| End::Closed)?),
+            () = client_gone(tcp) => return Err(End::Error("the client left while its heavy request waited for a slot".into())),
+        }
+    } else {
+        None
+    };
+    let gone = Arc::new(AtomicBool::new(false));
+    let (state, peer, flag) = (Arc::clone(server), Arc::clone(peer), Arc::clone(&gone));
+    let task = tokio::task::spawn_blocking(move || state.process(&identity, &peer, request, &flag));
+    tokio::pin!(task);
+    let processed = tokio::select! {
+        r = &mut task => r,
+        () = client_gone(tcp) => {
+            gone.store(true, Ordering::Relaxed);
+            (&mut task).await
+        }
+    };
+    processed.map_err(|e| End::Error(format!("request processing failed: {e}")))
+}
+
+/// Completes when the peer has closed the connection (end of stream or a
+/// reset); never, if it sends more first (a pipelined request, read in
+/// turn). Peeking leaves the bytes for the TLS layer.
+async fn client_gone(tcp: &TcpStream) {
+    match tcp.peek(&mut [0u8; 1]).await {
+        Ok(0) | Err(_) => {}
+        Ok(_) => std::future::pending().await,
     }
 }

@@ -14,6 +14,10 @@
 //!   [`ops::Context`].
 //! - Maximum Response Size: a response that would exceed it has its
 //!   payloads replaced by Response Too Large failures.
+//! - A client that closes its connection while its request runs cancels
+//!   the rest of the batch: the items not yet started answer Operation
+//!   Canceled By Requester (in the audit log; the client is gone), and an
+//!   Undo batch puts back what ran.
 //! - Protocol versions: the response carries the request's version; a
 //!   major version other than 1 is refused with Invalid Message, and a
 //!   newer 1.x minor is answered as 1.4.
@@ -21,9 +25,10 @@
 mod parse;
 pub mod respond;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use kmip_codec::enums::{BatchErrorContinuationOption, Operation, ResultStatus};
+use kmip_codec::enums::{BatchErrorContinuationOption, ResultStatus};
 use kmip_codec::messages::{ProtocolVersion, ResponsePayload};
 
 use crate::audit::{self, Record};
@@ -40,8 +45,9 @@ impl Server {
         Request::parse(bytes, &self.config.limits(), self.config.max_batch_items)
     }
 
-    /// Answers one decoded request message from `identity`.
-    pub fn process(&self, identity: &Identity, peer: &str, request: Request) -> Vec<u8> {
+    /// Answers one decoded request message from `identity`; `gone` turns
+    /// true when the client has closed its connection.
+    pub fn process(&self, identity: &Identity, peer: &str, request: Request, gone: &AtomicBool) -> Vec<u8> {
         let started = Instant::now();
         let (outcomes, max_response) = match request.batch {
             Ok(batch) => match self
@@ -51,7 +57,7 @@ impl Server {
                 Ok(()) => {
                     let cap = self.config.max_response_size;
                     let max = Some(batch.max_response.map_or(cap, |m| m.min(cap)));
-                    (self.run(identity, &request.version, batch), max)
+                    (self.run(identity, &request.version, batch, gone), max)
                 }
                 Err(error) => (refuse_all(batch, &error), None),
             },
@@ -73,16 +79,7 @@ impl Server {
     /// a core for a second or more (key-pair generation, key derivation);
     /// a batch with more is refused whole, before any of it runs.
     fn within_budget(&self, batch: &parse::Batch) -> Result<(), Error> {
-        let heavy = batch
-            .items
-            .iter()
-            .filter(|i| {
-                matches!(
-                    i.operation,
-                    Some(Operation::CreateKeyPair | Operation::ReKeyKeyPair | Operation::DeriveKey)
-                )
-            })
-            .count();
+        let heavy = batch.heavy_items();
         let max = self.config.max_heavy_items;
         if heavy > max {
             return Err(Error::InvalidMessage(format!(
@@ -128,7 +125,13 @@ impl Server {
 
     /// Runs the batch items in order, as the Batch Error Continuation
     /// Option says.
-    fn run(&self, identity: &Identity, version: &ProtocolVersion, batch: parse::Batch) -> Vec<Outcome> {
+    fn run(
+        &self,
+        identity: &Identity,
+        version: &ProtocolVersion,
+        batch: parse::Batch,
+        gone: &AtomicBool,
+    ) -> Vec<Outcome> {
         let stop_on_failure = batch.option != BatchErrorContinuationOption::Continue;
         // Undo: changes go through a journal that can put them back.
         let journal = (batch.option == BatchErrorContinuationOption::Undo && batch.items.len() > 1)
@@ -147,7 +150,12 @@ impl Server {
                 Ok(p) => p.object_uids().into_iter().map(str::to_owned).collect(),
                 Err(_) => vec![],
             };
-            let result = payload.and_then(|p| self.run_item(identity, version, &p, &placeholder, store));
+            let canceled = gone.load(Ordering::Relaxed);
+            let result = if canceled {
+                Err(Error::Canceled)
+            } else {
+                payload.and_then(|p| self.run_item(identity, version, &p, &placeholder, store))
+            };
             let mut item = match result {
                 Ok(payload) => {
                     if let Some(uid) = respond::placeholder(&payload) {
@@ -178,7 +186,7 @@ impl Server {
                 request_uids,
                 micros: micros_since(started),
             });
-            if failed && (stop_on_failure || over) {
+            if failed && (stop_on_failure || over || canceled) {
                 if let Some(journal) = &journal {
                     undo(journal, &mut outcomes);
                 }

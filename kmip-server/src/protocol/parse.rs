@@ -59,16 +59,56 @@ impl Request {
         }
     }
 
-    /// Whether the request can be answered without the store (only
-    /// Discover Versions, Query and RNG Retrieve, or refused as a whole):
-    /// such requests skip the hop to the blocking pool that operations
-    /// waiting on the disk need.
+    /// Whether the request can be answered on the connection's own async
+    /// worker: it never touches the store (only Discover Versions, Query
+    /// and RNG Retrieve, or refused as a whole) and is cheap. Others take
+    /// the hop to the blocking pool that operations waiting on the disk need.
     pub fn is_light(&self) -> bool {
-        self.batch.as_ref().map_or(true, Batch::touches_no_object)
+        self.batch
+            .as_ref()
+            .map_or(true, |b| b.touches_no_object() && !b.is_heavy())
+    }
+
+    /// Whether the request holds CPU-heavy work ([`Batch::is_heavy`]),
+    /// which runs only while a slot of `max_heavy_requests` is free.
+    pub fn is_heavy(&self) -> bool {
+        self.batch.as_ref().is_ok_and(Batch::is_heavy)
     }
 }
 
+/// Random bytes one request may ask for and still be answered on an
+/// async worker (a few tens of microseconds of generation).
+const LIGHT_RANDOM_BYTES: usize = 64 * 1024;
+
 impl Batch {
+    /// Items that can each take a core for a second or more: key-pair
+    /// generation and key derivation (PBKDF2).
+    pub fn heavy_items(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.operation,
+                    Some(Operation::CreateKeyPair | Operation::ReKeyKeyPair | Operation::DeriveKey)
+                )
+            })
+            .count()
+    }
+
+    /// Whether the batch holds heavy items, or asks for more random bytes
+    /// in all than [`LIGHT_RANDOM_BYTES`].
+    pub fn is_heavy(&self) -> bool {
+        let random: usize = self
+            .items
+            .iter()
+            .filter_map(|i| match &i.payload {
+                Ok(RequestPayload::RNGRetrieve(r)) => usize::try_from(r.data_length).ok(),
+                _ => None,
+            })
+            .sum();
+        self.heavy_items() > 0 || random > LIGHT_RANDOM_BYTES
+    }
+
     /// Whether every item is Discover Versions, Query or RNG Retrieve:
     /// operations that neither read nor change a managed object.
     pub fn touches_no_object(&self) -> bool {
