@@ -6,7 +6,9 @@
 //!   mask, declared once and read by every encoding;
 //! - [`xml`] and [`json`]: the OASIS XML test-case encoding and the KMIP JSON
 //!   encoding, both to and from the owned tree;
-//! - [`messages`]: typed requests, responses, payloads, objects and attributes.
+//! - [`messages`]: typed requests, responses, payloads, objects and attributes;
+//! - [`versions`]: which 1.x version defined what, and a response cut down
+//!   to an older version.
 //!
 //! The server, the client, the conformance runner and the fuzzers all build
 //! on this crate, which is why it does no I/O and never panics on input.
@@ -18,6 +20,7 @@ pub mod json;
 pub mod messages;
 pub mod tags;
 pub mod ttlv;
+pub mod versions;
 pub mod xml;
 
 pub use tags::Tag;

@@ -242,3 +242,36 @@ fn attribute_rules_follow_each_attributes_table_in_section_3() {
         assert_eq!(AttributeName::from_name(a.as_str()), Some(*a));
     }
 }
+
+/// The version table rests on how Table 288 was grown: the 1.0 tags were
+/// assigned in alphabetical order (Password last, added late; Key Role
+/// Type was Role Type in 1.0), and every
+/// later version appended its tags, so a version is a range of values
+/// and the table lists those in value order. Each range starts at a tag
+/// the table names.
+#[test]
+fn each_versions_tags_are_one_range_of_table_288() {
+    use kmip_codec::versions::{tag_since, FIRST_TAGS, LATEST_MINOR};
+    let Some(spec) = spec() else { return };
+    let rows = table_288(&spec);
+    let first_later = FIRST_TAGS[0].0;
+    let alphabetical: Vec<&str> = rows
+        .iter()
+        .filter(|(_, v)| *v < 0x42_00A1)
+        .map(|(n, _)| if n == "Key Role Type" { "Role Type" } else { n.as_str() })
+        .collect();
+    let mut sorted = alphabetical.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(alphabetical, sorted, "1.0 tags in alphabetical order");
+    let later: Vec<u32> = rows.iter().map(|(_, v)| *v).filter(|v| *v >= first_later).collect();
+    assert!(later.windows(2).all(|w| w[0] < w[1]), "later tags in value order");
+    let mut minors = vec![];
+    for (first, minor) in FIRST_TAGS {
+        assert!(rows.iter().any(|(_, v)| *v == first), "0x{first:06X} is a tag");
+        assert_eq!(tag_since(Tag(first - 1)), minor - 1, "the range before 0x{first:06X}");
+        assert_eq!(tag_since(Tag(first)), minor);
+        minors.push(minor);
+    }
+    assert_eq!(minors, (1..=LATEST_MINOR).collect::<Vec<_>>(), "one range per version");
+    assert!(TAGS.iter().all(|t| tag_since(t.tag) <= LATEST_MINOR));
+}

@@ -5,26 +5,22 @@
 //! Query Profiles lists a profile (from `profiles/`) only when every
 //! operation and object type it requires is implemented and the server
 //! offers its message encodings (TTLV only: never the HTTPS, JSON and XML
-//! server profiles). Fields that a request's protocol version does not
-//! know (RNG Parameters, Profile and Capability Information are 1.3) are
-//! left out for that version.
+//! server profiles). What a request's protocol version does not define
+//! (Import and Export, PGP Key, RNG Parameters, Profile and Capability
+//! Information) is left out of the answer on the response path, with
+//! everything else a version lacks ([`kmip_codec::versions::downgrade`]).
 
 use kmip_codec::enums::{DestroyActionType, QueryFunction, RNGMode, UnwrapMode};
 use kmip_codec::messages::ops::query::{QueryRequest, QueryResponse};
-use kmip_codec::messages::{CapabilityInformation, ProfileInformation, ProtocolVersion};
+use kmip_codec::messages::{CapabilityInformation, ProfileInformation};
 
 use super::{Context, Error, IMPLEMENTED, OBJECT_TYPES};
 
 /// The Vendor Identification this server reports.
 pub const VENDOR: &str = concat!("kmip-rs ", env!("CARGO_PKG_VERSION"));
 
-fn at_least(v: &ProtocolVersion, minor: i32) -> bool {
-    v.major > 1 || (v.major == 1 && v.minor >= minor)
-}
-
 /// Runs Query.
-pub fn run(ctx: &Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error> {
-    let v13 = at_least(ctx.version, 3);
+pub fn run(_ctx: &Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error> {
     let mut out = QueryResponse { ..Default::default() };
     for function in &req.query_functions {
         match *function {
@@ -37,15 +33,15 @@ pub fn run(ctx: &Context<'_>, req: &QueryRequest) -> Result<QueryResponse, Error
                 out.vendor_identification = Some(VENDOR.to_owned());
                 out.server_information = Some(kmip_codec::Ttlv::structure(kmip_codec::Tag::ServerInformation, vec![]));
             }
-            QueryFunction::QueryProfiles if v13 => out.profile_information = supported_profiles(),
-            QueryFunction::QueryRNGs if v13 => {
+            QueryFunction::QueryProfiles => out.profile_information = supported_profiles(),
+            QueryFunction::QueryRNGs => {
                 if let kmip_codec::messages::AttributeValue::RandomNumberGenerator(rng) =
                     crate::object::attributes::server_rng()
                 {
                     out.rng_parameters = vec![rng];
                 }
             }
-            QueryFunction::QueryCapabilities if v13 => {
+            QueryFunction::QueryCapabilities => {
                 // Streaming: operations in parts (Correlation Value). A key
                 // registered wrapped is kept as given (Not Processed);
                 // Destroy deletes the sealed material and keeps metadata;

@@ -18,9 +18,10 @@
 //!   the rest of the batch: the items not yet started answer Operation
 //!   Canceled By Requester (in the audit log; the client is gone), and an
 //!   Undo batch puts back what ran.
-//! - Protocol versions: the response carries the request's version; a
-//!   major version other than 1 is refused with Invalid Message, and a
-//!   newer 1.x minor is answered as 1.4.
+//! - Protocol versions: the response carries the request's version and
+//!   only what that version defines, cut once when it is encoded
+//!   ([`respond::encode`]); a major version other than 1 is refused with
+//!   Invalid Message, and a newer 1.x minor is answered as 1.4.
 
 mod parse;
 pub mod respond;

@@ -1,6 +1,7 @@
 //! From typed outcomes to the response message: each item's Result
 //! Status, Reason and Message, the ID Placeholder a successful item sets,
-//! the managed objects an audit record names, and Maximum Response Size.
+//! the managed objects an audit record names, Maximum Response Size, and
+//! the cut to the request's protocol version (the one place it is made).
 
 use kmip_codec::enums::{Operation, ResultStatus};
 use kmip_codec::messages::{
@@ -97,7 +98,7 @@ pub fn placeholder(payload: &ResponsePayload) -> Option<&str> {
 /// had a payload with Response Too Large instead.
 pub fn encode(version: ProtocolVersion, mut outcomes: Vec<Outcome>, max: Option<usize>) -> (Vec<u8>, Vec<Outcome>) {
     let build = |outcomes: &[Outcome]| {
-        ResponseMessage {
+        let bytes = ResponseMessage {
             header: ResponseHeader {
                 protocol_version: version.clone(),
                 time_stamp: DateTime(unix_now()),
@@ -109,7 +110,13 @@ pub fn encode(version: ProtocolVersion, mut outcomes: Vec<Outcome>, max: Option<
             },
             batch_items: outcomes.iter().map(|o| o.item.clone()).collect(),
         }
-        .to_bytes()
+        .to_bytes();
+        // Each client is answered in its own version (KMIP 1.4 §6.1).
+        if version.major == 1 && version.minor < kmip_codec::versions::LATEST_MINOR {
+            kmip_codec::versions::downgrade(&bytes, version.minor)
+        } else {
+            bytes
+        }
     };
     let bytes = build(&outcomes);
     match max {
