@@ -86,3 +86,38 @@ async fn several_application_specific_information_instances_all_with_index_0_reg
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn add_and_modify_attribute_answers_name_the_instance_index_0_included() {
+    use kmip_codec::messages::ops::{add_attribute, modify_attribute};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = c.create(aes(vec![])).await.unwrap().unique_identifier;
+    let group = |g: &str| Attribute::new(AttributeValue::ObjectGroup(g.into()));
+    let add = |attribute| add_attribute::AddAttributeRequest {
+        unique_identifier: Some(uid.clone()),
+        attribute,
+    };
+    let first = c.add_attribute(add(group("a"))).await.unwrap().attribute;
+    assert_eq!(first.index, Some(0));
+    let second = c.add_attribute(add(group("b"))).await.unwrap().attribute;
+    assert_eq!(second.index, Some(1));
+    let modify = |attribute| modify_attribute::ModifyAttributeRequest {
+        unique_identifier: Some(uid.clone()),
+        attribute,
+    };
+    let changed = c.modify_attribute(modify(group("a2"))).await.unwrap().attribute;
+    assert_eq!(
+        (changed.index, changed.value),
+        (Some(0), AttributeValue::ObjectGroup("a2".into()))
+    );
+    let second = Attribute {
+        index: Some(1),
+        ..group("b2")
+    };
+    assert_eq!(
+        c.modify_attribute(modify(second)).await.unwrap().attribute.index,
+        Some(1)
+    );
+    server.stop().await;
+}

@@ -1,6 +1,7 @@
 //! Add Attribute (KMIP 1.4 §4.14): adds a client-modifiable attribute, or
 //! a new instance of a multi-instance one (Attribute Index assigned by the
-//! server; a request carrying one is an Invalid Field, §11.15).
+//! server; a request carrying one is an Invalid Field, §11.15). The
+//! response names the instance it made, Attribute Index 0 included.
 
 use kmip_codec::messages::ops::add_attribute::{AddAttributeRequest, AddAttributeResponse};
 use kmip_codec::messages::Attribute;
@@ -39,6 +40,11 @@ pub fn run(ctx: &Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeR
         .last()
         .cloned()
         .ok_or_else(|| Error::General("the added attribute was not stored".into()))?;
+    // The response names the instance, index 0 included: clients read it.
+    let attribute = Attribute {
+        index: Some(attribute.index.unwrap_or(0)),
+        ..attribute
+    };
     Ok(AddAttributeResponse {
         unique_identifier: uid,
         attribute,

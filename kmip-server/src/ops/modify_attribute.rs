@@ -1,11 +1,12 @@
 //! Modify Attribute (KMIP 1.4 §4.15): replaces the value of an existing
 //! instance (index 0 unless the request names one). Read-only attributes
 //! are refused with Permission Denied; a missing attribute is an Invalid
-//! Field and a missing instance Item Not Found (§11.16).
+//! Field and a missing instance Item Not Found (§11.16). The response
+//! names the instance, Attribute Index 0 included.
 
 use kmip_codec::enums::State;
 use kmip_codec::messages::ops::modify_attribute::{ModifyAttributeRequest, ModifyAttributeResponse};
-use kmip_codec::messages::AttributeName;
+use kmip_codec::messages::{Attribute, AttributeName};
 
 use crate::object::attributes::{check_modifiable, touched};
 
@@ -42,6 +43,11 @@ pub fn run(ctx: &Context<'_>, req: &ModifyAttributeRequest) -> Result<ModifyAttr
         .find(|a| a.index.unwrap_or(0) == index)
         .cloned()
         .ok_or_else(|| Error::General("the modified attribute was not stored".into()))?;
+    // The response names the instance, index 0 included: clients read it.
+    let attribute = Attribute {
+        index: Some(attribute.index.unwrap_or(0)),
+        ..attribute
+    };
     Ok(ModifyAttributeResponse {
         unique_identifier: uid,
         attribute,
