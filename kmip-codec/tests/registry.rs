@@ -230,6 +230,19 @@ fn attribute_rules_follow_each_attributes_table_in_section_3() {
                 wrong.push(format!("{name}: {key} is {:?}, the table says {ours}", row(key)));
             }
         }
+        // Who sets it first: an attribute a client may set is one it gives
+        // at creation, or (register) only when registering. (Cryptographic
+        // Algorithm and Length are "set by the server" from what the
+        // client asks for, so create does not imply a client.)
+        let by_client = row("Initially set by").contains("Client");
+        if (by_client && !rules.create && !rules.register) || (rules.register && (!by_client || rules.create)) {
+            wrong.push(format!(
+                "{name}: initially set by {:?}, the table has create {} register {}",
+                row("Initially set by"),
+                rules.create,
+                rules.register
+            ));
+        }
         checked += 1;
     }
     assert!(

@@ -121,3 +121,126 @@ async fn add_and_modify_attribute_answers_name_the_instance_index_0_included() {
     );
     server.stop().await;
 }
+
+fn locate_by(value: AttributeValue) -> kmip_codec::messages::ops::locate::LocateRequest {
+    kmip_codec::messages::ops::locate::LocateRequest {
+        attributes: vec![Attribute::new(value)],
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_registered_certificate_has_its_type_and_length_and_is_found_by_type() {
+    use kmip_codec::enums::{CertificateType, ObjectType};
+    use kmip_codec::messages::ops::register::RegisterRequest;
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let der = rcgen::generate_simple_self_signed(vec!["device.example".into()])
+        .unwrap()
+        .cert
+        .der()
+        .to_vec();
+    let uid = c
+        .register(RegisterRequest {
+            object_type: ObjectType::Certificate,
+            template_attribute: TemplateAttribute::default(),
+            object: Object::Certificate(common::keys::x509(&der)),
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let attrs = attributes(&mut c, &uid).await;
+    let has = |v: AttributeValue| attrs.iter().any(|a| a.value == v);
+    assert!(
+        has(AttributeValue::CertificateType(CertificateType::X_509)),
+        "{attrs:?}"
+    );
+    assert!(has(AttributeValue::CertificateLength(
+        i32::try_from(der.len()).unwrap()
+    )));
+    let found = c
+        .locate(locate_by(AttributeValue::CertificateType(CertificateType::X_509)))
+        .await
+        .unwrap()
+        .unique_identifiers;
+    assert_eq!(found, [uid]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn register_takes_where_an_object_came_from_and_notes_an_absent_key_value() {
+    use kmip_codec::enums::*;
+    use kmip_codec::messages::ops::{add_attribute, register::RegisterRequest};
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let made = AttributeValue::OriginalCreationDate(DateTime(1_500_000_000));
+    let rng = AttributeValue::RandomNumberGenerator(RNGParameters {
+        rng_algorithm: RNGAlgorithm::ANSIX9_31,
+        cryptographic_algorithm: Some(CryptographicAlgorithm::DES3),
+        cryptographic_length: None,
+        hashing_algorithm: None,
+        drbg_algorithm: None,
+        recommended_curve: None,
+        fips186_variation: None,
+        prediction_resistance: None,
+    });
+    let secret = |attributes: Vec<Attribute>, key_value| RegisterRequest {
+        object_type: ObjectType::SecretData,
+        template_attribute: TemplateAttribute {
+            attributes,
+            ..Default::default()
+        },
+        object: Object::SecretData(SecretData {
+            secret_data_type: SecretDataType::Seed,
+            key_block: KeyBlock {
+                key_value,
+                ..raw_key(KeyFormatType::Opaque, b"seed", None)
+            },
+        }),
+    };
+    let with_value = raw_key(KeyFormatType::Opaque, b"seed", None).key_value;
+    let uid = c
+        .register(secret(
+            vec![Attribute::new(made.clone()), Attribute::new(rng.clone())],
+            with_value.clone(),
+        ))
+        .await
+        .expect("section 3.43 and 3.44 let a client give both in Register")
+        .unique_identifier;
+    let attrs = attributes(&mut c, &uid).await;
+    assert!(attrs.iter().any(|a| a.value == made), "{attrs:?}");
+    assert!(attrs.iter().any(|a| a.value == rng), "{attrs:?}");
+    assert!(
+        !attrs.iter().any(|a| a.name == "Key Value Present"),
+        "the value is here"
+    );
+    // Once set, never again; and not at all in Create.
+    let again = c
+        .add_attribute(add_attribute::AddAttributeRequest {
+            unique_identifier: Some(uid.clone()),
+            attribute: Attribute::new(made.clone()),
+        })
+        .await;
+    assert_eq!(common::refusal(again), Some(ResultReason::PermissionDenied));
+    let mut create = common::objects::aes(vec![Attribute::new(made.clone())]);
+    create.template_attribute.names.clear();
+    assert_eq!(
+        common::refusal(c.create(create).await),
+        Some(ResultReason::PermissionDenied)
+    );
+    // Registered without a key value (its metadata only): Key Value Present is False.
+    let bare = c.register(secret(vec![], None)).await.unwrap().unique_identifier;
+    let attrs = attributes(&mut c, &bare).await;
+    assert!(
+        attrs.iter().any(|a| a.value == AttributeValue::KeyValuePresent(false)),
+        "{attrs:?}"
+    );
+    // A later Add may say where it came from, once.
+    c.add_attribute(add_attribute::AddAttributeRequest {
+        unique_identifier: Some(bare.clone()),
+        attribute: Attribute::new(rng.clone()),
+    })
+    .await
+    .expect("no generator was named at Register");
+    server.stop().await;
+}

@@ -122,3 +122,34 @@ async fn rekey_offset_that_would_overflow_a_date_is_refused_not_wrapped() {
     assert!(c.rekey(rekey(0)).await.is_ok(), "an offset that fits still works");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn rekey_with_a_name_in_its_template_keeps_the_names_the_key_had() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let old = c.create(aes(vec![name("db-master")])).await.unwrap().unique_identifier;
+    activate(&mut c, &old).await;
+    let new = c
+        .rekey(rekey::ReKeyRequest {
+            unique_identifier: Some(old.clone()),
+            template_attribute: Some(TemplateAttribute {
+                names: vec![],
+                attributes: vec![name("db-master-2027")],
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    let mut names: Vec<String> = attributes(&mut c, &new)
+        .await
+        .into_iter()
+        .filter_map(|a| match a.value {
+            AttributeValue::Name(n) => Some(n.value),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["db-master", "db-master-2027"]);
+    server.stop().await;
+}

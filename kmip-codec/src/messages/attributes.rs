@@ -134,7 +134,7 @@ attributes! {
     RevocationReason(RevocationReason) = "Revocation Reason" [],
     ArchiveDate(DateTime) = "Archive Date" [],
     ObjectGroup(String) = "Object Group" [create modify delete multiple],
-    Fresh(bool) = "Fresh" [],
+    Fresh(bool) = "Fresh" [register],
     Link(Link) = "Link" [create modify delete multiple],
     ApplicationSpecificInformation(ApplicationSpecificInformation) = "Application Specific Information" [create modify delete multiple],
     ContactInformation(String) = "Contact Information" [create modify delete],
@@ -142,8 +142,8 @@ attributes! {
     AlternativeName(AlternativeName) = "Alternative Name" [create modify delete multiple],
     KeyValuePresent(bool) = "Key Value Present" [],
     KeyValueLocation(KeyValueLocation) = "Key Value Location" [create modify delete multiple],
-    OriginalCreationDate(DateTime) = "Original Creation Date" [],
-    RandomNumberGenerator(RNGParameters) = "Random Number Generator" [],
+    OriginalCreationDate(DateTime) = "Original Creation Date" [register],
+    RandomNumberGenerator(RNGParameters) = "Random Number Generator" [register],
     PKCS12FriendlyName(String) = "PKCS#12 Friendly Name" [create modify delete],
     Description(String) = "Description" [create modify delete],
     Comment(String) = "Comment" [create modify delete],
@@ -165,6 +165,11 @@ pub struct AttributeRules {
     pub delete: bool,
     /// An object may have several instances of it.
     pub multiple: bool,
+    /// Where a registered object came from (Original Creation Date, Random
+    /// Number Generator, Fresh: "initially set by Client or Server"): a
+    /// client may give it in Register, or add it once later when absent,
+    /// though never at Create (the server sets it for what it creates).
+    pub register: bool,
 }
 
 impl AttributeRules {
@@ -174,6 +179,7 @@ impl AttributeRules {
         modify: false,
         delete: false,
         multiple: false,
+        register: false,
     };
     /// A client-custom (`x-`) attribute: the client may do everything.
     pub const CLIENT_CUSTOM: AttributeRules = AttributeRules {
@@ -181,6 +187,7 @@ impl AttributeRules {
         modify: true,
         delete: true,
         multiple: true,
+        register: false,
     };
     /// A server-custom (`y-`) attribute: set by the server alone.
     pub const SERVER_CUSTOM: AttributeRules = AttributeRules {

@@ -121,14 +121,11 @@ pub(crate) fn issue(
         }
     };
     tracing::debug!("certified {name}");
-    let length = i32::try_from(issued.cert_der.len()).unwrap_or(i32::MAX);
     let object = Object::Certificate(Certificate {
         certificate_type: CertificateType::X_509,
         certificate_value: Bytes::new(issued.cert_der),
     });
     let mut stored = new_object(ObjectType::Certificate, object, attributes, None)?;
-    stored.set(AttributeValue::CertificateType(CertificateType::X_509));
-    stored.set(AttributeValue::CertificateLength(length));
     if let Some(uid) = public_key_uid {
         stored.add_link(LinkType::PublicKeyLink, uid);
     }

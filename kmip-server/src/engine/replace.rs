@@ -3,7 +3,7 @@
 //! (Table 172), and the one transaction that stores the successor, moves
 //! the Names and links the two both ways.
 
-use crate::object::attributes::touched;
+use crate::object::attributes::{multiple, touched};
 use crate::object::ManagedObject;
 use crate::ops::{Context, Error};
 use crate::store::unix_now;
@@ -74,7 +74,10 @@ pub(crate) fn successor_attributes(
         .attributes
         .iter()
         .filter(|a| !NOT_COPIED.iter().any(|n| a.is(*n)))
-        .filter(|a| !template.iter().any(|t| t.name == a.name))
+        // The template replaces a single-instance attribute and adds to a
+        // multi-instance one: a Name given in Re-key joins the Names the
+        // key moves over (Table 173), it does not drop them.
+        .filter(|a| multiple(&a.name) || !template.iter().any(|t| t.name == a.name))
         .cloned()
         .collect();
     if let Some(offset) = offset {

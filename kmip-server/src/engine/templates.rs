@@ -27,8 +27,13 @@ pub fn from_template(ctx: &Context<'_>, template: Option<&TemplateAttribute>) ->
 
 /// Each attribute settable at creation, single-instance ones at most once.
 pub fn check_creatable(attributes: &[Attribute]) -> Result<(), Error> {
+    attributes.iter().try_for_each(check_settable)?;
+    check_once(attributes)
+}
+
+/// Single-instance attributes at most once.
+pub fn check_once(attributes: &[Attribute]) -> Result<(), Error> {
     for (i, a) in attributes.iter().enumerate() {
-        check_settable(a)?;
         if !multiple(&a.name) && attributes.iter().skip(i.saturating_add(1)).any(|b| b.name == a.name) {
             return Err(Error::InvalidField(format!("{} may be given only once", a.name)));
         }

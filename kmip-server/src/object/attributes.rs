@@ -87,8 +87,10 @@ fn digest_input(object: &Object) -> Option<(&[u8], KeyFormatType)> {
 }
 
 /// Builds a new object: the client's attributes plus what the server
-/// maintains (Unique Identifier, Object Type, State, dates, Digest, and
-/// algorithm and length taken from the key block when not given).
+/// maintains (Unique Identifier, Object Type, State, dates, Digest,
+/// Certificate Type and Length, Key Value Present when the value is
+/// absent, and algorithm and length taken from the key block when not
+/// given).
 pub fn new_object(
     object_type: ObjectType,
     object: Object,
@@ -124,11 +126,30 @@ pub fn new_object(
     stored.set_state(if active { State::Active } else { State::PreActive });
     stored.set(AttributeValue::InitialDate(now));
     stored.set(AttributeValue::LastChangeDate(now));
-    stored.set(AttributeValue::OriginalCreationDate(now));
-    // KMIP 1.4 key attributes (§3.34, 3.48–3.51) and the lease: material
-    // not yet handed out is Fresh; the server marks nothing Sensitive and
-    // lets keys be extracted unless the client says otherwise.
-    stored.set(AttributeValue::Fresh(true));
+    // A registering client may have said when the object was made and
+    // whether it was ever served (§3.43, §3.34); otherwise it is new here.
+    if stored.values(AttributeName::OriginalCreationDate).next().is_none() {
+        stored.set(AttributeValue::OriginalCreationDate(now));
+    }
+    let fresh = flag(&stored, AttributeName::Fresh, true);
+    stored.set(AttributeValue::Fresh(fresh));
+    // Server-set facts of the object itself (§3.8, §3.9, §3.41).
+    match &object {
+        Object::Certificate(c) => {
+            stored.set(AttributeValue::CertificateType(c.certificate_type));
+            stored.set(AttributeValue::CertificateLength(
+                i32::try_from(c.certificate_value.len()).unwrap_or(i32::MAX),
+            ));
+        }
+        other => {
+            if other.key_block().is_some_and(|b| b.key_value.is_none()) {
+                stored.set(AttributeValue::KeyValuePresent(false));
+            }
+        }
+    }
+    // KMIP 1.4 key attributes (§3.48–3.51) and the lease: the server marks
+    // nothing Sensitive and lets keys be extracted unless the client says
+    // otherwise.
     stored.set(AttributeValue::LeaseTime(kmip_codec::messages::Interval(LEASE_SECONDS)));
     let sensitive = flag(&stored, AttributeName::Sensitive, false);
     let extractable = flag(&stored, AttributeName::Extractable, true);

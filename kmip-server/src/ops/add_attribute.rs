@@ -4,7 +4,7 @@
 //! response names the instance it made, Attribute Index 0 included.
 
 use kmip_codec::messages::ops::add_attribute::{AddAttributeRequest, AddAttributeResponse};
-use kmip_codec::messages::Attribute;
+use kmip_codec::messages::{Attribute, AttributeRules};
 
 use crate::object::attributes::{check_modifiable, multiple, touched};
 
@@ -17,10 +17,20 @@ pub fn run(ctx: &Context<'_>, req: &AddAttributeRequest) -> Result<AddAttributeR
     if new.index.is_some() {
         return Err(Error::InvalidField("a new attribute carries no Attribute Index".into()));
     }
-    check_modifiable(&new.name)?;
+    // Where a registered object came from may be said once, later (§3.43).
+    let once = AttributeRules::of(&new.name).is_some_and(|r| r.register);
+    if !once {
+        check_modifiable(&new.name)?;
+    }
     let name = new.name.clone();
     let stored = ctx.update(&uid, move |o| {
         let count = o.named(&new.name).count();
+        if once && count > 0 {
+            return Err(Error::PermissionDenied(format!(
+                "{} is set once, and this object has it",
+                new.name
+            )));
+        }
         if count > 0 && !multiple(&new.name) {
             return Err(Error::IllegalOperation(format!(
                 "{} already exists and has a single instance: use Modify Attribute",

@@ -2,12 +2,15 @@
 //! Templates (deprecated since 1.3, still in 1.4) are kept so that Create,
 //! Register and Re-key can name them in a Template-Attribute. Algorithm and
 //! length come from the Key Block when the attributes do not give them.
+//! A client may also say where the object came from: Original Creation
+//! Date, Random Number Generator and Fresh, which the server sets itself
+//! for what it creates.
 
-use crate::engine::templates::{check_creatable, from_template};
+use crate::engine::templates::{check_creatable, check_once, from_template};
 use crate::object::attributes::new_object;
 use crate::ops::{Context, Error};
 use kmip_codec::messages::ops::register::{RegisterRequest, RegisterResponse};
-use kmip_codec::messages::Object;
+use kmip_codec::messages::{Attribute, AttributeRules, Object, TemplateAttribute};
 
 /// Runs Register.
 pub fn run(ctx: &Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse, Error> {
@@ -23,7 +26,21 @@ pub fn run(ctx: &Context<'_>, req: &RegisterRequest) -> Result<RegisterResponse,
     if let Object::Template(t) = &req.object {
         check_creatable(&t.attributes)?;
     }
-    let attributes = from_template(ctx, Some(&req.template_attribute))?;
+    // Where the object came from (Original Creation Date, Random Number
+    // Generator, Fresh) a client may say in Register alone (§3.43, §3.44).
+    let (origin, template): (Vec<Attribute>, Vec<Attribute>) = req
+        .template_attribute
+        .attributes
+        .iter()
+        .cloned()
+        .partition(|a| AttributeRules::of(&a.name).is_some_and(|r| r.register));
+    check_once(&origin)?;
+    let template = TemplateAttribute {
+        names: req.template_attribute.names.clone(),
+        attributes: template,
+    };
+    let mut attributes = from_template(ctx, Some(&template))?;
+    attributes.extend(origin);
     let block_algorithm = req
         .object
         .key_block()
