@@ -312,9 +312,9 @@ Enumeration DigitalSignatureAlgorithm "Digital Signature Algorithm" {
 }
 Enumeration SplitKeyMethod "Split Key Method" {
     XOR = 0x00000001, "XOR";
-    PolynomialSharingGF216 = 0x00000002, "Polynomial Sharing GF (216)";
+    PolynomialSharingGF2_16 = 0x00000002, "Polynomial Sharing GF (216)";
     PolynomialSharingPrimeField = 0x00000003, "Polynomial Sharing Prime Field";
-    PolynomialSharingGF28 = 0x00000004, "Polynomial Sharing GF (28)";
+    PolynomialSharingGF2_8 = 0x00000004, "Polynomial Sharing GF (28)";
 }
 Enumeration SecretDataType "Secret Data Type" {
     Password = 0x00000001, "Password";

@@ -288,3 +288,13 @@ fn each_versions_tags_are_one_range_of_table_288() {
     assert_eq!(minors, (1..=LATEST_MINOR).collect::<Vec<_>>(), "one range per version");
     assert!(TAGS.iter().all(|t| tag_since(t.tag) <= LATEST_MINOR));
 }
+
+/// The OASIS XML spelling of values whose specification names lost their
+/// superscripts in the text (GF(2^8) reads "GF (28)").
+#[test]
+fn polynomial_sharing_methods_have_their_oasis_xml_names() {
+    let def = enums::SplitKeyMethod::DEF;
+    assert_eq!(def.value_of("PolynomialSharingGF2_8"), Some(4));
+    assert_eq!(def.value_of("PolynomialSharingGF2_16"), Some(2));
+    assert_eq!(def.name_of(4), Some("PolynomialSharingGF2_8"));
+}

@@ -32,7 +32,13 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
             "XOR splits into 2 to {MAX_PARTS} parts, all of which are needed: Split Key Threshold must equal Split Key Parts"
         )));
     }
-    if !matches!(req.object_type, ObjectType::SymmetricKey | ObjectType::SecretData) {
+    // Object Type names what is split, or (as PyKMIP sends it) what is
+    // made: Split Key, which then splits whatever the identifier names,
+    // or a new symmetric key.
+    if !matches!(
+        req.object_type,
+        ObjectType::SymmetricKey | ObjectType::SecretData | ObjectType::SplitKey
+    ) {
         return Err(Error::InvalidField(
             "Create Split Key splits symmetric keys and secret data".into(),
         ));
@@ -43,10 +49,14 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
     let original = match &req.unique_identifier {
         Some(uid) => {
             let stored = ctx.load(uid, true)?;
-            if stored.object_type != req.object_type {
+            let splittable = matches!(stored.object_type, ObjectType::SymmetricKey | ObjectType::SecretData);
+            if !splittable || (req.object_type != ObjectType::SplitKey && stored.object_type != req.object_type) {
                 return Err(Error::InvalidField(format!(
                     "object {uid} is not a {}",
-                    req.object_type.name().unwrap_or("?")
+                    match req.object_type {
+                        ObjectType::SplitKey => "symmetric key or secret data",
+                        other => other.name().unwrap_or("?"),
+                    }
                 )));
             }
             let mut stored = stored;
