@@ -379,3 +379,123 @@ async fn keys_wrapped_with_a_mac_or_signature_unwrap_only_when_it_matches() {
     }
     server.stop().await;
 }
+
+/// Every wrapping method and encoding a key can be registered in comes
+/// back unwrapped when asked: Not Wrapped, Not Wrapped in a named format,
+/// and rewrapped under another key.
+#[tokio::test]
+async fn a_key_registered_wrapped_any_way_comes_back_unwrapped_or_rewrapped() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let key = active_aes(&mut c, both()).await;
+    let (_, plain) = key_bytes(&c.get(get(&key)).await.unwrap().object);
+    let wrapping = CryptographicUsageMask::WrapKey | CryptographicUsageMask::UnwrapKey;
+    let (kek, other_kek) = (active_aes(&mut c, wrapping).await, active_aes(&mut c, wrapping).await);
+    let mac_key = c
+        .create(create::CreateRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![
+                    attr(AttributeValue::CryptographicAlgorithm(
+                        CryptographicAlgorithm::HMAC_SHA256,
+                    )),
+                    attr(AttributeValue::CryptographicLength(256)),
+                    attr(AttributeValue::CryptographicUsageMask(
+                        CryptographicUsageMask::MACGenerate | CryptographicUsageMask::MACVerify,
+                    )),
+                ],
+            },
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    activate(&mut c, &mac_key).await;
+    let encrypter = |uid: &str| EncryptionKeyInformation {
+        unique_identifier: uid.to_owned(),
+        cryptographic_parameters: None,
+    };
+    let authenticator = MacSignatureKeyInformation {
+        unique_identifier: mac_key.clone(),
+        cryptographic_parameters: None,
+    };
+    let spec = |method, encoding, kek: &str| KeyWrappingSpecification {
+        wrapping_method: method,
+        encryption_key_information: (method != WrappingMethod::MACSign).then(|| encrypter(kek)),
+        mac_signature_key_information: (method != WrappingMethod::Encrypt).then(|| authenticator.clone()),
+        attribute_names: vec![],
+        encoding_option: encoding,
+    };
+    let register = |block: KeyBlock| register::RegisterRequest {
+        object_type: ObjectType::SymmetricKey,
+        template_attribute: TemplateAttribute {
+            names: vec![],
+            attributes: vec![attr(AttributeValue::CryptographicUsageMask(both()))],
+        },
+        object: Object::SymmetricKey(SymmetricKey { key_block: block }),
+    };
+    for method in [
+        WrappingMethod::Encrypt,
+        WrappingMethod::MACSign,
+        WrappingMethod::EncryptThenMACSign,
+        WrappingMethod::MACSignThenEncrypt,
+    ] {
+        for encoding in [
+            None,
+            Some(EncodingOption::TTLVEncoding),
+            Some(EncodingOption::NoEncoding),
+        ] {
+            let case = format!("{method:?} {encoding:?}");
+            let wrapped = c
+                .get(get::GetRequest {
+                    key_wrapping_specification: Some(spec(method, encoding, &kek)),
+                    ..get(&key)
+                })
+                .await
+                .unwrap()
+                .object;
+            let block = wrapped.key_block().unwrap().clone();
+            let uid = c.register(register(block)).await.unwrap().unique_identifier;
+            let not_wrapped = get::GetRequest {
+                key_wrap_type: Some(KeyWrapType::NotWrapped),
+                ..get(&uid)
+            };
+            let back = c.get(not_wrapped.clone()).await.unwrap().object;
+            assert_eq!(key_bytes(&back), (KeyFormatType::Raw, plain.clone()), "{case}");
+            assert!(back.key_block().unwrap().key_wrapping_data.is_none(), "{case}");
+            let raw = c
+                .get(get::GetRequest {
+                    key_format_type: Some(KeyFormatType::Raw),
+                    ..not_wrapped
+                })
+                .await
+                .unwrap_or_else(|e| panic!("{case} in Raw: {e:?}"))
+                .object;
+            assert_eq!(key_bytes(&raw).1, plain, "{case} in Raw");
+            // Rewrapped under another key, it unwraps again to the same key.
+            let rewrapped = c
+                .get(get::GetRequest {
+                    key_wrapping_specification: Some(spec(WrappingMethod::Encrypt, None, &other_kek)),
+                    ..get(&uid)
+                })
+                .await
+                .unwrap_or_else(|e| panic!("{case} rewrapped: {e:?}"))
+                .object;
+            let again = c
+                .register(register(rewrapped.key_block().unwrap().clone()))
+                .await
+                .unwrap()
+                .unique_identifier;
+            let back = c
+                .get(get::GetRequest {
+                    key_wrap_type: Some(KeyWrapType::NotWrapped),
+                    ..get(&again)
+                })
+                .await
+                .unwrap()
+                .object;
+            assert_eq!(key_bytes(&back).1, plain, "{case} rewrapped");
+        }
+    }
+    server.stop().await;
+}

@@ -10,7 +10,8 @@
 //!
 //! With a Key Wrapping Specification the Key Value comes back wrapped
 //! ([`crate::engine::wrapping`]); Key Wrap Type Not Wrapped unwraps a key stored
-//! wrapped.
+//! wrapped (any Wrapping Method and Encoding Option), and a Key Wrapping
+//! Specification replaces the wrapping it was registered with.
 
 use kmip_codec::enums::{KeyFormatType, KeyWrapType};
 use kmip_codec::messages::ops::get::{GetRequest, GetResponse};
@@ -140,11 +141,14 @@ pub fn retrieve(ctx: &Context<'_>, req: &GetRequest) -> Result<GetResponse, Erro
     let mut object = stored.object.ok_or_else(|| {
         Error::KeyValueNotPresent(format!("object {uid} has been destroyed: only its metadata remains"))
     })?;
+    // A key registered wrapped is unwrapped first when it is asked for
+    // unwrapped or to be wrapped anew (its registered wrapping replaced),
+    // so that a format conversion and the new wrapping see its value.
+    if req.key_wrap_type == Some(KeyWrapType::NotWrapped) || req.key_wrapping_specification.is_some() {
+        wrapping::unwrap(ctx, &mut object)?;
+    }
     if let Some(wanted) = req.key_format_type {
         convert(&mut object, wanted)?;
-    }
-    if req.key_wrap_type == Some(KeyWrapType::NotWrapped) {
-        wrapping::unwrap(ctx, &mut object)?;
     }
     if let Some(spec) = &req.key_wrapping_specification {
         wrapping::wrap(ctx, &mut object, &stored.attributes, spec)?;
