@@ -65,8 +65,15 @@ fn error(position: usize, message: impl Into<String>) -> XmlError {
     }
 }
 
-/// Parses a document holding one message, or a `<KMIP>` element holding a
-/// conversation of several. Returns the messages in order.
+/// The elements that wrap a conversation: `<KMIP>` in the 1.3 and 1.4 test
+/// cases, `<KmipTestCase>` in the 1.0–1.2 profile documents.
+fn is_wrapper(name: &[u8]) -> bool {
+    matches!(name, b"KMIP" | b"KmipTestCase")
+}
+
+/// Parses a document holding one message, or a `<KMIP>` (or
+/// `<KmipTestCase>`) element holding a conversation of several. Returns the
+/// messages in order.
 pub fn parse(xml: &str) -> Result<Vec<Element>, XmlError> {
     let mut reader = quick_xml::Reader::from_str(xml);
     reader.config_mut().trim_text(true);
@@ -79,10 +86,10 @@ pub fn parse(xml: &str) -> Result<Vec<Element>, XmlError> {
             .read_event()
             .map_err(|e| error(position, format!("malformed XML: {e}")))?;
         match event {
-            Event::Start(start) if stack.is_empty() && !in_wrapper && start.name().as_ref() == b"KMIP" => {
+            Event::Start(start) if stack.is_empty() && !in_wrapper && is_wrapper(start.name().as_ref()) => {
                 in_wrapper = true;
             }
-            Event::End(end) if stack.is_empty() && in_wrapper && end.name().as_ref() == b"KMIP" => {
+            Event::End(end) if stack.is_empty() && in_wrapper && is_wrapper(end.name().as_ref()) => {
                 in_wrapper = false;
             }
             Event::Start(start) => {

@@ -58,6 +58,14 @@
 //!   and the names of a Get Attribute List response are compared as a set:
 //!   KMIP defines no order for them, and the reference responses use
 //!   different orders for the same object.
+//! - [`Rule::LiteralClock`]: the older profile cases (1.0–1.2) write the
+//!   reference server's clock as literal dates where the 1.4 cases write
+//!   `$NOW`. In a response whose header's Time Stamp is such a literal, a
+//!   Date-Time that differs from the expected literal, where neither is a
+//!   date a request of the conversation sent (so neither is one the client
+//!   chose), is the server's clock: it binds to the literal like a placeholder, and each
+//!   later occurrence of the same literal must be the same date. Cases
+//!   written with `$NOW` are compared exactly.
 //! - [`Rule::DefaultIndex`]: an Attribute with Attribute Index 0 and one
 //!   without an index are the same attribute (§2.1.1: an absent index is
 //!   0); the references leave index 0 out of Add and Modify Attribute
@@ -108,6 +116,8 @@ pub enum Rule {
     NewKeyAttributes,
     /// Attribute Index 0 and no Attribute Index are the same.
     DefaultIndex,
+    /// Literal dates of the reference server's clock bind like placeholders.
+    LiteralClock,
 }
 
 /// Placeholder values learnt during one conversation.
@@ -123,6 +133,10 @@ pub struct Bindings {
     /// Public keys registered in this conversation: RSA encryption with
     /// them (OAEP, PKCS#1 v1.5) is randomized.
     public_keys: Vec<String>,
+    /// Date-Times the conversation's requests sent ([`Rule::LiteralClock`]).
+    sent_dates: Vec<i64>,
+    /// Whether the response being compared writes its clock as a literal.
+    literal_clock: bool,
 }
 
 /// Operations whose output Data depends on the key they used: with a
@@ -174,6 +188,16 @@ fn payload_uids(item: &Ttlv) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every Date-Time value in `tree`.
+fn collect_dates(tree: &Ttlv, into: &mut Vec<i64>) {
+    if let Value::DateTime(t) = tree.value {
+        into.push(t);
+    }
+    for child in tree.children() {
+        collect_dates(child, into);
+    }
+}
+
 /// `$NOW`, `$NOW-3600`, `$NOW+60` → the offset in seconds.
 pub fn now_offset(placeholder: &str) -> Option<i64> {
     let rest = placeholder.strip_prefix("$NOW")?;
@@ -220,6 +244,7 @@ impl Bindings {
             .child(Tag::RequestHeader)
             .and_then(|h| h.child(Tag::ProtocolVersion))
             .cloned();
+        collect_dates(request, &mut self.sent_dates);
     }
 
     /// Replacement text for a request placeholder: `$NOW±N` is the runner's
@@ -321,6 +346,15 @@ pub fn compare(expected: &Element, actual: &Ttlv, bindings: &mut Bindings) -> Re
             bindings.public_keys.extend(payload_uids(item));
         }
     }
+    // Rule::LiteralClock: a case whose response header carries a literal
+    // Time Stamp wrote its reference server's clock as it was.
+    bindings.literal_clock = expected
+        .children
+        .iter()
+        .find(|c| c.tag == Tag::ResponseHeader)
+        .and_then(|h| h.children.iter().find(|c| c.tag == Tag::TimeStamp))
+        .and_then(|t| t.value.as_deref())
+        .is_some_and(|v| !xml::is_placeholder(v));
     let name = format!("{:?}", expected.tag);
     compare_at(expected, actual, bindings, &name, Within::default())
 }
@@ -630,10 +664,35 @@ fn compare_leaf(
     let want = xml::parse_value(expected.item_type, text, xml::values_for(expected.tag, attribute_name))
         .map_err(|m| mismatch(path, m, "-"))?;
     if want == actual.value {
-        Ok(())
-    } else {
-        Err(mismatch(path, format!("\"{text}\""), describe(actual)))
+        return Ok(());
     }
+    if let (true, Value::DateTime(literal), Value::DateTime(got)) = (bindings.literal_clock, &want, &actual.value) {
+        // Rule::LiteralClock: a date no request sent is the reference
+        // server's clock; it binds like a placeholder, so each later
+        // occurrence of the same literal must be the same actual date.
+        if expected.tag == Tag::TimeStamp {
+            return Ok(()); // each response's own moment
+        }
+        if !bindings.sent_dates.contains(literal) && !bindings.sent_dates.contains(got) {
+            let key = format!("@{text}");
+            return match bindings.values.get(&key) {
+                Some(bound) if *bound != actual.value => Err(mismatch(
+                    path,
+                    format!(
+                        "{text}, the server's clock, = \"{}\" as seen earlier",
+                        xml::format_value(bound, None)
+                    ),
+                    describe(actual),
+                )),
+                Some(_) => Ok(()),
+                None => {
+                    bindings.values.insert(key, actual.value.clone());
+                    Ok(())
+                }
+            };
+        }
+    }
+    Err(mismatch(path, format!("\"{text}\""), describe(actual)))
 }
 
 #[cfg(test)]
@@ -646,6 +705,40 @@ mod tests {
 
     fn actual(xml_text: &str) -> Ttlv {
         xml::read(xml_text).expect("valid").remove(0)
+    }
+
+    #[test]
+    fn a_literal_clock_value_binds_once_and_must_repeat() {
+        let response = |stamp: &str, date: &str| {
+            format!(
+                r#"<ResponseMessage><ResponseHeader><TimeStamp type="DateTime" value="{stamp}"/></ResponseHeader><InitialDate type="DateTime" value="{date}"/></ResponseMessage>"#
+            )
+        };
+        let e = expected(&response("2012-04-27T08:12:22+00:00", "2012-04-27T08:12:22+00:00"));
+        let mut b = Bindings::default();
+        compare(
+            &e,
+            &actual(&response("2026-01-01T00:00:00+00:00", "2026-01-01T00:00:05+00:00")),
+            &mut b,
+        )
+        .expect("the reference's clock is the server's");
+        compare(
+            &e,
+            &actual(&response("2026-01-01T00:00:09+00:00", "2026-01-01T00:00:05+00:00")),
+            &mut b,
+        )
+        .expect("the same date again; Time Stamps differ freely");
+        let m = compare(
+            &e,
+            &actual(&response("2026-01-01T00:00:09+00:00", "2026-01-01T00:00:06+00:00")),
+            &mut b,
+        )
+        .expect_err("the same literal, another date");
+        assert!(m.to_string().contains("as seen earlier"), "{m}");
+        // Written with $NOW, a case's literal dates are compared exactly.
+        let exact = expected(&response("$NOW", "2012-04-27T08:12:22+00:00"));
+        let now = kmip_codec::datetime::format(unix_now()).unwrap();
+        assert!(compare(&exact, &actual(&response(&now, &now)), &mut Bindings::default()).is_err());
     }
 
     #[test]

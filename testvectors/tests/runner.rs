@@ -75,3 +75,44 @@ async fn a_correct_conversation_passes_and_a_wrong_expectation_fails_where_it_di
     }
     running.stop().await;
 }
+
+/// The 1.0–1.2 profile documents' form: a `<KmipTestCase>` root and the
+/// reference server's clock as literal dates (Rule::LiteralClock), which
+/// bind like placeholders but never stand in for a date the client sent.
+#[tokio::test]
+async fn a_legacy_case_with_literal_clock_values_passes_and_a_wrong_client_date_still_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, running) = server(dir.path()).await;
+    let path = vector("legacy-1.0-lifecycle.xml");
+    assert_eq!(run_case(&path, &target, &mut vec![]).await, Ok(3));
+    let good = std::fs::read_to_string(&path).unwrap();
+    let wrong = [
+        // The client's own Activation Date is compared exactly.
+        (
+            good.replacen(
+                "<AttributeValue type=\"DateTime\" value=\"2012-04-27T08:12:21+00:00\"/>\n      </Attribute>\n      <Attribute>\n        <AttributeName type=\"TextString\" value=\"Initial Date\"/>",
+                "<AttributeValue type=\"DateTime\" value=\"2012-04-27T09:00:00+00:00\"/>\n      </Attribute>\n      <Attribute>\n        <AttributeName type=\"TextString\" value=\"Initial Date\"/>",
+                1,
+            ),
+            "exchange 2: at ResponseMessage/BatchItem[0]/ResponsePayload",
+        ),
+        // A literal the client sent is the client's date wherever it
+        // appears: the server's Initial Date is not that Activation Date.
+        (
+            good.replacen(
+                "value=\"Initial Date\"/>\n        <AttributeValue type=\"DateTime\" value=\"2012-04-27T08:12:22+00:00\"/>\n      </Attribute>\n    </ResponsePayload>\n  </BatchItem>\n</ResponseMessage>\n</KmipTestCase>",
+                "value=\"Initial Date\"/>\n        <AttributeValue type=\"DateTime\" value=\"2012-04-27T08:12:21+00:00\"/>\n      </Attribute>\n    </ResponsePayload>\n  </BatchItem>\n</ResponseMessage>\n</KmipTestCase>",
+                1,
+            ),
+            "exchange 3: at ResponseMessage/BatchItem[0]/ResponsePayload",
+        ),
+    ];
+    for (n, (text, at)) in wrong.iter().enumerate() {
+        assert_ne!(*text, good, "variant {n} changed nothing");
+        let file = dir.path().join(format!("legacy-{n}.xml"));
+        std::fs::write(&file, text).unwrap();
+        let err = run_case(&file, &target, &mut vec![]).await.unwrap_err();
+        assert!(err.contains(at), "variant {n}: {err}");
+    }
+    running.stop().await;
+}
