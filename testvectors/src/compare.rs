@@ -66,6 +66,12 @@
 //!   chose), is the server's clock: it binds to the literal like a placeholder, and each
 //!   later occurrence of the same literal must be the same date. Cases
 //!   written with `$NOW` are compared exactly.
+//! - [`Rule::RandomizedSignature`]: RSA-PSS and ECDSA signatures differ
+//!   each time, so a Sign response's Signature Data, once the conversation
+//!   has shown a public key (registered, or returned by Get), is verified
+//!   over the request's Data under it instead of compared
+//!   ([`crate::signatures`]); one that does not verify fails. Without a
+//!   public key in the conversation the usual rules apply.
 //! - [`Rule::DefaultIndex`]: an Attribute with Attribute Index 0 and one
 //!   without an index are the same attribute (§2.1.1: an absent index is
 //!   0); the references leave index 0 out of Add and Modify Attribute
@@ -118,6 +124,8 @@ pub enum Rule {
     DefaultIndex,
     /// Literal dates of the reference server's clock bind like placeholders.
     LiteralClock,
+    /// A Sign response's signature is verified, not compared.
+    RandomizedSignature,
 }
 
 /// Placeholder values learnt during one conversation.
@@ -137,6 +145,10 @@ pub struct Bindings {
     sent_dates: Vec<i64>,
     /// Whether the response being compared writes its clock as a literal.
     literal_clock: bool,
+    /// The Data the request being answered signs ([`Rule::RandomizedSignature`]).
+    signed_data: Option<Vec<u8>>,
+    /// Public key material the conversation has shown, to verify with.
+    public_key_material: Vec<Vec<u8>>,
 }
 
 /// Operations whose output Data depends on the key they used: with a
@@ -156,6 +168,7 @@ fn bind_literal(expected: &Element, actual: &Ttlv, bindings: &mut Bindings) {
         Tag::IVCounterNonce => "$IV_COUNTER_NONCE",
         Tag::Data => "$DATA_0",
         Tag::MACData => "$MAC_DATA",
+        Tag::SignatureData => "$SIGNATURE_DATA",
         _ => return,
     };
     bindings
@@ -245,6 +258,8 @@ impl Bindings {
             .and_then(|h| h.child(Tag::ProtocolVersion))
             .cloned();
         collect_dates(request, &mut self.sent_dates);
+        self.signed_data = crate::signatures::signed_data(request);
+        crate::signatures::public_keys(request, &mut self.public_key_material);
     }
 
     /// Replacement text for a request placeholder: `$NOW±N` is the runner's
@@ -346,6 +361,7 @@ pub fn compare(expected: &Element, actual: &Ttlv, bindings: &mut Bindings) -> Re
             bindings.public_keys.extend(payload_uids(item));
         }
     }
+    crate::signatures::public_keys(actual, &mut bindings.public_key_material);
     // Rule::LiteralClock: a case whose response header carries a literal
     // Time Stamp wrote its reference server's clock as it was.
     bindings.literal_clock = expected
@@ -579,6 +595,25 @@ fn compare_value(
     within: Within<'_>,
 ) -> Result<(), Mismatch> {
     let operation = within.operation;
+    if let (Tag::SignatureData, Some("Sign"), Some(data), Value::ByteString(signature)) =
+        (expected.tag, operation, &bindings.signed_data, &actual.value)
+    {
+        // Rule::RandomizedSignature
+        if !bindings.public_key_material.is_empty() {
+            if !crate::signatures::verifies(data, &bindings.public_key_material, signature) {
+                return Err(mismatch(
+                    path,
+                    "a signature of the Data that verifies under the conversation's public key",
+                    describe(actual),
+                ));
+            }
+            if expected.value.as_deref().is_some_and(xml::is_placeholder) {
+                return compare_leaf(expected, actual, bindings, path, within.attribute);
+            }
+            bind_literal(expected, actual, bindings);
+            return Ok(());
+        }
+    }
     let random_data = operation == Some("RNGRetrieve") && expected.tag == Tag::Data;
     let keyed_output = expected.tag == Tag::Data && operation.is_some_and(|op| KEYED_OUTPUT.contains(&op));
     let chosen_iv = expected.tag == Tag::IVCounterNonce && operation == Some("Encrypt");

@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod runner;
+pub mod signatures;
 
 use std::path::{Path, PathBuf};
 
