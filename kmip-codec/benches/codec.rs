@@ -1,7 +1,9 @@
 //! Decode and encode cost of two realistic messages: a Create request whose
 //! template carries 6 attributes, and a Get response carrying a 256-bit key.
 //! Each is measured into the borrowed tree (`Document`), into the owned
-//! tree (`Ttlv`), into typed messages, and encoded from typed messages.
+//! tree (`Ttlv`), into typed messages, and encoded from typed messages;
+//! and cut down to KMIP 1.2 (`versions::downgrade`), as a 1.2 client's
+//! answer is.
 //! Throughput is reported in bytes of TTLV per second.
 
 // Tests state their expectations with expect and indexing: a panic is a failure report here.
@@ -109,6 +111,10 @@ fn bench(c: &mut Criterion) {
         assert_eq!(typed.encode(), bytes);
         g.bench_function("encode_typed", |b| {
             b.iter_batched_ref(|| typed.clone(), |m| m.encode(), BatchSize::SmallInput)
+        });
+        // What answering a 1.2 client adds (MongoDB, libmongocrypt delegated).
+        g.bench_function("downgrade_to_1_2", |b| {
+            b.iter(|| kmip_codec::versions::downgrade(black_box(&bytes), 2))
         });
         g.finish();
         eprintln!("{name}: {} bytes", bytes.len());
