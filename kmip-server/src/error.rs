@@ -162,8 +162,12 @@ impl std::error::Error for Error {}
 
 impl From<DbError> for Error {
     /// Logs the failure; the client learns only that the store failed.
+    /// (An attempt on the async worker handed to the blocking pool is no
+    /// failure: its answer is discarded.)
     fn from(e: DbError) -> Self {
-        tracing::error!("storage failure: {e}");
+        if e.0 != crate::store::inline::HANDED_ON {
+            tracing::error!("storage failure: {e}");
+        }
         Error::Storage
     }
 }

@@ -581,3 +581,62 @@ async fn a_deleted_scope_recreated_under_its_name_sees_none_of_its_old_objects()
     );
     server.stop().await;
 }
+
+/// Reads of a cached key are answered on the connection's worker; one
+/// that needs a write or a disk read after all (the first Get clears
+/// Fresh) is handed to the blocking pool having changed nothing. Either
+/// way each Get is audited once, and only those run on the blocking pool
+/// write an intent line first.
+#[tokio::test]
+async fn a_read_tried_on_the_async_worker_and_handed_on_is_run_and_audited_once() {
+    use kmip_codec::messages::ops::get;
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let uid = c.create(common::objects::aes(vec![])).await.unwrap().unique_identifier;
+    let get = || get::GetRequest {
+        unique_identifier: Some(uid.clone()),
+        ..Default::default()
+    };
+    let fresh = || async {
+        let attrs = c_attrs(&server, &uid).await;
+        attrs.iter().find_map(|a| match a.value {
+            AttributeValue::Fresh(f) => Some(f),
+            _ => None,
+        })
+    };
+    let first = c.get(get()).await.unwrap();
+    assert_eq!(
+        fresh().await,
+        Some(false),
+        "the first Get was run, on the blocking pool"
+    );
+    // The write evicted the key from the cache: the second Get reads it
+    // on the blocking pool and caches it, the third is answered inline.
+    let second = c.get(get()).await.unwrap();
+    let third = c.get(get()).await.unwrap();
+    assert_eq!(first.object, second.object);
+    assert_eq!(second.object, third.object);
+    let log = std::fs::read_to_string(server.path("audit.log")).unwrap();
+    let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let about = |event: Option<&str>| {
+        lines
+            .iter()
+            .filter(|r| {
+                r["uids"]
+                    .as_array()
+                    .is_some_and(|u| u.iter().any(|x| x == uid.as_str()))
+            })
+            .filter(|r| r["event"].as_str() == event)
+            .filter(|r| event.is_some() || r["operation"] == "Get")
+            .filter(|r| event.is_none() || r["operations"][0] == "Get")
+            .count()
+    };
+    assert_eq!(about(None), 3, "each Get recorded once: {log}");
+    assert_eq!(about(Some("intent")), 2, "no intent for the Get answered inline: {log}");
+    server.stop().await;
+}
+
+async fn c_attrs(server: &TestServer, uid: &str) -> Vec<kmip_codec::messages::Attribute> {
+    let mut c = server.admin_client().await;
+    common::objects::attributes(&mut c, uid).await
+}

@@ -142,7 +142,9 @@ impl Registry {
     pub fn identify(&self, serial: &str) -> Result<(Option<Arc<Identity>>, i64), DbError> {
         let conn = lock(&self.conn);
         let mut live = lock(&self.live);
-        let data_version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let data_version: i64 = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
         let stale = live.as_ref().is_none_or(|l| l.data_version != data_version);
         if stale {
             let generation: i64 = conn.query_row("SELECT value FROM registry_generation", [], |r| r.get(0))?;

@@ -10,8 +10,9 @@
 //! oversize or unreadable frame closes that connection only. The client's
 //! certificate is looked up in the credential registry after the handshake
 //! and again before every request, so a revoked credential loses an open
-//! connection at its next request. Requests that touch the store run on
-//! the blocking pool, heavy ones only within `max_heavy_requests` slots,
+//! connection at its next request. Reads the cache can serve are answered
+//! on the connection's own worker; other requests that touch the store run
+//! on the blocking pool, heavy ones only within `max_heavy_requests` slots,
 //! and a client that hangs up meanwhile cancels the rest of its batch
 //! ([`blocking`]). Shutdown stops accepting, lets each
 //! connection finish the request it is running, and waits for them.
@@ -209,9 +210,13 @@ async fn serve_connection(
             Ok(id) => id,
             Err(why) => return End::Refused(why),
         };
+        // Requests that never touch the store are answered in place, and
+        // so are reads the cache can serve; the rest go to the blocking pool.
         let request = server.parse(&request);
         let response = if request.is_light() {
             server.process(&identity, &peer_text, request, &AtomicBool::new(false))
+        } else if let Some(answer) = server.try_inline(&identity, &peer_text, &request) {
+            answer
         } else {
             match blocking(server, budgets, identity, &peer_text, request, stream.get_ref().0).await {
                 Ok(r) => r,

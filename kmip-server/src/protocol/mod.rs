@@ -49,31 +49,70 @@ impl Server {
     /// Answers one decoded request message from `identity`; `gone` turns
     /// true when the client has closed its connection.
     pub fn process(&self, identity: &Identity, peer: &str, request: Request, gone: &AtomicBool) -> Vec<u8> {
+        self.answer(identity, peer, &request, gone, None).unwrap_or_default()
+    }
+
+    /// Answers a request on the calling (async) thread if it is a read the
+    /// cache can serve ([`crate::store::inline`]); `None` when it must go
+    /// to the blocking pool after all, having changed nothing.
+    pub fn try_inline(&self, identity: &Identity, peer: &str, request: &Request) -> Option<Vec<u8>> {
+        if !request.may_run_inline() {
+            return None;
+        }
+        let inline = crate::store::inline::Inline::new(self.store.as_ref());
+        self.answer(identity, peer, request, &AtomicBool::new(false), Some(&inline))
+    }
+
+    /// The response to `request`, its items run on `inline` if given (and
+    /// `None` if that view could not serve them), else on the store.
+    fn answer(
+        &self,
+        identity: &Identity,
+        peer: &str,
+        request: &Request,
+        gone: &AtomicBool,
+        inline: Option<&crate::store::inline::Inline<'_>>,
+    ) -> Option<Vec<u8>> {
         let started = Instant::now();
-        let (outcomes, max_response) = match request.batch {
-            Ok(batch) => match self
-                .within_budget(&batch)
-                .and_then(|()| self.intend(identity, peer, &batch))
-            {
+        let (outcomes, max_response) = match &request.batch {
+            // A read tried inline writes no intent line: it changes nothing,
+            // and its outcome records are written before it is answered.
+            Ok(batch) => match self.within_budget(batch).and_then(|()| match inline {
+                Some(_) => Ok(()),
+                None => self.intend(identity, peer, batch, request),
+            }) {
                 Ok(()) => {
                     let cap = self.config.max_response_size;
                     let max = Some(batch.max_response.map_or(cap, |m| m.min(cap)));
-                    (self.run(identity, &request.version, batch, gone), max)
+                    let store: &dyn crate::store::ObjectStore = match inline {
+                        Some(view) => view,
+                        None => self.store.as_ref(),
+                    };
+                    let outcomes = self.run(identity, &request.version, batch, gone, store);
+                    if inline.is_some_and(|view| view.blocked()) {
+                        return None;
+                    }
+                    (outcomes, max)
                 }
                 Err(error) => (refuse_all(batch, &error), None),
             },
             Err(error) => {
                 let outcome = Outcome {
-                    item: respond::failed(None, None, &error),
+                    item: respond::failed(None, None, error),
                     request_uids: vec![],
                     micros: micros_since(started),
                 };
                 (vec![outcome], None)
             }
         };
-        let (response, outcomes) = respond::encode(request.version, outcomes, max_response);
-        self.audit_items(identity, peer, &outcomes);
-        response
+        let (response, outcomes) = respond::encode(request.version.clone(), outcomes, max_response);
+        let audited = self.audit_items(identity, peer, &outcomes);
+        // Fail-closed for reads: what cannot be audited is not answered.
+        if let (Err(_), Some(_), Ok(batch), true) = (&audited, inline, &request.batch, self.config.audit_fail_closed) {
+            let refused = refuse_all(batch, &audit_unwritable());
+            return Some(respond::encode(request.version.clone(), refused, None).0);
+        }
+        Some(response)
     }
 
     /// CPU per request: at most `max_heavy_items` items that can each take
@@ -94,8 +133,14 @@ impl Server {
     /// Fail-closed audit: the intent line of a request that may change
     /// something, written before it runs; a request that cannot be
     /// audited is refused whole.
-    fn intend(&self, identity: &Identity, peer: &str, batch: &parse::Batch) -> Result<(), Error> {
-        if !self.config.audit_fail_closed || !self.audit.has_file() || batch.touches_no_object() {
+    /// Written once per request, also when an attempt on the async worker
+    /// hands it to the blocking pool.
+    fn intend(&self, identity: &Identity, peer: &str, batch: &parse::Batch, request: &Request) -> Result<(), Error> {
+        if !self.config.audit_fail_closed
+            || !self.audit.has_file()
+            || batch.touches_no_object()
+            || request.intended.replace(true)
+        {
             return Ok(());
         }
         let intent = audit::Intent {
@@ -120,7 +165,7 @@ impl Server {
         };
         self.audit.intent(&intent).map_err(|e| {
             tracing::error!("audit log write failed, refusing the request: {e}");
-            Error::General("the audit log cannot be written: this server refuses requests until it can".into())
+            audit_unwritable()
         })
     }
 
@@ -130,41 +175,42 @@ impl Server {
         &self,
         identity: &Identity,
         version: &ProtocolVersion,
-        batch: parse::Batch,
+        batch: &parse::Batch,
         gone: &AtomicBool,
+        base: &dyn crate::store::ObjectStore,
     ) -> Vec<Outcome> {
         let stop_on_failure = batch.option != BatchErrorContinuationOption::Continue;
         // Undo: changes go through a journal that can put them back.
         let journal = (batch.option == BatchErrorContinuationOption::Undo && batch.items.len() > 1)
-            .then(|| crate::store::journal::Journal::new(self.store.as_ref()));
+            .then(|| crate::store::journal::Journal::new(base));
         let store: &dyn crate::store::ObjectStore = match &journal {
             Some(j) => j,
-            None => self.store.as_ref(),
+            None => base,
         };
         let mut placeholder = None;
         let mut size: usize = 0;
         let measured = batch.items.len() > 1;
         let mut outcomes = Vec::with_capacity(batch.items.len());
-        for BatchItem { operation, id, payload } in batch.items {
+        for BatchItem { operation, id, payload } in &batch.items {
+            let (operation, id) = (*operation, id.clone());
             let started = Instant::now();
-            let request_uids = match &payload {
+            let request_uids = match payload {
                 Ok(p) => p.object_uids().into_iter().map(str::to_owned).collect(),
                 Err(_) => vec![],
             };
             let canceled = gone.load(Ordering::Relaxed);
-            let result = if canceled {
-                Err(Error::Canceled)
-            } else {
-                payload.and_then(|p| self.run_item(identity, version, &p, &placeholder, store))
-            };
-            let mut item = match result {
-                Ok(payload) => {
-                    if let Some(uid) = respond::placeholder(&payload) {
-                        placeholder = Some(uid.to_owned());
+            let mut item = match payload {
+                Err(e) => respond::failed(operation, id, e),
+                Ok(_) if canceled => respond::failed(operation, id, &Error::Canceled),
+                Ok(p) => match self.run_item(identity, version, p, &placeholder, store) {
+                    Ok(payload) => {
+                        if let Some(uid) = respond::placeholder(&payload) {
+                            placeholder = Some(uid.to_owned());
+                        }
+                        respond::succeeded(operation, id, payload)
                     }
-                    respond::succeeded(operation, id, payload)
-                }
-                Err(e) => respond::failed(operation, id, &e),
+                    Err(e) => respond::failed(operation, id, &e),
+                },
             };
             // A batch's response is bounded as it grows: an item that would
             // take it past max_response_size answers Response Too Large and
@@ -222,10 +268,12 @@ impl Server {
         ops::dispatch(&ctx, payload)
     }
 
-    fn audit_items(&self, identity: &Identity, peer: &str, outcomes: &[Outcome]) {
+    /// Writes the outcome records of a request and pushes them to the file.
+    fn audit_items(&self, identity: &Identity, peer: &str, outcomes: &[Outcome]) -> std::io::Result<()> {
         let time = audit::now_rfc3339();
+        let mut written = Ok(());
         for outcome in outcomes {
-            self.audit.record(&Record {
+            let record = self.audit.record(&Record {
                 time: time.clone(),
                 peer: peer.to_owned(),
                 serial: &identity.serial,
@@ -238,8 +286,13 @@ impl Server {
                 reason: outcome.item.result_reason.map(|r| name_of(r.name(), r.0)),
                 duration_us: outcome.micros,
             });
+            written = written.and(record);
         }
-        self.audit.flush();
+        let written = written.and(self.audit.flush());
+        if let Err(e) = &written {
+            tracing::error!("audit log write failed: {e}");
+        }
+        written
     }
 }
 
@@ -269,13 +322,18 @@ fn undo(journal: &crate::store::journal::Journal<'_>, outcomes: &mut [Outcome]) 
     }
 }
 
+/// The refusal of a request that cannot be audited.
+fn audit_unwritable() -> Error {
+    Error::General("the audit log cannot be written: this server refuses requests until it can".into())
+}
+
 /// Every item of `batch` failed with `error`, none run.
-fn refuse_all(batch: parse::Batch, error: &Error) -> Vec<Outcome> {
+fn refuse_all(batch: &parse::Batch, error: &Error) -> Vec<Outcome> {
     batch
         .items
-        .into_iter()
+        .iter()
         .map(|i| Outcome {
-            item: respond::failed(i.operation, i.id, error),
+            item: respond::failed(i.operation, i.id.clone(), error),
             request_uids: vec![],
             micros: 0,
         })

@@ -21,6 +21,8 @@ pub struct Request {
     pub version: ProtocolVersion,
     /// The batch, or why the message as a whole is refused.
     pub batch: Result<Batch, Error>,
+    /// Whether its audit intent line has been written (once per request).
+    pub intended: std::cell::Cell<bool>,
 }
 
 /// The batch of a well-formed request message.
@@ -51,10 +53,12 @@ impl Request {
             Ok((version, batch)) => Request {
                 version,
                 batch: Ok(batch),
+                intended: std::cell::Cell::new(false),
             },
             Err((version, error)) => Request {
                 version,
                 batch: Err(error),
+                intended: std::cell::Cell::new(false),
             },
         }
     }
@@ -69,10 +73,47 @@ impl Request {
             .map_or(true, |b| b.touches_no_object() && !b.is_heavy())
     }
 
+    /// Whether the request may first be tried on the connection's async
+    /// worker against the cache ([`crate::store::inline`]): every item a
+    /// well-formed read — Get, Get Attributes, Get Attribute List, or a
+    /// one-shot Encrypt, Decrypt, Sign, Signature Verify, MAC, MAC Verify
+    /// of at most [`INLINE_DATA`] bytes — so that an attempt handed on to
+    /// the blocking pool has changed nothing, not even a stream.
+    pub fn may_run_inline(&self) -> bool {
+        let Ok(batch) = &self.batch else { return false };
+        !batch.is_heavy()
+            && batch.items.iter().all(|i| match &i.payload {
+                Ok(p) => inline_read(p),
+                Err(_) => false,
+            })
+    }
+
     /// Whether the request holds CPU-heavy work ([`Batch::is_heavy`]),
     /// which runs only while a slot of `max_heavy_requests` is free.
     pub fn is_heavy(&self) -> bool {
         self.batch.as_ref().is_ok_and(Batch::is_heavy)
+    }
+}
+
+/// The most data one cryptographic item may carry and still be tried on
+/// an async worker (AES-GCM of 64 KiB takes tens of microseconds).
+pub const INLINE_DATA: usize = 64 * 1024;
+
+/// See [`Request::may_run_inline`].
+fn inline_read(payload: &RequestPayload) -> bool {
+    use RequestPayload as P;
+    let small = |data: &Option<Bytes>| data.as_ref().is_none_or(|d| d.len() <= INLINE_DATA);
+    let one_shot =
+        |c: &Option<Bytes>, init: Option<bool>, last: Option<bool>| c.is_none() && init.is_none() && last.is_none();
+    match payload {
+        P::Get(_) | P::GetAttributes(_) | P::GetAttributeList(_) => true,
+        P::Encrypt(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        P::Decrypt(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        P::Sign(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        P::SignatureVerify(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        P::MAC(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        P::MACVerify(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        _ => false,
     }
 }
 

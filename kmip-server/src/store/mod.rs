@@ -3,9 +3,11 @@
 //! (the credential registry lives in the same database, so that the admin
 //! CLI can change it while the server runs), and a second backend would
 //! implement the same two traits. `cache` keeps unsealed objects,
-//! [`journal`] the before-images a batch Undo puts back.
+//! [`journal`] the before-images a batch Undo puts back, and [`inline`]
+//! is the cache-only view requests are first tried on.
 
 mod cache;
+pub mod inline;
 pub mod journal;
 pub mod sqlite;
 
@@ -132,6 +134,11 @@ pub trait ObjectStore: Send + Sync {
     fn sealer(&self) -> &Sealer;
     /// An object of `scope`, with its material unsealed if asked.
     fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError>;
+    /// The object if the cache holds it (never a disk read); `None` for a
+    /// store without a cache.
+    fn cached(&self, _scope: &Scope, _uid: &str, _material: bool) -> Option<ManagedObject> {
+        None
+    }
     /// The objects of `scope` matching `filter`, newest first.
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError>;
     /// Runs `change` in one transaction and returns once it is durable;

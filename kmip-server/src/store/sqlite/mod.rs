@@ -72,19 +72,30 @@ impl Store {
     }
 }
 
+/// A cached object as a load asks for it: its material dropped unless
+/// wanted.
+fn without_material(mut hit: ManagedObject, material: bool) -> ManagedObject {
+    if !material {
+        hit.object = None;
+    }
+    hit
+}
+
 impl ObjectStore for Store {
     fn sealer(&self) -> &Sealer {
         &self.sealer
     }
 
+    fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<ManagedObject> {
+        self.cache
+            .get(scope, uid)
+            .ok()
+            .map(|hit| without_material(hit, material))
+    }
+
     fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
         let generation = match self.cache.get(scope, uid) {
-            Ok(mut hit) => {
-                if !material {
-                    hit.object = None;
-                }
-                return Ok(Some(hit));
-            }
+            Ok(hit) => return Ok(Some(without_material(hit, material))),
             Err(generation) => generation,
         };
         let sealer = material.then_some(&self.sealer);
