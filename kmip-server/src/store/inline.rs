@@ -5,7 +5,8 @@
 //! Attributes, Encrypt with a cached key). Handing each to the blocking
 //! pool and back costs more than the request itself, so such a request is
 //! first tried here. Whatever would wait — a cache miss (a disk read), a
-//! Locate (a query), any write (a commit is an fsync) — is refused and
+//! Locate (a query), any write (a commit is an fsync), a private key's
+//! material (RSA signing and decryption take milliseconds) — is refused and
 //! [`Inline::blocked`] turns true; the caller then discards that attempt,
 //! which changed nothing, and runs the request on the blocking pool.
 
@@ -15,6 +16,7 @@ use super::{Change, DbError, LocateFilter, ObjectStore, Quota};
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
 use crate::policy::Scope;
+use kmip_codec::enums::ObjectType;
 
 /// The refusal of the view: not a failure, and not logged as one.
 pub const HANDED_ON: &str = "this needs the blocking pool";
@@ -51,6 +53,9 @@ impl ObjectStore for Inline<'_> {
     }
     fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
         match self.inner.cached(scope, uid, material) {
+            // A private key's material is for Sign and Decrypt, which take
+            // milliseconds with RSA: not on a worker other connections share.
+            Some(hit) if material && hit.object_type == ObjectType::PrivateKey => Err(self.refuse()),
             Some(hit) => Ok(Some(hit)),
             None => Err(self.refuse()),
         }
