@@ -102,17 +102,23 @@ pub const INLINE_DATA: usize = 64 * 1024;
 /// See [`Request::may_run_inline`].
 fn inline_read(payload: &RequestPayload) -> bool {
     use RequestPayload as P;
-    let small = |data: &Option<Bytes>| data.as_ref().is_none_or(|d| d.len() <= INLINE_DATA);
-    let one_shot =
-        |c: &Option<Bytes>, init: Option<bool>, last: Option<bool>| c.is_none() && init.is_none() && last.is_none();
+    // A one-shot cryptographic item (no stream) with little data.
+    macro_rules! one_shot {
+        ($r:expr) => {
+            $r.data.as_ref().is_none_or(|d| d.len() <= INLINE_DATA)
+                && $r.correlation_value.is_none()
+                && $r.init_indicator.is_none()
+                && $r.final_indicator.is_none()
+        };
+    }
     match payload {
         P::Get(_) | P::GetAttributes(_) | P::GetAttributeList(_) => true,
-        P::Encrypt(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
-        P::Decrypt(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
-        P::Sign(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
-        P::SignatureVerify(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
-        P::MAC(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
-        P::MACVerify(r) => small(&r.data) && one_shot(&r.correlation_value, r.init_indicator, r.final_indicator),
+        P::Encrypt(r) => one_shot!(r),
+        P::Decrypt(r) => one_shot!(r),
+        P::Sign(r) => one_shot!(r),
+        P::SignatureVerify(r) => one_shot!(r),
+        P::MAC(r) => one_shot!(r),
+        P::MACVerify(r) => one_shot!(r),
         _ => false,
     }
 }
