@@ -238,14 +238,28 @@ async fn a_client_that_never_reads_its_response_loses_the_connection_at_the_writ
         .await
         .unwrap();
     tls.write_all(&request).await.unwrap();
+    // Building 64 MiB of answer can take seconds on a slow machine, and the
+    // write timeout starts only when the write does: wait until the answer
+    // is arriving (more than the TLS 1.3 session tickets) before the clock.
+    let tcp = tls.get_ref().0;
+    let mut peeked = vec![0u8; 64 * 1024];
+    loop {
+        let arrived = tcp.peek(&mut peeked).await.unwrap();
+        if arrived == 0 || arrived >= 32 * 1024 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     // Not reading: the server's write blocks, and its write timeout is
     // the clock this test waits on.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let mut received = Vec::new();
-    let _ = tls.read_to_end(&mut received).await;
+    // A server that kept the connection would answer in full and then wait
+    // for the next request: the read is bounded so that case fails, not hangs.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(20), tls.read_to_end(&mut received)).await;
     assert!(
         received.len() < 60 << 20,
-        "the server gave up writing ({} bytes reached the client)",
+        "the server should have given up writing ({} bytes reached the client)",
         received.len()
     );
     server.stop().await;
