@@ -38,6 +38,8 @@ pub struct Running {
     pub admin_dir: std::path::PathBuf,
     shutdown: net::Shutdown,
     task: tokio::task::JoinHandle<()>,
+    /// The registry's control socket, closed when the server is dropped.
+    _control: Option<auth::reload::Control>,
     /// The data directory's server lock, released when the server is dropped.
     _lock: std::fs::File,
 }
@@ -62,29 +64,49 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let control = match auth::reload::Control::start(&config.data_dir, std::sync::Arc::clone(&server)) {
+        Ok(control) => Some(control),
+        Err(e) => {
+            // Long data directory paths pass the 108-byte limit of a Unix
+            // socket's: changes then wait for the once-a-second check.
+            tracing::warn!(
+                "no control socket ({e}): registry changes by the CLI take effect within {:?}",
+                auth::reload::INTERVAL
+            );
+            None
+        }
+    };
     let (shutdown, stop) = net::shutdown_channel();
-    tokio::spawn(advance_states(std::sync::Arc::clone(&server), stop.clone()));
+    tokio::spawn(periodic(std::sync::Arc::clone(&server), stop.clone()));
     let task = tokio::spawn(net::serve(listener, server, stop));
     Ok(Running {
         addr,
         admin_dir,
         shutdown,
         task,
+        _control: control,
         _lock: lock,
     })
 }
 
-/// Every second, moves objects whose Activation or Deactivation Date has
-/// passed into their new state, until shutdown.
-async fn advance_states(server: std::sync::Arc<server::Server>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+/// Every second, until shutdown: moves objects whose Activation or
+/// Deactivation Date has passed into their new state, and reloads the
+/// registry if a change reached it without a poke.
+async fn periodic(server: std::sync::Arc<server::Server>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(auth::reload::INTERVAL);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
         let s = std::sync::Arc::clone(&server);
-        let result = tokio::task::spawn_blocking(move || s.store.advance_states(store::unix_now())).await;
+        let result = tokio::task::spawn_blocking(move || {
+            if let Err(e) = s.reload_registry() {
+                tracing::warn!("{e}");
+            }
+            s.store.advance_states(store::unix_now())
+        })
+        .await;
         match result {
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => tracing::info!("{n} objects changed state as their dates passed"),

@@ -4,13 +4,12 @@
 //! protocol core ([`crate::protocol`]) answers it, and operations see it
 //! through their [`crate::ops::Context`].
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use tokio_rustls::TlsAcceptor;
 
 use crate::audit::Audit;
-use crate::auth::{ca::Ca, registry::Registry};
+use crate::auth::{ca::Ca, registry::Known, registry::Registry};
 use crate::config::Config;
 use crate::engine::{parsed_keys::ParsedKeys, streams::Streams};
 use crate::policy::Identity;
@@ -32,26 +31,41 @@ pub struct Server {
     pub memory: Memory,
     /// The CA that Certify and Re-certify issue certificates with.
     pub certify_ca: Ca,
-    /// The registry generation the object cache was last checked against.
-    pub registry_seen: AtomicI64,
 }
 
 impl Server {
-    /// The identity of a client certificate's serial, looked up at every
-    /// request so that a revocation takes effect at once. A change to the
-    /// registry made by the admin CLI in another process (a scope deleted
-    /// with its objects, most of all) also empties the object cache, so
-    /// that nothing it held is served again, to a scope recreated under
-    /// the same name or anyone else.
-    pub fn identify(&self, serial: &str) -> Result<Arc<Identity>, String> {
-        let (found, generation) = self
-            .registry
+    /// The identity of a client certificate's serial, as the registry
+    /// knows it now.
+    pub fn identify(&self, serial: &str) -> Result<Known, String> {
+        self.registry
             .identify(serial)
+            .map_err(|e| format!("credential registry unavailable: {e}"))?
+            .ok_or_else(|| format!("credential {serial} is not registered, revoked or expired"))
+    }
+
+    /// The identity a connection knows, checked before each of its
+    /// requests: looked up again only when the registry reloaded since
+    /// (a revocation or role change) or the credential expired.
+    pub fn recheck(&self, serial: &str, known: &mut Known) -> Result<Arc<Identity>, String> {
+        if known.epoch != self.registry.epoch() || known.not_after <= crate::store::unix_now() {
+            *known = self.identify(serial)?;
+        }
+        Ok(Arc::clone(&known.identity))
+    }
+
+    /// Reloads the registry if it changed. A change made by the admin CLI
+    /// in another process (a scope deleted with its objects, most of all)
+    /// also empties the object cache, so that nothing it held is served
+    /// again, to a scope recreated under the same name or anyone else.
+    pub fn reload_registry(&self) -> Result<(), String> {
+        let reloaded = self
+            .registry
+            .refresh()
             .map_err(|e| format!("credential registry unavailable: {e}"))?;
-        if self.registry_seen.swap(generation, Ordering::AcqRel) != generation {
+        if reloaded {
             self.store.forget_cached();
         }
-        found.ok_or_else(|| format!("credential {serial} is not registered, revoked or expired"))
+        Ok(())
     }
 }
 

@@ -205,6 +205,5 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
         store,
         memory: Default::default(),
         certify_ca,
-        registry_seen: std::sync::atomic::AtomicI64::new(-1),
     }))
 }

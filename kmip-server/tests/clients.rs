@@ -489,7 +489,8 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         let p = e.unwrap().path();
         if p.is_dir() {
             out.extend(walk(&p));
-        } else {
+        } else if p.is_file() {
+            // Not the control socket: it holds nothing and cannot be read.
             out.push(p);
         }
     }

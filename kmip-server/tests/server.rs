@@ -223,6 +223,25 @@ async fn revocation_refuses_new_connections_and_ends_open_ones_at_the_next_reque
 }
 
 #[tokio::test]
+async fn a_revocation_written_to_the_database_without_the_cli_takes_effect_within_the_reload_interval() {
+    let server = TestServer::start().await;
+    let (creds, serial) = server.credential("default", "ops", "operation_discover_versions");
+    let mut open = server.connect(&creds).await.unwrap();
+    assert!(answers(&mut open).await);
+    // SQL by hand (a restored database, say): nobody pokes the server.
+    server.registry().with_conn(|c| {
+        c.execute_batch(&format!(
+            "UPDATE credentials SET revoked = 1 WHERE serial = '{serial}';
+             UPDATE registry_generation SET value = value + 1;"
+        ))
+        .unwrap()
+    });
+    tokio::time::sleep(kmip_server::auth::reload::INTERVAL * 2 + std::time::Duration::from_millis(500)).await;
+    assert!(!answers(&mut open).await, "the server's own check saw the revocation");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_role_without_operation_query_is_denied_query() {
     let server = TestServer::start().await;
     let (creds, _) = server.credential(

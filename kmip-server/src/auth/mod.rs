@@ -7,6 +7,7 @@
 
 pub mod ca;
 pub mod registry;
+pub mod reload;
 
 use std::path::Path;
 use std::time::Duration;

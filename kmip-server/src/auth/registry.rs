@@ -3,13 +3,17 @@
 //! them while the server runs.
 //!
 //! The server answers "who is this certificate?" from an in-memory map of
-//! live credentials. Before each use it asks SQLite whether the database
-//! changed (`PRAGMA data_version`, a counter read, no I/O) and, if the
-//! registry's own generation counter moved, reloads the map. So a
-//! revocation or a role change made by the CLI takes effect at the very next
-//! request, and the check costs a mutex and a counter read.
+//! live credentials, and a connection keeps the answer while the map's
+//! epoch ([`Registry::epoch`], one atomic read) stays the same: no lock and
+//! no database read per request. The map is reloaded when the registry's
+//! generation counter moved ([`Registry::refresh`]): at once when the CLI
+//! that changed it pokes the running server ([`super::reload`]), and at
+//! the latest within a second otherwise. So a revocation or a role change
+//! made by the CLI takes effect at the very next request.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -93,10 +97,24 @@ struct Live {
     identities: HashMap<String, (Arc<Identity>, i64)>,
 }
 
+/// A live credential as the registry knows it now.
+pub struct Known {
+    /// Who it is.
+    pub identity: Arc<Identity>,
+    /// End of validity, POSIX seconds.
+    pub not_after: i64,
+    /// The [`Registry::epoch`] it was read under.
+    pub epoch: u64,
+}
+
 /// The registry, with its own database connection.
 pub struct Registry {
     conn: Mutex<Connection>,
     live: Mutex<Option<Live>>,
+    /// Advances with every reload of `live`.
+    epoch: AtomicU64,
+    /// The data directory, whose running server is poked after a change.
+    data_dir: PathBuf,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -121,49 +139,84 @@ impl Registry {
         Ok(Registry {
             conn: Mutex::new(conn),
             live: Mutex::new(None),
+            epoch: AtomicU64::new(0),
+            data_dir: data_dir.to_owned(),
         })
     }
 
-    /// Runs `f` in an immediate (write-locked) transaction and bumps the
-    /// generation so that running servers reload.
+    /// Runs `f` in an immediate (write-locked) transaction, bumps the
+    /// generation, and tells a server running on the data directory to
+    /// reload before returning.
     fn change<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
-        let mut conn = lock(&self.conn);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        bump(&tx)?;
-        tx.commit()?;
+        let out = {
+            let mut conn = lock(&self.conn);
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            bump(&tx)?;
+            tx.commit()?;
+            out
+        };
+        if let Err(e) = super::reload::poke(&self.data_dir) {
+            tracing::warn!(
+                "the change is saved, but the running server did not confirm it ({e}); \
+                 it takes effect there within {:?}",
+                super::reload::INTERVAL
+            );
+        }
         Ok(out)
     }
 
-    /// The identity of a live credential (registered, not revoked, not
-    /// expired, with its role as it is now), and the registry generation it
-    /// was read under: it advances with every change to scopes, roles or
-    /// credentials.
-    pub fn identify(&self, serial: &str) -> Result<(Option<Arc<Identity>>, i64), DbError> {
+    /// Advances with every reload: an identity read under an older epoch
+    /// must be looked up again.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Reloads the live credentials if the registry changed since they were
+    /// read (by this process or another). Returns whether it reloaded.
+    pub fn refresh(&self) -> Result<bool, DbError> {
         let conn = lock(&self.conn);
         let mut live = lock(&self.live);
+        // data_version moves with any commit by another connection, so the
+        // generation is read only when something was written.
         let data_version: i64 = conn
             .prepare_cached("PRAGMA data_version")?
             .query_row([], |r| r.get(0))?;
-        let stale = live.as_ref().is_none_or(|l| l.data_version != data_version);
-        if stale {
-            let generation: i64 = conn.query_row("SELECT value FROM registry_generation", [], |r| r.get(0))?;
-            if live.as_ref().is_none_or(|l| l.generation != generation) {
-                *live = Some(Live {
-                    data_version,
-                    generation,
-                    identities: load_identities(&conn)?,
-                });
-            } else if let Some(l) = live.as_mut() {
-                l.data_version = data_version;
-            }
+        if live.as_ref().is_some_and(|l| l.data_version == data_version) {
+            return Ok(false);
         }
-        let identity = live
+        let generation: i64 = conn.query_row("SELECT value FROM registry_generation", [], |r| r.get(0))?;
+        if let Some(l) = live.as_mut().filter(|l| l.generation == generation) {
+            l.data_version = data_version;
+            return Ok(false);
+        }
+        *live = Some(Live {
+            data_version,
+            generation,
+            identities: load_identities(&conn)?,
+        });
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        Ok(true)
+    }
+
+    /// A live credential (registered, not revoked, not expired, with its
+    /// role as it was at the last [`Registry::refresh`]).
+    pub fn identify(&self, serial: &str) -> Result<Option<Known>, DbError> {
+        if lock(&self.live).is_none() {
+            self.refresh()?;
+        }
+        let live = lock(&self.live);
+        // Read under the lock that reloads take, so the epoch matches the map.
+        let epoch = self.epoch();
+        Ok(live
             .as_ref()
             .and_then(|l| l.identities.get(serial))
             .filter(|(_, not_after)| *not_after > unix_now())
-            .map(|(id, _)| Arc::clone(id));
-        Ok((identity, live.as_ref().map_or(-1, |l| l.generation)))
+            .map(|(identity, not_after)| Known {
+                identity: Arc::clone(identity),
+                not_after: *not_after,
+                epoch,
+            }))
     }
 
     /// Creates a scope.

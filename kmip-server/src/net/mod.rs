@@ -156,9 +156,10 @@ async fn serve_connection(
         Some(s) => s,
         None => return End::Refused("no usable client certificate".into()),
     };
-    if let Err(why) = server.identify(&serial) {
-        return End::Refused(why);
-    }
+    let mut known = match server.identify(&serial) {
+        Ok(known) => known,
+        Err(why) => return End::Refused(why),
+    };
     let Some(_credential_slot) = budgets
         .credentials
         .take(&serial, server.config.max_connections_per_credential)
@@ -206,7 +207,7 @@ async fn serve_connection(
             Err(_) => return End::Error("message not received within the read timeout".into()),
         }
         // Re-check the credential: a revocation takes effect here.
-        let identity = match server.identify(&serial) {
+        let identity = match server.recheck(&serial, &mut known) {
             Ok(id) => id,
             Err(why) => return End::Refused(why),
         };
