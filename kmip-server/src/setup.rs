@@ -193,7 +193,7 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
     let paths = Paths::new(&config.data_dir);
     let tls = crate::net::tls::server_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
     let audit_path = config.audit_path();
-    let audit = crate::audit::Audit::open(audit_path.as_deref())
+    let audit = crate::audit::Audit::open(audit_path.as_deref(), config.audit_sync)
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
     let store =
         Box::new(crate::store::Store::open(&config.data_dir, sealer, config.quota()).map_err(|e| e.to_string())?);

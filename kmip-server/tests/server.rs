@@ -533,7 +533,8 @@ async fn tls_sessions_resume() {
 
 #[tokio::test]
 async fn every_batch_item_is_audited_without_request_data() {
-    let server = TestServer::start().await;
+    // Synced before each answer, so the file can be read at once.
+    let server = TestServer::start_with(|c| c.audit_sync = kmip_server::config::AuditSync::Always).await;
     let (creds, serial) = server.credential("default", "auditor", "operation_discover_versions");
     let mut client = server.connect(&creds).await.unwrap();
     client
@@ -601,6 +602,26 @@ async fn a_deleted_scope_recreated_under_its_name_sees_none_of_its_old_objects()
     server.stop().await;
 }
 
+/// With `audit_sync = "batch"` a read's record is written by the flusher,
+/// with no later request to push it out.
+#[tokio::test]
+async fn a_batched_audit_record_reaches_the_file_without_another_request() {
+    let server = TestServer::start().await;
+    let (creds, serial) = server.credential("default", "auditor", "operation_discover_versions");
+    let mut client = server.connect(&creds).await.unwrap();
+    assert!(answers(&mut client).await);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let log = std::fs::read_to_string(server.path("audit.log")).unwrap();
+        if log.contains(&serial) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no record after 5 s");
+        tokio::time::sleep(kmip_server::audit::BATCH_INTERVAL).await;
+    }
+    server.stop().await;
+}
+
 /// Reads of a cached key are answered on the connection's worker; one
 /// that needs a write or a disk read after all (the first Get clears
 /// Fresh) is handed to the blocking pool having changed nothing. Either
@@ -609,7 +630,7 @@ async fn a_deleted_scope_recreated_under_its_name_sees_none_of_its_old_objects()
 #[tokio::test]
 async fn a_read_tried_on_the_async_worker_and_handed_on_is_run_and_audited_once() {
     use kmip_codec::messages::ops::get;
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(|c| c.audit_sync = kmip_server::config::AuditSync::Always).await;
     let mut c = server.admin_client().await;
     let uid = c.create(common::objects::aes(vec![])).await.unwrap().unique_identifier;
     let get = || get::GetRequest {

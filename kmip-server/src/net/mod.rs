@@ -103,6 +103,9 @@ pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::
     while connections.try_join_next().is_some() {}
     tracing::info!("shutting down: waiting for {} connections to finish", connections.len());
     while connections.join_next().await.is_some() {}
+    if let Err(e) = server.audit.drain() {
+        tracing::error!("audit records lost at shutdown: {e}");
+    }
 }
 
 /// Why a connection ended, for the log.

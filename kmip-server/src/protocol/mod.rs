@@ -26,6 +26,7 @@
 mod parse;
 pub mod respond;
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -153,14 +154,13 @@ impl Server {
             operations: batch
                 .items
                 .iter()
-                .map(|i| i.operation.map_or_else(|| "?".to_owned(), |o| name_of(o.name(), o.0)))
+                .map(|i| i.operation.map_or(Cow::Borrowed("?"), |o| name_of(o.name(), o.0)))
                 .collect(),
             uids: batch
                 .items
                 .iter()
                 .filter_map(|i| i.payload.as_ref().ok())
                 .flat_map(|p| p.object_uids())
-                .map(str::to_owned)
                 .collect(),
         };
         self.audit.intent(&intent).map_err(|e| {
@@ -274,8 +274,8 @@ impl Server {
         let mut written = Ok(());
         for outcome in outcomes {
             let record = self.audit.record(&Record {
-                time: time.clone(),
-                peer: peer.to_owned(),
+                time: &time,
+                peer,
                 serial: &identity.serial,
                 subject: &identity.subject,
                 scope: identity.scope.as_str(),
@@ -346,6 +346,6 @@ fn micros_since(started: Instant) -> u64 {
 }
 
 /// An enumeration value's name, or its hex for unnamed (extension) values.
-fn name_of(name: Option<&str>, value: u32) -> String {
-    name.map_or_else(|| format!("0x{value:08X}"), str::to_owned)
+fn name_of(name: Option<&'static str>, value: u32) -> Cow<'static, str> {
+    name.map_or_else(|| Cow::Owned(format!("0x{value:08X}")), Cow::Borrowed)
 }

@@ -24,12 +24,12 @@ pub struct Outcome {
 impl Outcome {
     /// The managed objects the item named or returned, each once, for the
     /// audit record.
-    pub fn uids(&self) -> Vec<String> {
-        let mut uids = self.request_uids.clone();
+    pub fn uids(&self) -> Vec<&str> {
+        let mut uids: Vec<&str> = self.request_uids.iter().map(String::as_str).collect();
         let returned = self.item.payload.as_ref().map(ResponsePayload::object_uids);
         for uid in returned.into_iter().flatten() {
-            if !uids.iter().any(|u| u == uid) {
-                uids.push(uid.to_owned());
+            if !uids.contains(&uid) {
+                uids.push(uid);
             }
         }
         uids
