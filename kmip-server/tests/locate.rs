@@ -102,3 +102,45 @@ async fn locate_object_group_members_fresh_and_default() {
     );
     server.stop().await;
 }
+
+/// A Locate whose query stays within a small budget is answered on the
+/// connection's async worker (no intent line: it runs as a read); one
+/// past it is handed to the blocking pool, whole, and answers the same.
+#[tokio::test]
+async fn a_small_locate_is_answered_inline_and_a_large_one_on_the_blocking_pool() {
+    let server = TestServer::start_with(|c| c.audit_sync = kmip_server::config::AuditSync::Always).await;
+    let mut c = server.admin_client().await;
+    let one = c
+        .create(aes(vec![common::name("one")]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    // 600 keys of one name: hundreds of rows for the query to walk.
+    let many = c.request(
+        (0..600)
+            .map(|_| RequestPayload::Create(aes(vec![common::name("many")])))
+            .collect(),
+    );
+    let created = c.send(&many).await.unwrap();
+    assert!(created
+        .batch_items
+        .iter()
+        .all(|i| i.result_status == ResultStatus::Success));
+    let by_name = |n: &str| locate::LocateRequest {
+        attributes: vec![common::name(n)],
+        ..Default::default()
+    };
+    let intents = || {
+        std::fs::read_to_string(server.path("audit.log"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| r["event"] == "intent" && r["operations"][0] == "Locate")
+            .count()
+    };
+    assert_eq!(c.locate(by_name("one")).await.unwrap().unique_identifiers, [one]);
+    assert_eq!(intents(), 0, "the small Locate ran inline");
+    assert_eq!(c.locate(by_name("many")).await.unwrap().unique_identifiers.len(), 600);
+    assert_eq!(intents(), 1, "the large one was handed on");
+    server.stop().await;
+}

@@ -456,13 +456,16 @@ async fn an_undo_batch_cannot_bring_back_a_key_another_client_revoked_and_destro
         .unwrap()
         .unique_identifier;
     common::activate(&mut admin, &key).await;
+    // Objects for each Locate to walk: one that matches none scans them all.
+    let others = admin.request((0..500).map(|_| RequestPayload::Create(aes(vec![]))).collect());
+    admin.send(&others).await.unwrap();
     // The reader's batch: a Get (which clears Fresh: a change the journal
     // keeps), many slow-enough Locates, then a failing item, with Undo.
     let mut r = server.connect(&reader).await.unwrap();
     let mut items = vec![RequestPayload::Get(get(&key))];
-    for _ in 0..8_000 {
+    for _ in 0..3_000 {
         items.push(RequestPayload::Locate(locate::LocateRequest {
-            attributes: vec![common::name("target")],
+            attributes: vec![attr(AttributeValue::ContactInformation("nobody".into()))],
             ..Default::default()
         }));
     }

@@ -75,8 +75,9 @@ impl Request {
 
     /// Whether the request may first be tried on the connection's async
     /// worker against the cache ([`crate::store::inline`]): every item a
-    /// well-formed read — Get, Get Attributes, Get Attribute List, or a
-    /// one-shot Encrypt, Decrypt, Sign, Signature Verify, MAC, MAC Verify
+    /// well-formed read — Get, Get Attributes, Get Attribute List, Locate
+    /// (within a budget of query work, [`crate::store::ObjectStore::located_quickly`]),
+    /// or a one-shot Encrypt, Decrypt, Sign, Signature Verify, MAC, MAC Verify
     /// of at most [`INLINE_DATA`] bytes — so that an attempt handed on to
     /// the blocking pool has changed nothing, not even a stream.
     pub fn may_run_inline(&self) -> bool {
@@ -112,7 +113,8 @@ fn inline_read(payload: &RequestPayload) -> bool {
         };
     }
     match payload {
-        P::Get(_) | P::GetAttributes(_) | P::GetAttributeList(_) => true,
+        // Locate runs here only while its query stays within a small budget.
+        P::Get(_) | P::GetAttributes(_) | P::GetAttributeList(_) | P::Locate(_) => true,
         P::Encrypt(r) => one_shot!(r),
         P::Decrypt(r) => one_shot!(r),
         P::Sign(r) => one_shot!(r),

@@ -5,7 +5,8 @@
 //! Attributes, Encrypt with a cached key). Handing each to the blocking
 //! pool and back costs more than the request itself, so such a request is
 //! first tried here. Whatever would wait — a cache miss (a disk read), a
-//! Locate (a query), any write (a commit is an fsync), a private key's
+//! Locate past a small budget of query work, any write (a commit is an
+//! fsync), a private key's
 //! material (RSA signing and decryption take milliseconds) — is refused and
 //! [`Inline::blocked`] turns true; the caller then discards that attempt,
 //! which changed nothing, and runs the request on the blocking pool.
@@ -63,8 +64,10 @@ impl ObjectStore for Inline<'_> {
     fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<ManagedObject> {
         self.inner.cached(scope, uid, material)
     }
-    fn locate(&self, _: &Scope, _: &LocateFilter) -> Result<Vec<String>, DbError> {
-        Err(self.refuse())
+    fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+        self.inner
+            .located_quickly(scope, filter)
+            .unwrap_or_else(|| Err(self.refuse()))
     }
     fn transact(&self, _: &Scope, _: Change) -> Result<(), DbError> {
         Err(self.refuse())

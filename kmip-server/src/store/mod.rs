@@ -141,6 +141,12 @@ pub trait ObjectStore: Send + Sync {
     }
     /// The objects of `scope` matching `filter`, newest first.
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError>;
+    /// [`ObjectStore::locate`] if it takes little work (an indexed query
+    /// over a few rows, in memory); `None` when it would take more, or for
+    /// a store that cannot tell.
+    fn located_quickly(&self, _scope: &Scope, _filter: &LocateFilter) -> Option<Result<Vec<String>, DbError>> {
+        None
+    }
     /// Runs `change` in one transaction and returns once it is durable;
     /// an error rolls the whole change back.
     fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError>;

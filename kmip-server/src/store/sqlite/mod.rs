@@ -72,6 +72,11 @@ impl Store {
     }
 }
 
+/// The query work a Locate may take on an async worker: some 10,000
+/// SQLite instructions, tens of microseconds (a Locate by Name with a few
+/// matches takes a few hundred).
+const QUICK_LOCATE_STEPS: std::os::raw::c_int = 10_000;
+
 /// A cached object as a load asks for it: its material dropped unless
 /// wanted.
 fn without_material(mut hit: ManagedObject, material: bool) -> ManagedObject {
@@ -108,6 +113,30 @@ impl ObjectStore for Store {
 
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
         self.read(|c| ScopedObjects::new(c, scope).locate(filter))
+    }
+
+    fn located_quickly(&self, scope: &Scope, filter: &LocateFilter) -> Option<Result<Vec<String>, DbError>> {
+        // SQLite calls the handler every QUICK_LOCATE_STEPS virtual-machine
+        // instructions; the first call interrupts the query, which is then
+        // not quick and runs again on the blocking pool.
+        let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&interrupted);
+        let located = self.read(|c| {
+            c.progress_handler(
+                QUICK_LOCATE_STEPS,
+                Some(move || {
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                    true
+                }),
+            );
+            let located = ScopedObjects::new(c, scope).locate(filter);
+            c.progress_handler(0, None::<fn() -> bool>);
+            located
+        });
+        match interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+            true => None,
+            false => Some(located),
+        }
     }
 
     fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {

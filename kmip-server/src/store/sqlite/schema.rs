@@ -135,6 +135,11 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     conn.pragma_update(None, "cache_size", -65_536)?;
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
     conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+    // A cached statement keeps its plan whatever is bound to it. Without
+    // this, a parameter in LIMIT or one compared with a partial index's
+    // condition (every Locate) makes SQLite plan the statement again at
+    // each new binding, which cost more than preparing it anew.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     migrate(&mut conn)?;
     Ok(conn)
 }
