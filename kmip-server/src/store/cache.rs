@@ -2,7 +2,10 @@
 //! SQLite and unsealed on every Encrypt or Get.
 //!
 //! Entries are keyed by scope and Unique Identifier and hold the object as
-//! loaded with its material, in the codec's zeroize-on-drop buffers. Any
+//! loaded, with its material (in the codec's zeroize-on-drop buffers) when
+//! it was read for it, or without when only its attributes were asked for
+//! (Get Attributes): such an entry serves attribute reads only, and a key
+//! is never unsealed just to be cached. Any
 //! committed change to an object removes its entry before the changing
 //! request is answered, and the time-driven state sweep empties the cache,
 //! so a later request never sees an older state. A read that raced a write
@@ -23,8 +26,14 @@ pub const CAPACITY: usize = 16_384;
 #[derive(Default)]
 struct Inner {
     generation: u64,
-    entries: HashMap<Scope, HashMap<String, ManagedObject>>,
+    entries: HashMap<Scope, HashMap<String, Entry>>,
     len: usize,
+}
+
+/// A cached object, and whether it was read with its material.
+struct Entry {
+    object: ManagedObject,
+    material: bool,
 }
 
 /// The cache of unsealed objects.
@@ -38,19 +47,30 @@ impl Cache {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The cached object, or the generation to pass to [`Cache::insert`]
-    /// after reading it from the store.
-    pub fn get(&self, scope: &Scope, uid: &str) -> Result<ManagedObject, u64> {
+    /// The cached object (with its material if `material`), or the
+    /// generation to pass to [`Cache::insert`] after reading it from the
+    /// store.
+    pub fn get(&self, scope: &Scope, uid: &str, material: bool) -> Result<ManagedObject, u64> {
         let inner = self.lock();
         match inner.entries.get(scope).and_then(|objects| objects.get(uid)) {
-            Some(o) => Ok(o.clone()),
+            Some(e) if material => match e.material {
+                true => Ok(e.object.clone()),
+                false => Err(inner.generation),
+            },
+            // Attributes only: the material is not copied.
+            Some(e) => Ok(ManagedObject {
+                uid: e.object.uid.clone(),
+                object_type: e.object.object_type,
+                object: None,
+                attributes: e.object.attributes.clone(),
+            }),
             None => Err(inner.generation),
         }
     }
 
-    /// Keeps an object read with its material under `generation`, unless a
-    /// change happened since.
-    pub fn insert(&self, scope: &Scope, stored: &ManagedObject, generation: u64) {
+    /// Keeps an object read (with its material if `material`) under
+    /// `generation`, unless a change happened since.
+    pub fn insert(&self, scope: &Scope, stored: &ManagedObject, material: bool, generation: u64) {
         let mut inner = self.lock();
         if inner.generation != generation {
             return;
@@ -60,7 +80,11 @@ impl Cache {
             inner.len = 0;
         }
         let objects = inner.entries.entry(scope.clone()).or_default();
-        if objects.insert(stored.uid.clone(), stored.clone()).is_none() {
+        let entry = Entry {
+            object: stored.clone(),
+            material,
+        };
+        if objects.insert(stored.uid.clone(), entry).is_none() {
             inner.len = inner.len.saturating_add(1);
         }
     }
@@ -102,19 +126,37 @@ mod tests {
         let cache = Cache::default();
         let (a, b) = (Scope::new("a").unwrap(), Scope::new("b").unwrap());
         // A read starts, a change to the object commits, the read ends.
-        let generation = cache.get(&a, "k").unwrap_err();
+        let generation = cache.get(&a, "k", true).unwrap_err();
         cache.remove(&a, [&"k".to_owned()]);
-        cache.insert(&a, &object("k", State::Active), generation);
-        assert!(cache.get(&a, "k").is_err(), "the stale read was not kept");
+        cache.insert(&a, &object("k", State::Active), true, generation);
+        assert!(cache.get(&a, "k", true).is_err(), "the stale read was not kept");
         // A read with no change in between is kept, for its scope only.
-        let generation = cache.get(&a, "k").unwrap_err();
-        cache.insert(&a, &object("k", State::Deactivated), generation);
-        assert_eq!(cache.get(&a, "k").unwrap().state(), State::Deactivated);
-        assert!(cache.get(&b, "k").is_err());
+        let generation = cache.get(&a, "k", true).unwrap_err();
+        cache.insert(&a, &object("k", State::Deactivated), true, generation);
+        assert_eq!(cache.get(&a, "k", true).unwrap().state(), State::Deactivated);
+        assert!(cache.get(&b, "k", true).is_err());
         cache.remove(&a, [&"k".to_owned()]);
-        assert!(cache.get(&a, "k").is_err());
-        cache.insert(&a, &object("k", State::Active), cache.get(&a, "k").unwrap_err());
+        assert!(cache.get(&a, "k", true).is_err());
+        cache.insert(
+            &a,
+            &object("k", State::Active),
+            true,
+            cache.get(&a, "k", true).unwrap_err(),
+        );
         cache.clear();
-        assert!(cache.get(&a, "k").is_err());
+        assert!(cache.get(&a, "k", true).is_err());
+    }
+
+    #[test]
+    fn an_entry_read_without_material_serves_attribute_reads_only() {
+        let cache = Cache::default();
+        let a = Scope::new("a").unwrap();
+        let generation = cache.get(&a, "k", false).unwrap_err();
+        cache.insert(&a, &object("k", State::Active), false, generation);
+        assert!(cache.get(&a, "k", false).is_ok());
+        let generation = cache.get(&a, "k", true).expect_err("no material to give");
+        cache.insert(&a, &object("k", State::Active), true, generation);
+        assert!(cache.get(&a, "k", true).is_ok(), "read again with it, it serves both");
+        assert!(cache.get(&a, "k", false).unwrap().object.is_none());
     }
 }

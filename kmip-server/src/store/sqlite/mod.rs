@@ -77,36 +77,24 @@ impl Store {
 /// matches takes a few hundred).
 const QUICK_LOCATE_STEPS: std::os::raw::c_int = 10_000;
 
-/// A cached object as a load asks for it: its material dropped unless
-/// wanted.
-fn without_material(mut hit: ManagedObject, material: bool) -> ManagedObject {
-    if !material {
-        hit.object = None;
-    }
-    hit
-}
-
 impl ObjectStore for Store {
     fn sealer(&self) -> &Sealer {
         &self.sealer
     }
 
     fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<ManagedObject> {
-        self.cache
-            .get(scope, uid)
-            .ok()
-            .map(|hit| without_material(hit, material))
+        self.cache.get(scope, uid, material).ok()
     }
 
     fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
-        let generation = match self.cache.get(scope, uid) {
-            Ok(hit) => return Ok(Some(without_material(hit, material))),
+        let generation = match self.cache.get(scope, uid, material) {
+            Ok(hit) => return Ok(Some(hit)),
             Err(generation) => generation,
         };
         let sealer = material.then_some(&self.sealer);
         let loaded = self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?;
-        if let (Some(stored), true) = (&loaded, material) {
-            self.cache.insert(scope, stored, generation);
+        if let Some(stored) = &loaded {
+            self.cache.insert(scope, stored, material, generation);
         }
         Ok(loaded)
     }
