@@ -77,7 +77,8 @@ impl Server {
         let started = Instant::now();
         let (outcomes, max_response) = match &request.batch {
             // A read tried inline writes no intent line: it changes nothing,
-            // and its outcome records are written before it is answered.
+            // and its outcome records are buffered before it is answered
+            // (on disk within `audit_sync`'s bound).
             Ok(batch) => match self.within_budget(batch).and_then(|()| match inline {
                 Some(_) => Ok(()),
                 None => self.intend(identity, peer, batch, request),
@@ -108,7 +109,8 @@ impl Server {
         };
         let (response, outcomes) = respond::encode(request.version.clone(), outcomes, max_response);
         let audited = self.audit_items(identity, peer, &outcomes);
-        // Fail-closed for reads: what cannot be audited is not answered.
+        // Fail-closed for reads: once the log cannot be written, reads are
+        // not answered.
         if let (Err(_), Some(_), Ok(batch), true) = (&audited, inline, &request.batch, self.config.audit_fail_closed) {
             let refused = refuse_all(batch, &audit_unwritable());
             return Some(respond::encode(request.version.clone(), refused, None).0);
