@@ -19,6 +19,15 @@
 //! what the buffer held is dropped, with an error logged, rather than kept
 //! to grow without bound on a dead disk.
 //!
+//! Each line of the file carries `prev`, the SHA-256 of the line before it
+//! (64 zeros on a file's first line), so that an edited, removed or
+//! reordered line breaks the chain at the line after it:
+//! `kmip-server audit verify FILE...` ([`verify`]) names the first line
+//! that does not follow. A restarted server continues the chain from the
+//! file's last line. The chain shows tampering inside a file, not the
+//! truncation of its end: keep the file where the server cannot rewrite
+//! it (ship it off the machine) for that.
+//!
 //! A record says who (certificate serial and subject, scope, role), did
 //! what (operation, object identifiers), with what result (status, reason)
 //! and how long it took. It never holds key material or request data: the
@@ -97,10 +106,39 @@ pub struct Audit {
     sync: AuditSync,
 }
 
+/// Lines not yet written, and the hash the next one chains to.
+struct Pending {
+    lines: Vec<u8>,
+    last: [u8; 32],
+}
+
+/// A line as written to the file: the record, after the previous line's hash.
+#[derive(Serialize)]
+struct Chained<'a, T: Serialize> {
+    prev: &'a str,
+    #[serde(flatten)]
+    line: &'a T,
+}
+
+/// The `prev` of a file's first line.
+const GENESIS: [u8; 32] = [0; 32];
+
+/// The SHA-256 of a line (without its newline).
+fn hash(line: &[u8]) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, line);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
+fn hex(bytes: &[u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The file side, shared with the flusher thread.
 struct Shared {
     /// Lines not yet written, in order.
-    pending: Mutex<Vec<u8>>,
+    pending: Mutex<Pending>,
     /// The file, and an empty buffer to swap with `pending` (the lock also
     /// keeps writes in the order their lines were buffered).
     file: Mutex<(File, Vec<u8>)>,
@@ -113,19 +151,30 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Shared {
-    /// Appends one line, serialised in place.
+    /// Appends one line, serialised in place and chained to the last.
     fn append(&self, value: &impl Serialize) -> std::io::Result<usize> {
-        let mut pending = lock(&self.pending);
-        serde_json::to_writer(&mut *pending, value).map_err(std::io::Error::other)?;
-        pending.push(b'\n');
-        Ok(pending.len())
+        let mut guard = lock(&self.pending);
+        let Pending { lines, last } = &mut *guard;
+        let start = lines.len();
+        let prev = hex(last);
+        let chained = Chained {
+            prev: &prev,
+            line: value,
+        };
+        if let Err(e) = serde_json::to_writer(&mut *lines, &chained) {
+            lines.truncate(start);
+            return Err(std::io::Error::other(e));
+        }
+        *last = hash(lines.get(start..).unwrap_or_default());
+        lines.push(b'\n');
+        Ok(lines.len())
     }
 
     /// Writes what is buffered (and syncs it when asked).
     fn write(&self, sync: bool) -> std::io::Result<()> {
         let mut guard = lock(&self.file);
         let (file, spare) = &mut *guard;
-        std::mem::swap(&mut *lock(&self.pending), spare);
+        std::mem::swap(&mut lock(&self.pending).lines, spare);
         let written = if spare.is_empty() && !sync {
             Ok(())
         } else {
@@ -158,9 +207,27 @@ impl Audit {
         if let Some(dir) = p.parent() {
             crate::fsutil::create_private_dir(dir)?;
         }
-        let f = OpenOptions::new().create(true).append(true).mode(0o600).open(p)?;
+        let mut f = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .mode(0o600)
+            .open(p)?;
+        let last = match last_line(&mut f)? {
+            Some(line) if line.ends_with(b"\n") => hash(line.strip_suffix(b"\n").unwrap_or_default()),
+            // A line cut short by a crash: ended, so that the chain (which
+            // `verify` reports broken there) goes on after it.
+            Some(line) => {
+                f.write_all(b"\n")?;
+                hash(&line)
+            }
+            None => GENESIS,
+        };
         let shared = Arc::new(Shared {
-            pending: Mutex::new(Vec::with_capacity(BATCH_BYTES)),
+            pending: Mutex::new(Pending {
+                lines: Vec::with_capacity(BATCH_BYTES),
+                last,
+            }),
             file: Mutex::new((f, Vec::with_capacity(BATCH_BYTES))),
             failing: AtomicBool::new(false),
         });
@@ -247,6 +314,58 @@ impl Drop for Audit {
     }
 }
 
+/// The last line of a file (with its newline if it has one), read from
+/// the end in blocks; `None` for an empty file.
+fn last_line(f: &mut File) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::{Read, Seek, SeekFrom};
+    const BLOCK: u64 = 64 * 1024;
+    let len = f.seek(SeekFrom::End(0))?;
+    let mut tail: Vec<u8> = Vec::new();
+    let mut from = len;
+    while from > 0 {
+        let step = from.min(BLOCK);
+        from = from.saturating_sub(step);
+        f.seek(SeekFrom::Start(from))?;
+        let mut block = vec![0u8; usize::try_from(step).unwrap_or(0)];
+        f.read_exact(&mut block)?;
+        block.extend_from_slice(&tail);
+        tail = block;
+        // A newline before the final byte starts the last line.
+        let body = tail.len().saturating_sub(1);
+        if let Some(at) = tail.get(..body).and_then(|b| b.iter().rposition(|&c| c == b'\n')) {
+            return Ok(Some(tail.split_off(at.saturating_add(1))));
+        }
+    }
+    Ok((!tail.is_empty()).then_some(tail))
+}
+
+/// Checks the hash chain of an audit file's lines: `Ok(lines)` when every
+/// line follows the one before it, or the first that does not (1-based)
+/// and why.
+pub fn verify(text: &[u8]) -> Result<usize, (usize, String)> {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if body.is_empty() {
+        return Ok(0);
+    }
+    let mut last = GENESIS;
+    let mut count = 0usize;
+    for (n, line) in body.split(|&c| c == b'\n').enumerate() {
+        let number = n.saturating_add(1);
+        let parsed: serde_json::Value = serde_json::from_slice(line)
+            .map_err(|e| (number, format!("not a JSON record ({e}): cut short or edited")))?;
+        let prev = parsed.get("prev").and_then(serde_json::Value::as_str).unwrap_or_default();
+        if prev != hex(&last) {
+            return Err((
+                number,
+                "does not follow the line before it: that line was edited, removed or moved".into(),
+            ));
+        }
+        last = hash(line);
+        count = number;
+    }
+    Ok(count)
+}
+
 /// The current time in RFC 3339, UTC, with milliseconds.
 pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
@@ -296,6 +415,66 @@ mod tests {
         let audit = Audit::open(Some(Path::new("/dev/full")), AuditSync::Always).unwrap();
         audit.record(&record()).unwrap();
         assert!(audit.flush().is_err());
+    }
+
+    #[test]
+    fn the_chain_goes_on_across_a_restart_and_names_the_first_tampered_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        for run in 0..2u64 {
+            let audit = Audit::open(Some(&path), AuditSync::Batch).unwrap();
+            for n in 0..3 {
+                audit
+                    .record(&Record {
+                        duration_us: run * 10 + n,
+                        ..record()
+                    })
+                    .unwrap();
+            }
+        }
+        let text = std::fs::read(&path).unwrap();
+        assert_eq!(verify(&text), Ok(6), "two servers' lines, one chain");
+        let lines: Vec<&[u8]> = text.split(|&c| c == b'\n').filter(|l| !l.is_empty()).collect();
+        let joined = |ls: &[&[u8]]| {
+            ls.iter()
+                .flat_map(|l| l.iter().copied().chain([b'\n']))
+                .collect::<Vec<u8>>()
+        };
+        // Edited: line 3's duration changed, so line 4 no longer follows it.
+        let edited = String::from_utf8(lines[2].to_vec())
+            .unwrap()
+            .replace("\"duration_us\":2", "\"duration_us\":9");
+        let mut tampered = lines.clone();
+        tampered[2] = edited.as_bytes();
+        assert_eq!(verify(&joined(&tampered)).unwrap_err().0, 4);
+        // Removed: line 2 gone, the old line 3 (now 2) does not follow line 1.
+        let removed = [lines[0], lines[2], lines[3], lines[4], lines[5]];
+        assert_eq!(verify(&joined(&removed)).unwrap_err().0, 2);
+        // Reordered.
+        let swapped = [lines[0], lines[2], lines[1], lines[3], lines[4], lines[5]];
+        assert_eq!(verify(&joined(&swapped)).unwrap_err().0, 2);
+        // A first line dropped: the new first line does not start a chain.
+        assert_eq!(verify(&joined(&lines[1..])).unwrap_err().0, 1);
+    }
+
+    #[test]
+    fn a_line_cut_short_is_ended_at_restart_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        drop(
+            Audit::open(Some(&path), AuditSync::Batch)
+                .map(|a| a.record(&record()))
+                .unwrap(),
+        );
+        let mut text = std::fs::read(&path).unwrap();
+        text.truncate(text.len() - 10);
+        std::fs::write(&path, &text).unwrap();
+        let audit = Audit::open(Some(&path), AuditSync::Batch).unwrap();
+        audit.record(&record()).unwrap();
+        drop(audit);
+        let (line, why) = verify(&std::fs::read(&path).unwrap()).unwrap_err();
+        assert_eq!(line, 1, "{why}");
+        assert!(why.contains("cut short"), "{why}");
     }
 
     #[test]

@@ -47,6 +47,38 @@ enum Command {
     /// Issue, list, look up and revoke client credentials.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Check audit files.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check each file's hash chain; name the first line that does not
+    /// follow the one before it (edited, removed or reordered).
+    Verify {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+fn audit_cmd(cmd: AuditCommand) -> Result<(), String> {
+    let AuditCommand::Verify { files } = cmd;
+    let mut broken = 0usize;
+    for file in &files {
+        let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        match kmip_server::audit::verify(&text) {
+            Ok(lines) => println!("{}: {lines} lines, chain intact", file.display()),
+            Err((line, why)) => {
+                println!("{}: line {line} {why}", file.display());
+                broken = broken.saturating_add(1);
+            }
+        }
+    }
+    match broken {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} audit files failed verification", files.len())),
+    }
 }
 
 #[derive(Args)]
@@ -515,6 +547,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Scope(cmd) => scope_cmd(&config, cmd),
         Command::Role(cmd) => role_cmd(&config, cmd),
         Command::Credential(cmd) => credential_cmd(&config, cmd),
+        Command::Audit(cmd) => audit_cmd(cmd),
     }
 }
 

@@ -612,3 +612,36 @@ async fn the_lifecycle_runs_with_the_kek_in_softhsm2_and_a_wrong_pin_is_refused(
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn audit_verify_accepts_a_servers_log_and_names_the_first_line_after_a_removed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let served = Served::start(&data);
+    let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    for _ in 0..6 {
+        c.call(RequestPayload::Query(QueryRequest {
+            query_functions: vec![QueryFunction::QueryOperations],
+        }))
+        .await
+        .unwrap();
+    }
+    drop(c);
+    // The flusher writes within 10 ms; then the server is killed.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(served);
+    let log = data.join("audit.log");
+    let log_arg = log.to_str().unwrap();
+    let out = ok(&data, &["audit", "verify", log_arg]);
+    assert!(out.contains("chain intact"), "{out}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 6, "{text}");
+    lines.remove(1);
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let out = run(&data, &["audit", "verify", log_arg]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("line 2 does not follow"), "{said}");
+}
