@@ -112,14 +112,6 @@ struct Pending {
     last: [u8; 32],
 }
 
-/// A line as written to the file: the record, after the previous line's hash.
-#[derive(Serialize)]
-struct Chained<'a, T: Serialize> {
-    prev: &'a str,
-    #[serde(flatten)]
-    line: &'a T,
-}
-
 /// The `prev` of a file's first line.
 const GENESIS: [u8; 32] = [0; 32];
 
@@ -131,8 +123,17 @@ fn hash(line: &[u8]) -> [u8; 32] {
     out
 }
 
-fn hex(bytes: &[u8; 32]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lower-case hex, without an allocation per byte (this runs per record).
+fn hex(bytes: &[u8; 32]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        if let [high, low] = pair {
+            *high = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+            *low = DIGITS.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+        }
+    }
+    out
 }
 
 /// The file side, shared with the flusher thread.
@@ -156,15 +157,19 @@ impl Shared {
         let mut guard = lock(&self.pending);
         let Pending { lines, last } = &mut *guard;
         let start = lines.len();
-        let prev = hex(last);
-        let chained = Chained {
-            prev: &prev,
-            line: value,
-        };
-        if let Err(e) = serde_json::to_writer(&mut *lines, &chained) {
+        if let Err(e) = serde_json::to_writer(&mut *lines, value) {
             lines.truncate(start);
             return Err(std::io::Error::other(e));
         }
+        // `{"prev":"<hash>",` opens the object: spliced in after its brace
+        // (serde's flatten, which goes through a map, cost more).
+        if lines.get(start) != Some(&b'{') {
+            lines.truncate(start);
+            return Err(std::io::Error::other("an audit line must be a JSON object"));
+        }
+        let after = start.saturating_add(1);
+        let prefix = [&b"\"prev\":\""[..], &hex(last), b"\","].concat();
+        lines.splice(after..after, prefix);
         *last = hash(lines.get(start..).unwrap_or_default());
         lines.push(b'\n');
         Ok(lines.len())
@@ -353,8 +358,11 @@ pub fn verify(text: &[u8]) -> Result<usize, (usize, String)> {
         let number = n.saturating_add(1);
         let parsed: serde_json::Value = serde_json::from_slice(line)
             .map_err(|e| (number, format!("not a JSON record ({e}): cut short or edited")))?;
-        let prev = parsed.get("prev").and_then(serde_json::Value::as_str).unwrap_or_default();
-        if prev != hex(&last) {
+        let prev = parsed
+            .get("prev")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        if prev.as_bytes() != hex(&last) {
             return Err((
                 number,
                 "does not follow the line before it: that line was edited, removed or moved".into(),

@@ -144,3 +144,45 @@ async fn a_small_locate_is_answered_inline_and_a_large_one_on_the_blocking_pool(
     assert_eq!(intents(), 1, "the large one was handed on");
     server.stop().await;
 }
+
+/// An object holding the searched Name twice is found once, and Offset
+/// Items and Maximum Items count objects.
+#[tokio::test]
+async fn an_object_with_a_name_twice_is_found_once_and_offsets_count_objects() {
+    let server = TestServer::start().await;
+    let mut c = server.admin_client().await;
+    let older = c
+        .create(aes(vec![common::name("dup")]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    c.add_attribute(add_attribute::AddAttributeRequest {
+        unique_identifier: Some(older.clone()),
+        attribute: common::name("dup"),
+    })
+    .await
+    .unwrap();
+    let newer = c
+        .create(aes(vec![common::name("dup")]))
+        .await
+        .unwrap()
+        .unique_identifier;
+    let find = |offset: Option<i32>, maximum: Option<i32>| locate::LocateRequest {
+        attributes: vec![common::name("dup")],
+        offset_items: offset,
+        maximum_items: maximum,
+        ..Default::default()
+    };
+    let uids = |r: locate::LocateResponse| r.unique_identifiers;
+    assert_eq!(
+        uids(c.locate(find(None, None)).await.unwrap()),
+        [newer.clone(), older.clone()]
+    );
+    assert_eq!(
+        uids(c.locate(find(Some(1), None)).await.unwrap()),
+        std::slice::from_ref(&older)
+    );
+    assert_eq!(uids(c.locate(find(None, Some(1))).await.unwrap()), [newer]);
+    assert!(uids(c.locate(find(Some(2), None)).await.unwrap()).is_empty());
+    server.stop().await;
+}

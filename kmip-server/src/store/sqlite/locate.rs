@@ -34,8 +34,10 @@ pub fn locate(conn: &Connection, scope: &Scope, filter: &LocateFilter) -> Result
     let mut sql = match driver {
         Some((name, value)) => {
             args.push(Box::new(value.clone()));
+            // No DISTINCT (a temporary B-tree per query): an object with
+            // the value twice gives adjacent rows, skipped below.
             format!(
-                "SELECT DISTINCT o.uid FROM attributes d JOIN objects o ON o.uid = d.uid \
+                "SELECT o.uid FROM attributes d JOIN objects o ON o.uid = d.uid \
                  WHERE d.name = '{name}' AND d.value = ?2 AND o.scope = ?1"
             )
         }
@@ -98,19 +100,45 @@ pub fn locate(conn: &Connection, scope: &Scope, filter: &LocateFilter) -> Result
         (false, true) => sql.push_str(&format!(" AND {archived}")),
         (false, false) => return Ok(vec![]),
     }
-    sql.push_str(" ORDER BY o.rowid DESC LIMIT ?");
-    sql.push_str(&args.len().saturating_add(1).to_string());
-    sql.push_str(" OFFSET ?");
-    sql.push_str(&args.len().saturating_add(2).to_string());
-    args.push(Box::new(filter.maximum_items.map_or(-1, |m| m as i64)));
-    args.push(Box::new(filter.offset_items as i64));
+    sql.push_str(" ORDER BY o.rowid DESC");
+    if driver.is_none() {
+        // One row per object: SQLite can stop at the limit itself.
+        sql.push_str(" LIMIT ?");
+        sql.push_str(&args.len().saturating_add(1).to_string());
+        sql.push_str(" OFFSET ?");
+        sql.push_str(&args.len().saturating_add(2).to_string());
+        args.push(Box::new(filter.maximum_items.map_or(-1, |m| m as i64)));
+        args.push(Box::new(filter.offset_items as i64));
+    }
     // The text depends only on the filter's shape (its values are
     // parameters), so a client repeating a Locate reuses the statement
     // (and its plan, see `schema::open`): parsing and planning it was a
     // third of a Locate by Name.
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
-        r.get(0)
+        r.get::<_, String>(0)
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    if driver.is_none() {
+        return Ok(rows.collect::<Result<_, _>>()?);
+    }
+    // Offset and maximum count objects, not rows.
+    let mut found: Vec<String> = Vec::new();
+    let mut skipped = 0usize;
+    let mut previous: Option<String> = None;
+    for uid in rows {
+        let uid = uid?;
+        if previous.as_ref() == Some(&uid) {
+            continue;
+        }
+        previous = Some(uid.clone());
+        if skipped < filter.offset_items {
+            skipped = skipped.saturating_add(1);
+            continue;
+        }
+        if filter.maximum_items.is_some_and(|m| found.len() >= m) {
+            break;
+        }
+        found.push(uid);
+    }
+    Ok(found)
 }
