@@ -74,6 +74,22 @@ pub struct Record<'a> {
     pub duration_us: u64,
 }
 
+/// A connection the server refused or dropped (a TLS handshake that
+/// failed, a limit reached, a credential unknown, revoked or expired, a
+/// malformed or timed-out message). Connections closed normally are not
+/// recorded.
+#[derive(Debug, Serialize)]
+pub struct ConnectionEvent<'a> {
+    /// RFC 3339 time.
+    pub time: String,
+    /// `"connection.refused"` or `"connection.dropped"`.
+    pub event: &'static str,
+    /// Client address.
+    pub peer: &'a str,
+    /// Why, as the server's log says it.
+    pub reason: &'a str,
+}
+
 /// The line written before a request runs (fail-closed mode).
 #[derive(Debug, Serialize)]
 pub struct Intent<'a> {
@@ -265,6 +281,12 @@ impl Audit {
             Some(file) => file.write(self.sync == AuditSync::Always),
             None => Ok(()),
         }
+    }
+
+    /// Records a connection refused or dropped (written as records are).
+    pub fn connection(&self, event: &ConnectionEvent<'_>) -> std::io::Result<()> {
+        self.line(event)?;
+        self.flush()
     }
 
     /// Records a batch item (buffered until [`Audit::flush`]).

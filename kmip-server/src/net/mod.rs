@@ -134,10 +134,23 @@ async fn connection(
             Ok(_established) => serve_connection(stream, peer, &server, stop, budgets).await,
         },
     };
-    match end {
-        End::Closed => tracing::debug!(%peer, "connection closed"),
-        End::Refused(why) => tracing::info!(%peer, "connection refused: {why}"),
-        End::Error(why) => tracing::info!(%peer, "connection dropped: {why}"),
+    let (event, why) = match &end {
+        End::Closed => {
+            tracing::debug!(%peer, "connection closed");
+            return;
+        }
+        End::Refused(why) => ("connection.refused", why),
+        End::Error(why) => ("connection.dropped", why),
+    };
+    tracing::info!(%peer, "{}: {why}", event.replace('.', " "));
+    let recorded = server.audit.connection(&crate::audit::ConnectionEvent {
+        time: crate::audit::now_rfc3339(),
+        event,
+        peer: &peer.to_string(),
+        reason: why,
+    });
+    if let Err(e) = recorded {
+        tracing::error!("audit log write failed: {e}");
     }
 }
 
