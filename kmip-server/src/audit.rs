@@ -196,12 +196,13 @@ impl Shared {
         let mut guard = lock(&self.file);
         let (file, spare) = &mut *guard;
         std::mem::swap(&mut lock(&self.pending).lines, spare);
-        let written = if spare.is_empty() && !sync {
-            Ok(())
-        } else {
-            file.write_all(spare)
-                .and_then(|()| if sync { file.sync_data() } else { Ok(()) })
-        };
+        if spare.is_empty() && !sync {
+            // Nothing written is no success: a failure stays remembered.
+            return self.health();
+        }
+        let written = file
+            .write_all(spare)
+            .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
         if let Err(e) = &written {
             tracing::error!("audit log write failed, {} bytes of records lost: {e}", spare.len());
         }
