@@ -278,10 +278,7 @@ impl Audit {
     /// Writes the intent line of a request before it runs.
     pub fn intent(&self, intent: &Intent<'_>) -> std::io::Result<()> {
         self.line(intent)?;
-        match &self.file {
-            Some(file) => file.write(self.sync == AuditSync::Always),
-            None => Ok(()),
-        }
+        self.drain()
     }
 
     /// Records a connection refused or dropped (written as records are).
@@ -327,7 +324,7 @@ impl Audit {
         }
     }
 
-    /// Writes everything buffered (at shutdown).
+    /// Writes everything buffered now (an intent line, and at shutdown).
     pub fn drain(&self) -> std::io::Result<()> {
         match &self.file {
             Some(file) => file.write(self.sync == AuditSync::Always),
@@ -370,16 +367,21 @@ fn last_line(f: &mut File) -> std::io::Result<Option<Vec<u8>>> {
 /// Checks the hash chain of an audit file's lines: `Ok(lines)` when every
 /// line follows the one before it, or the first that does not (1-based)
 /// and why.
-pub fn verify(text: &[u8]) -> Result<usize, (usize, String)> {
-    let body = text.strip_suffix(b"\n").unwrap_or(text);
-    if body.is_empty() {
-        return Ok(0);
-    }
+pub fn verify(mut text: impl std::io::BufRead) -> Result<usize, (usize, String)> {
+    // Line by line: an audit file can be far larger than memory.
     let mut last = GENESIS;
     let mut count = 0usize;
-    for (n, line) in body.split(|&c| c == b'\n').enumerate() {
-        let number = n.saturating_add(1);
-        let parsed: serde_json::Value = serde_json::from_slice(line)
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let number = count.saturating_add(1);
+        match text.read_until(b'\n', &mut line) {
+            Ok(0) => return Ok(count),
+            Ok(_) => {}
+            Err(e) => return Err((number, format!("cannot be read: {e}"))),
+        }
+        let body = line.strip_suffix(b"\n").unwrap_or(&line);
+        let parsed: serde_json::Value = serde_json::from_slice(body)
             .map_err(|e| (number, format!("not a JSON record ({e}): cut short or edited")))?;
         let prev = parsed
             .get("prev")
@@ -391,10 +393,9 @@ pub fn verify(text: &[u8]) -> Result<usize, (usize, String)> {
                 "does not follow the line before it: that line was edited, removed or moved".into(),
             ));
         }
-        last = hash(line);
+        last = hash(body);
         count = number;
     }
-    Ok(count)
 }
 
 /// The current time in RFC 3339, UTC, with milliseconds.
@@ -464,7 +465,7 @@ mod tests {
             }
         }
         let text = std::fs::read(&path).unwrap();
-        assert_eq!(verify(&text), Ok(6), "two servers' lines, one chain");
+        assert_eq!(verify(&text[..]), Ok(6), "two servers' lines, one chain");
         let lines: Vec<&[u8]> = text.split(|&c| c == b'\n').filter(|l| !l.is_empty()).collect();
         let joined = |ls: &[&[u8]]| {
             ls.iter()
@@ -477,15 +478,15 @@ mod tests {
             .replace("\"duration_us\":2", "\"duration_us\":9");
         let mut tampered = lines.clone();
         tampered[2] = edited.as_bytes();
-        assert_eq!(verify(&joined(&tampered)).unwrap_err().0, 4);
+        assert_eq!(verify(&joined(&tampered)[..]).unwrap_err().0, 4);
         // Removed: line 2 gone, the old line 3 (now 2) does not follow line 1.
         let removed = [lines[0], lines[2], lines[3], lines[4], lines[5]];
-        assert_eq!(verify(&joined(&removed)).unwrap_err().0, 2);
+        assert_eq!(verify(&joined(&removed)[..]).unwrap_err().0, 2);
         // Reordered.
         let swapped = [lines[0], lines[2], lines[1], lines[3], lines[4], lines[5]];
-        assert_eq!(verify(&joined(&swapped)).unwrap_err().0, 2);
+        assert_eq!(verify(&joined(&swapped)[..]).unwrap_err().0, 2);
         // A first line dropped: the new first line does not start a chain.
-        assert_eq!(verify(&joined(&lines[1..])).unwrap_err().0, 1);
+        assert_eq!(verify(&joined(&lines[1..])[..]).unwrap_err().0, 1);
     }
 
     #[test]
@@ -503,7 +504,7 @@ mod tests {
         let audit = Audit::open(Some(&path), AuditSync::Batch).unwrap();
         audit.record(&record()).unwrap();
         drop(audit);
-        let (line, why) = verify(&std::fs::read(&path).unwrap()).unwrap_err();
+        let (line, why) = verify(&std::fs::read(&path).unwrap()[..]).unwrap_err();
         assert_eq!(line, 1, "{why}");
         assert!(why.contains("cut short"), "{why}");
     }

@@ -66,8 +66,8 @@ fn audit_cmd(cmd: AuditCommand) -> Result<(), String> {
     let AuditCommand::Verify { files } = cmd;
     let mut broken = 0usize;
     for file in &files {
-        let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        match kmip_server::audit::verify(&text) {
+        let opened = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        match kmip_server::audit::verify(std::io::BufReader::new(opened)) {
             Ok(lines) => println!("{}: {lines} lines, chain intact", file.display()),
             Err((line, why)) => {
                 println!("{}: line {line} {why}", file.display());
