@@ -27,7 +27,7 @@ trap cleanup EXIT
 # Starts a kmip-server binary on its own fresh data directory; prints its port.
 start() {
   local bin=$1 dir=$2
-  KMIP_DATA_DIR=$dir KMIP_LISTEN=127.0.0.1:0 RUST_LOG=warn "$bin" serve > "$dir.out" 2>&1 &
+  KMIP_DATA_DIR=$dir KMIP_LISTEN=127.0.0.1:0 KMIP_METRICS_LISTEN=127.0.0.1:0 RUST_LOG=warn "$bin" serve > "$dir.out" 2>&1 &
   echo $! >> "$work/pids"
   for _ in $(seq 100); do grep -q "listening on" "$dir.out" && break; sleep 0.1; done
   sed -n 's/^KMIP server listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$dir.out"

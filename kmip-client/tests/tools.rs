@@ -18,6 +18,7 @@ async fn server() -> Server {
     let config = Config {
         data_dir: dir.path().join("data"),
         listen: "127.0.0.1:0".parse().unwrap(),
+        metrics_listen: "127.0.0.1:0".into(),
         ..Config::default()
     };
     Server {

@@ -116,7 +116,8 @@ pub const BATCH_INTERVAL: Duration = Duration::from_millis(10);
 /// Buffered bytes that are written at once, without waiting for the flusher.
 pub const BATCH_BYTES: usize = 64 * 1024;
 
-/// Where audit records go.
+/// Where audit records go (a clone writes to the same file, in order).
+#[derive(Clone)]
 pub struct Audit {
     file: Option<Arc<Shared>>,
     sync: AuditSync,
@@ -284,6 +285,12 @@ impl Audit {
     /// Records a connection refused or dropped (written as records are).
     pub fn connection(&self, event: &ConnectionEvent<'_>) -> std::io::Result<()> {
         self.line(event)?;
+        self.flush()
+    }
+
+    /// Records an alert of the anomaly detectors (written as records are).
+    pub fn alert(&self, alert: &impl Serialize) -> std::io::Result<()> {
+        self.line(alert)?;
         self.flush()
     }
 

@@ -18,6 +18,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Address to listen on. Default `0.0.0.0:5696`, the KMIP port.
     pub listen: SocketAddr,
+    /// Address of the metrics and health listener (`/metrics`, `/healthz`,
+    /// `/readyz`): HTTP on loopback, HTTPS with the server certificate
+    /// elsewhere; empty to turn it off. Default `127.0.0.1:9696`.
+    pub metrics_listen: String,
     /// Extra DNS names or IP addresses for the server certificate, beside
     /// `localhost` and `127.0.0.1`. Used when the certificate is first made.
     pub server_names: Vec<String>,
@@ -78,6 +82,26 @@ pub struct Config {
     /// 10 ms; a change's intent line before it runs) or `always` (written
     /// and fdatasync'd before each answer). Default batch.
     pub audit_sync: AuditSync,
+    /// Length of the anomaly detectors' counting window, seconds. Default 60.
+    pub alert_window_secs: u64,
+    /// Permission Denied answers to one credential in a window that raise
+    /// an alert; 0 turns the detector off. Default 20.
+    pub alert_permission_denied: u64,
+    /// Item Not Found answers to one credential in a window that raise an
+    /// alert; 0 off. Default 50.
+    pub alert_not_found: u64,
+    /// Failed handshakes or credential checks from one peer address in a
+    /// window that raise an alert; 0 off. Default 20.
+    pub alert_handshake_failures: u64,
+    /// How many times its own average a key's use in a window must exceed
+    /// to raise an alert; 0 off. Default 10.
+    pub alert_key_rate_factor: u64,
+    /// Uses of one key in a window below which its rate never alerts.
+    /// Default 600.
+    pub alert_key_rate_min: u64,
+    /// Alert when a credential first fetches an object's key material that
+    /// it did not create or register. Default true.
+    pub alert_new_material_reader: bool,
     /// The audit log (one JSON line per batch item). Default
     /// `<data_dir>/audit.log`; empty to log audit records only to tracing.
     pub audit_log: Option<PathBuf>,
@@ -126,6 +150,7 @@ pub const SETTINGS_HELP: &str = "\
 Settings (TOML key in --config FILE / environment variable, default):
   data_dir                KMIP_DATA_DIR                ./kmip-data   CA, database, key-encryption key, credentials, audit log
   listen                  KMIP_LISTEN                  0.0.0.0:5696  address to listen on
+  metrics_listen          KMIP_METRICS_LISTEN          127.0.0.1:9696  /metrics, /healthz, /readyz (HTTPS off loopback); empty: off
   server_names            KMIP_SERVER_NAMES (a,b)      []            extra names for the server certificate (at first start)
   ca_key_type             KMIP_CA_KEY_TYPE             ec            CA key at init: ec (P-256), rsa2048, rsa3072, rsa4096
   max_message_size        KMIP_MAX_MESSAGE_SIZE        1048576       largest request in bytes; larger closes the connection
@@ -147,6 +172,13 @@ Settings (TOML key in --config FILE / environment variable, default):
   max_bytes_per_scope     KMIP_MAX_BYTES_PER_SCOPE     10737418240   bytes a scope may hold (sealed material, attributes), unless its own quota
   audit_fail_closed       KMIP_AUDIT_FAIL_CLOSED       true          refuse a request whose audit record cannot be written first
   audit_sync              KMIP_AUDIT_SYNC              batch         audit lines written every 10 ms (batch) or synced before each answer (always)
+  alert_window_secs       KMIP_ALERT_WINDOW_SECS       60            anomaly detectors' counting window
+  alert_permission_denied  KMIP_ALERT_PERMISSION_DENIED  20          Permission Denied per credential and window that alert (0: off)
+  alert_not_found         KMIP_ALERT_NOT_FOUND         50            Item Not Found per credential and window that alert (0: off)
+  alert_handshake_failures  KMIP_ALERT_HANDSHAKE_FAILURES  20        failed handshakes per peer and window that alert (0: off)
+  alert_key_rate_factor   KMIP_ALERT_KEY_RATE_FACTOR   10            a key used this many times its own average rate alerts (0: off)
+  alert_key_rate_min      KMIP_ALERT_KEY_RATE_MIN      600           uses of a key per window below which its rate never alerts
+  alert_new_material_reader  KMIP_ALERT_NEW_MATERIAL_READER  true    alert when a credential first fetches a key it did not create
   audit_log               KMIP_AUDIT_LOG               <data_dir>/audit.log  JSON lines, one per batch item; empty: tracing only
   key_protector           KMIP_KEY_PROTECTOR           soft          key-encryption key holder: soft (file) or pkcs11 (HSM)
   pkcs11_module           KMIP_PKCS11_MODULE           /usr/lib/softhsm/libsofthsm2.so  PKCS#11 module
@@ -202,6 +234,7 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("./kmip-data"),
             listen: SocketAddr::from(([0, 0, 0, 0], 5696)),
+            metrics_listen: "127.0.0.1:9696".into(),
             server_names: Vec::new(),
             ca_key_type: KeyType::Ec,
             max_message_size: 1 << 20,
@@ -223,6 +256,13 @@ impl Default for Config {
             max_bytes_per_scope: 10 << 30,
             audit_fail_closed: true,
             audit_sync: AuditSync::Batch,
+            alert_window_secs: 60,
+            alert_permission_denied: 20,
+            alert_not_found: 50,
+            alert_handshake_failures: 20,
+            alert_key_rate_factor: 10,
+            alert_key_rate_min: 600,
+            alert_new_material_reader: true,
             audit_log: None,
             key_protector: Protector::Soft,
             pkcs11_module: PathBuf::from("/usr/lib/softhsm/libsofthsm2.so"),
@@ -259,6 +299,9 @@ impl Config {
         if let Some(v) = parsed(&get, "KMIP_LISTEN")? {
             self.listen = v;
         }
+        if let Some(v) = get("KMIP_METRICS_LISTEN") {
+            self.metrics_listen = v;
+        }
         if let Some(v) = get("KMIP_SERVER_NAMES") {
             self.server_names = v
                 .split(',')
@@ -290,7 +333,13 @@ impl Config {
                 *field = v;
             }
         }
-        let wide: [(&str, &mut u64); 6] = [
+        let wide: [(&str, &mut u64); 12] = [
+            ("KMIP_ALERT_WINDOW_SECS", &mut self.alert_window_secs),
+            ("KMIP_ALERT_PERMISSION_DENIED", &mut self.alert_permission_denied),
+            ("KMIP_ALERT_NOT_FOUND", &mut self.alert_not_found),
+            ("KMIP_ALERT_HANDSHAKE_FAILURES", &mut self.alert_handshake_failures),
+            ("KMIP_ALERT_KEY_RATE_FACTOR", &mut self.alert_key_rate_factor),
+            ("KMIP_ALERT_KEY_RATE_MIN", &mut self.alert_key_rate_min),
             ("KMIP_MAX_OBJECTS_PER_SCOPE", &mut self.max_objects_per_scope),
             ("KMIP_MAX_BYTES_PER_SCOPE", &mut self.max_bytes_per_scope),
             ("KMIP_IDLE_TIMEOUT_SECS", &mut self.idle_timeout_secs),
@@ -308,6 +357,9 @@ impl Config {
         }
         if let Some(v) = parsed(&get, "KMIP_AUDIT_FAIL_CLOSED")? {
             self.audit_fail_closed = v;
+        }
+        if let Some(v) = parsed(&get, "KMIP_ALERT_NEW_MATERIAL_READER")? {
+            self.alert_new_material_reader = v;
         }
         if let Some(v) = get("KMIP_AUDIT_SYNC") {
             self.audit_sync = match v.as_str() {
@@ -359,6 +411,30 @@ impl Config {
         }
     }
 
+    /// The metrics listener's address, `None` when turned off.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, String> {
+        match self.metrics_listen.trim() {
+            "" => Ok(None),
+            addr => addr
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("metrics_listen = \"{addr}\": not an address and port (e.g. 127.0.0.1:9696)")),
+        }
+    }
+
+    /// The anomaly detectors' thresholds.
+    pub fn alert_thresholds(&self) -> crate::observe::alerts::Thresholds {
+        crate::observe::alerts::Thresholds {
+            window_secs: self.alert_window_secs.max(1),
+            permission_denied: self.alert_permission_denied,
+            not_found: self.alert_not_found,
+            handshake_failures: self.alert_handshake_failures,
+            key_rate_factor: self.alert_key_rate_factor,
+            key_rate_min: self.alert_key_rate_min,
+            new_material_reader: self.alert_new_material_reader,
+        }
+    }
+
     /// Idle timeout.
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_secs)
@@ -405,6 +481,7 @@ mod tests {
     const EXAMPLE: &str = r#"
 data_dir = "/var/lib/kmip"
 listen = "127.0.0.1:15696"
+metrics_listen = "127.0.0.1:19696"
 server_names = ["kms.example.com", "10.0.0.5"]
 ca_key_type = "rsa3072"
 max_message_size = 65536

@@ -23,6 +23,7 @@ mod fsutil;
 pub mod keys;
 pub mod net;
 pub mod object;
+pub mod observe;
 pub mod ops;
 pub mod policy;
 pub mod protocol;
@@ -36,8 +37,11 @@ pub struct Running {
     pub addr: std::net::SocketAddr,
     /// The admin credential directory (scope `default`, role `admin`).
     pub admin_dir: std::path::PathBuf,
+    /// The metrics and health listener's address, if it listens.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     shutdown: net::Shutdown,
     task: tokio::task::JoinHandle<()>,
+    metrics_task: Option<tokio::task::JoinHandle<()>>,
     /// The registry's control socket, closed when the server is dropped.
     _control: Option<auth::reload::Control>,
     /// The data directory's server lock, released when the server is dropped.
@@ -49,6 +53,9 @@ impl Running {
     pub async fn stop(self) {
         self.shutdown.trigger();
         let _ = self.task.await;
+        if let Some(metrics) = self.metrics_task {
+            let _ = metrics.await;
+        }
     }
 }
 
@@ -64,6 +71,18 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let metrics_listener = match config.metrics_addr()? {
+        None => None,
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at} for metrics (metrics_listen): {e}"))?,
+        ),
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(l.local_addr().map_err(|e| e.to_string())?),
+        None => None,
+    };
     let control = match auth::reload::Control::start(&config.data_dir, std::sync::Arc::clone(&server)) {
         Ok(control) => Some(control),
         Err(e) => {
@@ -78,12 +97,33 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
     };
     let (shutdown, stop) = net::shutdown_channel();
     tokio::spawn(periodic(std::sync::Arc::clone(&server), stop.clone()));
-    let task = tokio::spawn(net::serve(listener, server, stop));
+    let (finished, drained) = tokio::sync::watch::channel(false);
+    let metrics_task = match metrics_listener {
+        None => None,
+        Some(listener) => {
+            let tls = match listener.local_addr().map_err(|e| e.to_string())?.ip().is_loopback() {
+                true => None,
+                false => {
+                    let paths = setup::Paths::new(&config.data_dir);
+                    let tls = net::tls::metrics_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
+                    Some(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(tls)))
+                }
+            };
+            let http = observe::http::serve(listener, tls, std::sync::Arc::clone(&server), stop.clone(), drained);
+            Some(tokio::spawn(http))
+        }
+    };
+    let task = tokio::spawn(async move {
+        net::serve(listener, server, stop).await;
+        let _ = finished.send(true);
+    });
     Ok(Running {
         addr,
         admin_dir,
+        metrics_addr,
         shutdown,
         task,
+        metrics_task,
         _control: control,
         _lock: lock,
     })

@@ -96,6 +96,10 @@ struct ServeArgs {
     /// Address to listen on [default: 0.0.0.0:5696; env KMIP_LISTEN].
     #[arg(long)]
     listen: Option<std::net::SocketAddr>,
+    /// Address of /metrics, /healthz and /readyz, empty for none
+    /// [default: 127.0.0.1:9696; env KMIP_METRICS_LISTEN].
+    #[arg(long)]
+    metrics_listen: Option<String>,
     #[command(flatten)]
     init: InitArgs,
 }
@@ -491,6 +495,10 @@ async fn serve(config: Config) -> Result<(), String> {
         "  e.g. openssl s_client -connect localhost:{} -CAfile {dir}/ca.pem -cert {dir}/client.pem -key {dir}/client.key",
         local.port()
     );
+    if let Some(at) = running.metrics_addr {
+        let scheme = if at.ip().is_loopback() { "http" } else { "https" };
+        let _ = writeln!(out, "Metrics and health: {scheme}://{at}/metrics, /healthz, /readyz");
+    }
     let _ = out.flush();
     drop(out);
     wait_for_signal().await;
@@ -524,6 +532,9 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
             apply_init_args(&mut config, &args.init)?;
+            if let Some(metrics) = args.metrics_listen {
+                config.metrics_listen = metrics;
+            }
             if let Some(listen) = args.listen {
                 config.listen = listen;
             }

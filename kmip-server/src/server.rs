@@ -12,6 +12,9 @@ use crate::audit::Audit;
 use crate::auth::{ca::Ca, registry::Known, registry::Registry};
 use crate::config::Config;
 use crate::engine::{parsed_keys::ParsedKeys, streams::Streams};
+use crate::keys::KeyProtector;
+use crate::observe::alerts::Alerts;
+use crate::observe::metrics::{Cause, Metrics};
 use crate::policy::Identity;
 use crate::store::ObjectStore;
 
@@ -31,26 +34,60 @@ pub struct Server {
     pub memory: Memory,
     /// The CA that Certify and Re-certify issue certificates with.
     pub certify_ca: Ca,
+    /// The key protector (file or HSM) holding the key-encryption key.
+    pub protector: Box<dyn KeyProtector>,
+    /// What `/metrics` exposes.
+    pub metrics: Arc<Metrics>,
+    /// The anomaly detectors.
+    pub alerts: Alerts,
 }
 
 impl Server {
     /// The identity of a client certificate's serial, as the registry
-    /// knows it now.
-    pub fn identify(&self, serial: &str) -> Result<Known, String> {
-        self.registry
-            .identify(serial)
-            .map_err(|e| format!("credential registry unavailable: {e}"))?
-            .ok_or_else(|| format!("credential {serial} is not registered, revoked or expired"))
+    /// knows it now; a refusal says why, for the metrics.
+    pub fn identify(&self, serial: &str) -> Result<Known, (Cause, String)> {
+        let unavailable = |e| {
+            (
+                Cause::RegistryUnavailable,
+                format!("credential registry unavailable: {e}"),
+            )
+        };
+        if let Some(known) = self.registry.identify(serial).map_err(unavailable)? {
+            return Ok(known);
+        }
+        // Refused: read once more to tell revoked and expired from unknown.
+        let cause = match self.registry.lookup(serial) {
+            Ok(c) if c.revoked.is_some() => Cause::Revoked,
+            Ok(c) if c.not_after <= crate::store::unix_now() => Cause::Expired,
+            _ => Cause::UnknownCredential,
+        };
+        let why = match cause {
+            Cause::Revoked => "is revoked",
+            Cause::Expired => "has expired",
+            _ => "is not registered",
+        };
+        Err((cause, format!("credential {serial} {why}")))
     }
 
     /// The identity a connection knows, checked before each of its
     /// requests: looked up again only when the registry reloaded since
     /// (a revocation or role change) or the credential expired.
-    pub fn recheck(&self, serial: &str, known: &mut Known) -> Result<Arc<Identity>, String> {
+    pub fn recheck(&self, serial: &str, known: &mut Known) -> Result<Arc<Identity>, (Cause, String)> {
         if known.epoch != self.registry.epoch() || known.not_after <= crate::store::unix_now() {
             *known = self.identify(serial)?;
         }
         Ok(Arc::clone(&known.identity))
+    }
+
+    /// Whether the key protector (the HSM, with `pkcs11`) still unwraps the
+    /// data directory's sealing key: what `/readyz` asks of it.
+    pub fn check_key_protector(&self) -> Result<(), String> {
+        let path = self.config.data_dir.join(crate::keys::SEALING_KEY_FILE);
+        let wrapped = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.protector
+            .unwrap(&wrapped)
+            .map(drop)
+            .map_err(|e| format!("the {} key protector failed: {e}", self.protector.name()))
     }
 
     /// Reloads the registry if it changed. A change made by the admin CLI

@@ -87,6 +87,8 @@ pub struct Initialised {
     pub admin_dir: PathBuf,
     /// The sealer for object material, its key unwrapped.
     pub sealer: crate::keys::Sealer,
+    /// The key protector that unwrapped it (kept for readiness checks).
+    pub protector: Box<dyn crate::keys::KeyProtector>,
     /// The CA of Certify and Re-certify.
     pub certify_ca: Ca,
 }
@@ -117,7 +119,7 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         aws_lc_rs::rand::fill(kek.as_mut()).map_err(|_| "the system random generator failed".to_owned())?;
         write_private(&paths.kek(), kek.as_ref()).map_err(|e| format!("writing the key-encryption key: {e}"))?;
     }
-    let sealer = sealer(config, true)?;
+    let (sealer, protector) = sealer(config, true)?;
     let registry = Registry::open(&paths.data_dir).map_err(|e| e.to_string())?;
     let scope = Scope::new(DEFAULT_SCOPE)?;
     let role = RoleName::new(ADMIN_ROLE)?;
@@ -155,14 +157,15 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         created,
         admin_dir,
         sealer,
+        protector,
         certify_ca,
     })
 }
 
 /// The sealer for object material, its key unwrapped by the configured
-/// protector; at initialisation (`init`) the HSM key is generated if the
-/// token has none.
-fn sealer(config: &Config, create: bool) -> Result<crate::keys::Sealer, String> {
+/// protector (returned too); at initialisation (`init`) the HSM key is
+/// generated if the token has none.
+fn sealer(config: &Config, create: bool) -> Result<(crate::keys::Sealer, Box<dyn crate::keys::KeyProtector>), String> {
     use crate::keys::{pkcs11, soft};
     let protector: Box<dyn crate::keys::KeyProtector> = match config.key_protector {
         crate::config::Protector::Soft => {
@@ -179,7 +182,8 @@ fn sealer(config: &Config, create: bool) -> Result<crate::keys::Sealer, String> 
             )
         }
     };
-    crate::keys::load_sealer(&config.data_dir, protector.as_ref()).map_err(|e| e.to_string())
+    let sealer = crate::keys::load_sealer(&config.data_dir, protector.as_ref()).map_err(|e| e.to_string())?;
+    Ok((sealer, protector))
 }
 
 /// Builds the shared server state from an initialised data directory.
@@ -187,6 +191,7 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
     let Initialised {
         registry,
         sealer,
+        protector,
         certify_ca,
         ..
     } = initialised;
@@ -195,15 +200,25 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
     let audit_path = config.audit_path();
     let audit = crate::audit::Audit::open(audit_path.as_deref(), config.audit_sync)
         .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
-    let store =
-        Box::new(crate::store::Store::open(&config.data_dir, sealer, config.quota()).map_err(|e| e.to_string())?);
+    let metrics = Arc::new(crate::observe::metrics::Metrics::new());
+    let alerts = crate::observe::alerts::Alerts::start(
+        config.alert_thresholds(),
+        &config.data_dir,
+        audit.clone(),
+        Arc::clone(&metrics),
+    )?;
+    let store = crate::store::Store::open(&config.data_dir, sealer, config.quota(), metrics.store.clone())
+        .map_err(|e| e.to_string())?;
     Ok(Arc::new(crate::server::Server {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         registry,
         audit,
-        store,
+        store: Box::new(store),
         memory: Default::default(),
         certify_ca,
+        protector,
+        metrics,
+        alerts,
     }))
 }

@@ -53,7 +53,7 @@ impl Served {
             .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(log.reopen().unwrap())
             .spawn()
@@ -602,7 +602,7 @@ async fn the_lifecycle_runs_with_the_kek_in_softhsm2_and_a_wrong_pin_is_refused(
         ])
         .arg("--data-dir")
         .arg(&data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
         .output()
         .unwrap();
     assert!(!out.status.success());

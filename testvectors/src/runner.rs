@@ -150,7 +150,7 @@ pub fn spawn() -> Result<Spawned, String> {
     let mut child = Command::new(server_binary()?)
         .arg("--data-dir")
         .arg(&data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
         .env("KMIP_AUDIT_LOG", dir.path().join("audit.log"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

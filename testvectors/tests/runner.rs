@@ -20,6 +20,7 @@ async fn server(dir: &std::path::Path) -> (Target, kmip_server::Running) {
     let config = Config {
         data_dir: dir.join("data"),
         listen: "127.0.0.1:0".parse().unwrap(),
+        metrics_listen: "127.0.0.1:0".into(),
         ..Config::default()
     };
     let running = kmip_server::start(&config).await.unwrap();

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::auth;
+use crate::observe::metrics::Cause;
 use crate::server::Server;
 use kmip_codec::ttlv::{frame_length, HEADER_LEN};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -80,8 +81,10 @@ pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::
         };
         match accepted {
             Ok((tcp, peer)) => {
+                server.metrics.connections_accepted.increment(1);
                 let Some(peer_slot) = budgets.peers.take(&peer.ip(), server.config.max_connections_per_peer) else {
                     tracing::info!(%peer, "connection refused: this address holds its limit of connections");
+                    server.metrics.refused(Cause::MaxConnectionsPerPeer);
                     continue;
                 };
                 let (server, stop, budgets) = (Arc::clone(&server), stop.clone(), Arc::clone(&budgets));
@@ -108,11 +111,11 @@ pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::
     }
 }
 
-/// Why a connection ended, for the log.
+/// Why a connection ended, for the log, the audit trail and the metrics.
 enum End {
     Closed,
-    Refused(String),
-    Error(String),
+    Refused(Cause, String),
+    Error(Cause, String),
 }
 
 async fn connection(
@@ -127,10 +130,13 @@ async fn connection(
     let shaken = timeout(server.config.handshake_timeout(), server.tls.accept(tcp)).await;
     drop(handshake);
     let end = match shaken {
-        Err(_) => End::Refused("TLS handshake timed out".into()),
-        Ok(Err(e)) => End::Refused(format!("TLS handshake failed: {e}")),
+        Err(_) => End::Refused(Cause::HandshakeTimeout, "TLS handshake timed out".into()),
+        Ok(Err(e)) => End::Refused(handshake_cause(&e), format!("TLS handshake failed: {e}")),
         Ok(Ok(stream)) => match Arc::clone(&budgets.established).try_acquire_owned() {
-            Err(_) => End::Refused("the server holds its limit of connections (max_connections)".into()),
+            Err(_) => End::Refused(
+                Cause::MaxConnections,
+                "the server holds its limit of connections (max_connections)".into(),
+            ),
             Ok(_established) => serve_connection(stream, peer, &server, stop, budgets).await,
         },
     };
@@ -139,8 +145,19 @@ async fn connection(
             tracing::debug!(%peer, "connection closed");
             return;
         }
-        End::Refused(why) => ("connection.refused", why),
-        End::Error(why) => ("connection.dropped", why),
+        End::Refused(cause, why) => {
+            server.metrics.refused(*cause);
+            server.alerts.observe(crate::observe::alerts::Event::Refused {
+                peer: peer.ip(),
+                cause: *cause,
+                why: why.clone(),
+            });
+            ("connection.refused", why)
+        }
+        End::Error(cause, why) => {
+            server.metrics.dropped(*cause);
+            ("connection.dropped", why)
+        }
     };
     tracing::info!(%peer, "{}: {why}", event.replace('.', " "));
     let recorded = server.audit.connection(&crate::audit::ConnectionEvent {
@@ -150,7 +167,25 @@ async fn connection(
         reason: why,
     });
     if let Err(e) = recorded {
+        server.metrics.audit_failures.increment(1);
         tracing::error!("audit log write failed: {e}");
+    }
+}
+
+/// The metrics' cause of a failed TLS handshake: tokio-rustls hands the
+/// rustls error inside the I/O error.
+fn handshake_cause(e: &std::io::Error) -> Cause {
+    use rustls::CertificateError as C;
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::NoCertificatesPresented) => Cause::NoCertificate,
+        Some(rustls::Error::InvalidCertificate(c)) => match c {
+            C::UnknownIssuer => Cause::UnknownCa,
+            C::Expired | C::ExpiredContext { .. } => Cause::Expired,
+            C::Revoked => Cause::Revoked,
+            _ => Cause::BadCertificate,
+        },
+        Some(_) => Cause::TlsError,
+        None => Cause::Io,
     }
 }
 
@@ -170,20 +205,25 @@ async fn serve_connection(
         .and_then(|c| auth::serial_of(c))
     {
         Some(s) => s,
-        None => return End::Refused("no usable client certificate".into()),
+        None => return End::Refused(Cause::NoCertificate, "no usable client certificate".into()),
     };
     let mut known = match server.identify(&serial) {
         Ok(known) => known,
-        Err(why) => return End::Refused(why),
+        Err((cause, why)) => return End::Refused(cause, why),
     };
     let Some(_credential_slot) = budgets
         .credentials
         .take(&serial, server.config.max_connections_per_credential)
     else {
-        return End::Refused(format!(
-            "credential {serial} holds its limit of connections (max_connections_per_credential)"
-        ));
+        return End::Refused(
+            Cause::MaxConnectionsPerCredential,
+            format!("credential {serial} holds its limit of connections (max_connections_per_credential)"),
+        );
     };
+    server.metrics.connections_open.increment(1.0);
+    let _open = OnDrop(|| {
+        server.metrics.connections_open.decrement(1.0);
+    });
     let peer_text = Arc::new(peer.to_string());
     loop {
         let mut header = [0u8; HEADER_LEN];
@@ -200,32 +240,35 @@ async fn serve_connection(
         }
         let rest = timeout(server.config.read_timeout(), stream.read_exact(&mut header[1..])).await;
         if !matches!(rest, Ok(Ok(_))) {
-            return End::Error("incomplete message header".into());
+            return End::Error(Cause::Malformed, "incomplete message header".into());
         }
         // A KMIP request is a Request Message Structure; anything else is
         // not KMIP and gets no KMIP answer.
         if header[..4] != [0x42, 0x00, 0x78, 0x01] {
-            return End::Error("not a KMIP request message".into());
+            return End::Error(Cause::Malformed, "not a KMIP request message".into());
         }
         let len = frame_length(&header);
         if len > server.config.max_message_size {
-            return End::Error(format!(
-                "request of {len} bytes exceeds the maximum message size of {}",
-                server.config.max_message_size
-            ));
+            return End::Error(
+                Cause::Malformed,
+                format!(
+                    "request of {len} bytes exceeds the maximum message size of {}",
+                    server.config.max_message_size
+                ),
+            );
         }
         let mut request = Vec::with_capacity(len);
         request.extend_from_slice(&header);
         let mut body = (&mut stream).take(u64::try_from(len.saturating_sub(HEADER_LEN)).unwrap_or(u64::MAX));
         match timeout(server.config.read_timeout(), body.read_to_end(&mut request)).await {
             Ok(Ok(_)) if request.len() == len => {}
-            Ok(_) => return End::Error("connection ended inside a message".into()),
-            Err(_) => return End::Error("message not received within the read timeout".into()),
+            Ok(_) => return End::Error(Cause::Malformed, "connection ended inside a message".into()),
+            Err(_) => return End::Error(Cause::Timeout, "message not received within the read timeout".into()),
         }
         // Re-check the credential: a revocation takes effect here.
         let identity = match server.recheck(&serial, &mut known) {
             Ok(id) => id,
-            Err(why) => return End::Refused(why),
+            Err((cause, why)) => return End::Refused(cause, why),
         };
         // Requests that never touch the store are answered in place, and
         // so are reads the cache can serve; the rest go to the blocking pool.
@@ -249,8 +292,13 @@ async fn serve_connection(
         .await;
         match written {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return End::Error(format!("write failed: {e}")),
-            Err(_) => return End::Error("the client did not read its response within the write timeout".into()),
+            Ok(Err(e)) => return End::Error(Cause::Io, format!("write failed: {e}")),
+            Err(_) => {
+                return End::Error(
+                    Cause::Timeout,
+                    "the client did not read its response within the write timeout".into(),
+                )
+            }
         }
     }
 }
@@ -271,7 +319,7 @@ async fn blocking(
     let _slot = if request.is_heavy() {
         tokio::select! {
             slot = budgets.heavy.acquire() => Some(slot.map_err(|_| End::Closed)?),
-            () = client_gone(tcp) => return Err(End::Error("the client left while its heavy request waited for a slot".into())),
+            () = client_gone(tcp) => return Err(End::Error(Cause::Io, "the client left while its heavy request waited for a slot".into())),
         }
     } else {
         None
@@ -287,7 +335,7 @@ async fn blocking(
             (&mut task).await
         }
     };
-    processed.map_err(|e| End::Error(format!("request processing failed: {e}")))
+    processed.map_err(|e| End::Error(Cause::Io, format!("request processing failed: {e}")))
 }
 
 /// Completes when the peer has closed the connection (end of stream or a
@@ -297,5 +345,15 @@ async fn client_gone(tcp: &TcpStream) {
     match tcp.peek(&mut [0u8; 1]).await {
         Ok(0) | Err(_) => {}
         Ok(_) => std::future::pending().await,
+    }
+}
+
+/// Runs its closure when dropped: the open-connections gauge goes down on
+/// every way out of a connection.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
     }
 }

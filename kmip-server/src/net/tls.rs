@@ -50,3 +50,15 @@ pub fn server_config(ca_pem: &Path, server_pem: &Path, server_key: &Path) -> Res
     config.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new().map_err(|e| format!("TLS ticketer: {e}"))?;
     Ok(config)
 }
+
+/// TLS for the metrics listener off loopback: the same server certificate,
+/// no client certificate asked (a scraper verifies the server against
+/// `ca.pem`; what it reads holds no secrets).
+pub fn metrics_config(ca_pem: &Path, server_pem: &Path, server_key: &Path) -> Result<ServerConfig, String> {
+    let mut chain = certs(server_pem)?;
+    chain.extend(certs(ca_pem)?);
+    ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(chain, key(server_key)?)
+        .map_err(|e| format!("server certificate: {e}"))
+}

@@ -109,6 +109,7 @@ impl Server {
         };
         let (response, outcomes) = respond::encode(request.version.clone(), outcomes, max_response);
         let audited = self.audit_items(identity, peer, &outcomes);
+        self.observe_items(identity, &outcomes);
         // Fail-closed for reads: once the log cannot be written, reads are
         // not answered.
         if let (Err(_), Some(_), Ok(batch), true) = (&audited, inline, &request.batch, self.config.audit_fail_closed) {
@@ -166,6 +167,7 @@ impl Server {
                 .collect(),
         };
         self.audit.intent(&intent).map_err(|e| {
+            self.metrics.audit_failures.increment(1);
             tracing::error!("audit log write failed, refusing the request: {e}");
             audit_unwritable()
         })
@@ -292,9 +294,33 @@ impl Server {
         }
         let written = written.and(self.audit.flush());
         if let Err(e) = &written {
+            self.metrics.audit_failures.increment(1);
             tracing::error!("audit log write failed: {e}");
         }
         written
+    }
+
+    /// Counts the answered items in the metrics and hands them to the
+    /// anomaly detectors.
+    fn observe_items(&self, identity: &Identity, outcomes: &[Outcome]) {
+        for outcome in outcomes {
+            let item = &outcome.item;
+            self.metrics.request(
+                item.operation.map_or(Cow::Borrowed("none"), |o| name_of(o.name(), o.0)),
+                name_of(item.result_status.name(), item.result_status.0),
+                item.result_reason.map(|r| name_of(r.name(), r.0)),
+                identity.scope.as_str(),
+                outcome.micros,
+            );
+            self.alerts.observe(crate::observe::alerts::Event::Item {
+                serial: identity.serial.clone(),
+                scope: identity.scope.as_str().to_owned(),
+                operation: item.operation,
+                reason: item.result_reason,
+                success: item.result_status == ResultStatus::Success,
+                uids: outcome.uids().into_iter().map(str::to_owned).collect(),
+            });
+        }
     }
 }
 

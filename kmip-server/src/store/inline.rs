@@ -81,6 +81,12 @@ impl ObjectStore for Inline<'_> {
     fn quota(&self) -> Quota {
         self.inner.quota()
     }
+    fn census(&self) -> Result<Vec<crate::observe::metrics::Census>, DbError> {
+        Err(self.refuse())
+    }
+    fn check_writable(&self) -> Result<(), DbError> {
+        Err(self.refuse())
+    }
     fn purge_erased(&self) -> Result<(), DbError> {
         Err(self.refuse())
     }

@@ -120,6 +120,12 @@ impl ObjectStore for Journal<'_> {
     fn quota(&self) -> super::Quota {
         self.inner.quota()
     }
+    fn census(&self) -> Result<Vec<crate::observe::metrics::Census>, DbError> {
+        self.inner.census()
+    }
+    fn check_writable(&self) -> Result<(), DbError> {
+        self.inner.check_writable()
+    }
     fn transact(&self, scope: &Scope, change: Change) -> Result<(), DbError> {
         let (journal, scope_owned) = (Arc::clone(&self.before), scope.clone());
         self.inner.transact(
@@ -213,6 +219,7 @@ mod tests {
             dir.path(),
             Sealer::new(&[7u8; 32]).unwrap(),
             crate::config::Config::default().quota(),
+            Default::default(),
         )
         .unwrap();
         let store: &dyn ObjectStore = &store;

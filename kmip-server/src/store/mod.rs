@@ -156,6 +156,10 @@ pub trait ObjectStore: Send + Sync {
     fn forget_cached(&self);
     /// The limits of scopes that have none of their own.
     fn quota(&self) -> Quota;
+    /// How many objects each scope holds, by type and state (for metrics).
+    fn census(&self) -> Result<Vec<crate::observe::metrics::Census>, DbError>;
+    /// Commits a small write, durably: what `/readyz` asks of the database.
+    fn check_writable(&self) -> Result<(), DbError>;
     /// Makes erased material unrecoverable from the store's files (after
     /// Destroy): the SQLite backend checkpoints and truncates its WAL, the
     /// last place old pages stay.

@@ -38,18 +38,33 @@ impl TestServer {
         let mut config = Config {
             data_dir: dir.path().join("data"),
             listen: "127.0.0.1:0".parse().unwrap(),
+            metrics_listen: "127.0.0.1:0".into(),
             ..Config::default()
         };
         adjust(&mut config);
-        let running = kmip_server::start(&config).await.expect("server starts");
-        let admin = Credentials::from_dir(&running.admin_dir).expect("admin credential");
-        TestServer {
-            addr: running.addr.to_string(),
-            config,
-            admin,
-            running,
-            _dir: dir,
-        }
+        Self::restart(config, dir).await
+    }
+
+    /// `GET path` on the metrics listener: the status code and body.
+    pub async fn http_get(&self, path: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.running.metrics_addr.expect("metrics listener");
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connects");
+        tcp.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+            .await
+            .expect("sends");
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).await.expect("reads");
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status line");
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
     }
 
     pub async fn connect(&self, creds: &Credentials) -> Result<Client, kmip_client::ClientError> {
@@ -92,6 +107,33 @@ impl TestServer {
 
     pub async fn stop(self) {
         self.running.stop().await;
+    }
+
+    /// Stops the server and hands back its directory, for [`TestServer::restart`].
+    pub async fn stop_keeping_data(self) -> tempfile::TempDir {
+        self.running.stop().await;
+        self._dir
+    }
+
+    /// Starts a server on `config` in `dir` (again, on a stopped one's data).
+    pub async fn restart(config: Config, dir: tempfile::TempDir) -> TestServer {
+        let running = kmip_server::start(&config).await.expect("server starts");
+        let admin = Credentials::from_dir(&running.admin_dir).expect("admin credential");
+        TestServer {
+            addr: running.addr.to_string(),
+            config,
+            admin,
+            running,
+            _dir: dir,
+        }
+    }
+
+    pub fn metrics_port(&self) -> u16 {
+        self.running.metrics_addr.expect("metrics listener").port()
+    }
+
+    pub fn admin_dir(&self) -> PathBuf {
+        self.running.admin_dir.clone()
     }
 }
 

@@ -16,6 +16,7 @@ use super::cache;
 use super::{Change, DbError, ObjectStore, Objects, Quota, Watched};
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
+use crate::observe::metrics::{Census, StoreMetrics};
 use crate::policy::Scope;
 use crate::store::LocateFilter;
 use objects::ScopedObjects;
@@ -30,6 +31,7 @@ pub struct Store {
     sealer: Sealer,
     cache: cache::Cache,
     quota: Quota,
+    metrics: StoreMetrics,
 }
 
 impl std::fmt::Debug for Store {
@@ -40,15 +42,16 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens the store of a data directory, with `quota` for the scopes
-    /// that have none of their own.
-    pub fn open(data_dir: &Path, sealer: Sealer, quota: Quota) -> Result<Store, DbError> {
+    /// that have none of their own, reporting to `metrics`.
+    pub fn open(data_dir: &Path, sealer: Sealer, quota: Quota, metrics: StoreMetrics) -> Result<Store, DbError> {
         Ok(Store {
-            writer: writer::Writer::start(open(data_dir)?)?,
+            writer: writer::Writer::start(open(data_dir)?, metrics.clone())?,
             data_dir: data_dir.to_path_buf(),
             readers: std::sync::Mutex::new(Vec::new()),
             sealer,
             cache: cache::Cache::default(),
             quota,
+            metrics,
         })
     }
 
@@ -83,14 +86,22 @@ impl ObjectStore for Store {
     }
 
     fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<ManagedObject> {
-        self.cache.get(scope, uid, material).ok()
+        let hit = self.cache.get(scope, uid, material).ok();
+        if hit.is_some() {
+            self.metrics.cache_hits.increment(1);
+        }
+        hit
     }
 
     fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
         let generation = match self.cache.get(scope, uid, material) {
-            Ok(hit) => return Ok(Some(hit)),
+            Ok(hit) => {
+                self.metrics.cache_hits.increment(1);
+                return Ok(Some(hit));
+            }
             Err(generation) => generation,
         };
+        self.metrics.cache_misses.increment(1);
         let sealer = material.then_some(&self.sealer);
         let loaded = self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?;
         if let Some(stored) = &loaded {
@@ -165,6 +176,31 @@ impl ObjectStore for Store {
 
     fn quota(&self) -> Quota {
         self.quota
+    }
+
+    fn census(&self) -> Result<Vec<Census>, DbError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT scope, object_type, state, count(*) FROM objects GROUP BY scope, object_type, state",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Census {
+                    scope: r.get(0)?,
+                    object_type: r.get(1)?,
+                    state: r.get(2)?,
+                    count: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn check_writable(&self) -> Result<(), DbError> {
+        self.writer.run(Box::new(|c| {
+            c.prepare_cached("INSERT OR REPLACE INTO health (id, checked) VALUES (1, ?1)")?
+                .execute([crate::store::unix_now()])?;
+            Ok(())
+        }))
     }
 
     fn forget_cached(&self) {

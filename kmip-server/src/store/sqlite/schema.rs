@@ -109,6 +109,16 @@ const MIGRATIONS: &[&str] = &[
             - coalesce(length(OLD.sealed), 0) - OLD.attribute_bytes
         WHERE name = NEW.scope;
      END;",
+    // 6: one row that readiness checks write, to know the database takes
+    // a durable write; and the anomaly detectors' memory of which credential has fetched,
+    // created or registered which object (observe::alerts).
+    "CREATE TABLE health (id INTEGER PRIMARY KEY, checked INTEGER NOT NULL);
+     CREATE TABLE material_readers (
+        serial TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        PRIMARY KEY (serial, uid)
+     ) WITHOUT ROWID;",
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its

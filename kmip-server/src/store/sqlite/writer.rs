@@ -12,6 +12,7 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use rusqlite::Connection;
 
 use super::DbError;
+use crate::observe::metrics::StoreMetrics;
 
 /// A change, run by the writer thread inside its own savepoint. Its value,
 /// if it has one, leaves through the closure's own channel ([`Writer::write`]).
@@ -31,12 +32,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`.
-    pub fn start(conn: Connection) -> Result<Writer, DbError> {
+    /// Starts the writer thread on `conn`, reporting each group's commit
+    /// to `metrics`.
+    pub fn start(conn: Connection, metrics: StoreMetrics) -> Result<Writer, DbError> {
         let (jobs, rx) = channel();
         std::thread::Builder::new()
             .name("kmip-store-writer".into())
-            .spawn(move || run(&conn, &rx))
+            .spawn(move || run(&conn, &rx, &metrics))
             .map_err(|e| DbError(format!("cannot start the store writer: {e}")))?;
         Ok(Writer { jobs })
     }
@@ -69,7 +71,7 @@ impl Writer {
     }
 }
 
-fn run(conn: &Connection, rx: &Receiver<Job>) {
+fn run(conn: &Connection, rx: &Receiver<Job>, metrics: &StoreMetrics) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -78,6 +80,9 @@ fn run(conn: &Connection, rx: &Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
+        #[allow(clippy::cast_precision_loss)] // at most MAX_GROUP
+        metrics.group_size.record(group.len() as f64);
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             for job in group {
                 let _ = job.reply.send(Err(DbError(format!("cannot begin a transaction: {e}"))));
@@ -103,7 +108,9 @@ fn run(conn: &Connection, rx: &Receiver<Job>) {
             };
             results.push((job.reply, out));
         }
-        match conn.execute_batch("COMMIT") {
+        let committed = conn.execute_batch("COMMIT");
+        metrics.commit_seconds.record(started.elapsed().as_secs_f64());
+        match committed {
             Ok(()) => {
                 for (reply, out) in results {
                     let _ = reply.send(out);
