@@ -14,9 +14,10 @@
 //!
 //! Each fires once per subject and window, not at every event past its
 //! threshold. The requests themselves are never held up: the connection
-//! tasks hand events to one detector thread through a bounded queue
-//! ([`QUEUE`]; when it is full an event is dropped and counted in
-//! `kmip_alert_events_dropped_total`). Counts live in memory and start
+//! tasks append events to a bounded buffer ([`QUEUE`]; when it is full an
+//! event is dropped and counted in `kmip_alert_events_dropped_total`) that
+//! one detector thread takes every [`TICK`] (a wake-up per event cost more
+//! CPU than the request it watched). Counts live in memory and start
 //! again with the server; which credential has fetched which key is kept
 //! in the database (`material_readers`), so a restart does not make every
 //! first Get look new. Memory is bounded: at most [`MAX_TRACKED`]
@@ -27,8 +28,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kmip_codec::enums::{Operation, ResultReason};
@@ -37,8 +37,10 @@ use serde::Serialize;
 use super::metrics::{Cause, Metrics};
 use crate::audit::Audit;
 
-/// Events waiting for the detector thread.
+/// Events waiting for the detector thread, at most.
 pub const QUEUE: usize = 65_536;
+/// How often the detector thread takes the waiting events.
+pub const TICK: Duration = Duration::from_millis(10);
 /// Subjects one detector tracks at most.
 pub const MAX_TRACKED: usize = 100_000;
 /// Credential-key pairs remembered in memory at most.
@@ -115,7 +117,7 @@ struct AlertRecord<'a> {
 
 /// The connection side of the detectors: hands events to their thread.
 pub struct Alerts {
-    queue: SyncSender<Event>,
+    pending: Arc<Mutex<Vec<Event>>>,
     metrics: Arc<Metrics>,
 }
 
@@ -133,7 +135,7 @@ impl Alerts {
         // raised twice after a crash is better than an fsync per new pair.
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| e.to_string())?;
-        let (queue, events) = sync_channel(QUEUE);
+        let pending = Arc::new(Mutex::new(Vec::new()));
         let mut detector = Detector {
             t: thresholds,
             conn,
@@ -144,18 +146,25 @@ impl Alerts {
             handshakes: Burst::default(),
             revoked: Burst::default(),
             rates: HashMap::new(),
-            readers: HashSet::new(),
+            readers: HashMap::new(),
+            remembered: 0,
         };
+        // The thread holds a weak reference: it ends with the Alerts.
+        let events = Arc::downgrade(&pending);
         std::thread::Builder::new()
             .name("kmip-alerts".into())
             .spawn(move || detector.run(&events))
             .map_err(|e| format!("cannot start the anomaly detectors: {e}"))?;
-        Ok(Alerts { queue, metrics })
+        Ok(Alerts { pending, metrics })
     }
 
     /// Hands an event to the detectors, or drops it if they are behind.
     pub fn observe(&self, event: Event) {
-        if self.queue.try_send(event).is_err() {
+        let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if pending.len() < QUEUE {
+            pending.push(event);
+        } else {
+            drop(pending);
             self.metrics.alert_events_dropped.increment(1);
         }
     }
@@ -215,8 +224,12 @@ struct Detector {
     not_found: Burst<String>,
     handshakes: Burst<IpAddr>,
     revoked: Burst<IpAddr>,
-    rates: HashMap<(String, String), Rate>,
-    readers: HashSet<(String, String)>,
+    /// By Unique Identifier (unique across scopes).
+    rates: HashMap<String, Rate>,
+    /// Per credential serial, the objects it has fetched or introduced.
+    readers: HashMap<String, HashSet<String>>,
+    /// Pairs in `readers`.
+    remembered: usize,
 }
 
 /// What a first fetch needs from the database check.
@@ -229,24 +242,20 @@ struct Pair {
 }
 
 impl Detector {
-    fn run(&mut self, events: &Receiver<Event>) {
-        while let Ok(first) = events.recv() {
+    fn run(&mut self, events: &std::sync::Weak<Mutex<Vec<Event>>>) {
+        let mut taken = Vec::new();
+        loop {
+            std::thread::sleep(TICK);
+            let Some(pending) = events.upgrade() else { return };
+            std::mem::swap(
+                &mut *pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+                &mut taken,
+            );
+            drop(pending);
+            // New credential-key pairs of one tick share one transaction.
             let mut pairs = Vec::new();
-            self.event(first, &mut pairs);
-            // Take what else is waiting, so that new pairs share one
-            // transaction.
-            loop {
-                match events.try_recv() {
-                    Ok(event) => self.event(event, &mut pairs),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => {
-                        self.remember(pairs);
-                        return;
-                    }
-                }
-                if pairs.len() >= 1024 {
-                    break;
-                }
+            for event in taken.drain(..) {
+                self.event(event, &mut pairs);
             }
             self.remember(pairs);
         }
@@ -316,17 +325,14 @@ impl Detector {
                 );
                 for uid in uids {
                     self.used(&scope, &uid, window);
-                    if (fetched && self.t.new_material_reader) || introduces {
-                        let known = (serial.clone(), uid);
-                        if !self.readers.contains(&known) {
-                            let (serial, uid) = known;
-                            pairs.push(Pair {
-                                serial,
-                                scope: scope.clone(),
-                                uid,
-                                fetched,
-                            });
-                        }
+                    let watched = (fetched && self.t.new_material_reader) || introduces;
+                    if watched && !self.readers.get(&serial).is_some_and(|known| known.contains(&uid)) {
+                        pairs.push(Pair {
+                            serial: serial.clone(),
+                            scope: scope.clone(),
+                            uid,
+                            fetched,
+                        });
                     }
                 }
             }
@@ -338,8 +344,7 @@ impl Detector {
         if self.t.key_rate_factor == 0 {
             return;
         }
-        let key = (scope.to_owned(), uid.to_owned());
-        if !self.rates.contains_key(&key) {
+        if !self.rates.contains_key(uid) {
             if self.rates.len() >= MAX_TRACKED {
                 // Forget keys unused for the history the spikes look at.
                 self.rates.retain(|_, r| r.window.saturating_add(HISTORY * 4) >= window);
@@ -354,9 +359,9 @@ impl Detector {
                 history: 0,
                 alerted: false,
             };
-            self.rates.insert(key.clone(), fresh);
+            self.rates.insert(uid.to_owned(), fresh);
         }
-        let Some(rate) = self.rates.get_mut(&key) else { return };
+        let Some(rate) = self.rates.get_mut(uid) else { return };
         if rate.window != window {
             let gap = window.saturating_sub(rate.window);
             #[allow(clippy::cast_precision_loss)] // counts and gaps far below 2^52
@@ -410,8 +415,9 @@ impl Detector {
                 return;
             }
         };
-        if self.readers.len().saturating_add(pairs.len()) > MAX_READERS {
+        if self.remembered.saturating_add(pairs.len()) > MAX_READERS {
             self.readers.clear();
+            self.remembered = 0;
         }
         for (pair, new) in pairs.into_iter().zip(inserted) {
             if new && pair.fetched {
@@ -428,7 +434,9 @@ impl Detector {
                     detail,
                 );
             }
-            self.readers.insert((pair.serial, pair.uid));
+            if self.readers.entry(pair.serial).or_default().insert(pair.uid) {
+                self.remembered = self.remembered.saturating_add(1);
+            }
         }
     }
 

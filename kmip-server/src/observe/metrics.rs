@@ -10,13 +10,21 @@
 //! cardinality would grow with the keys), the anomaly detectors watch it
 //! instead ([`super::alerts`]).
 
-use std::borrow::Cow;
-use std::collections::HashSet;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Metadata, Recorder, SharedString, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+
+use kmip_codec::enums::{Operation, ResultReason, ResultStatus};
+
+/// A request's labels but the scope: operation (0: none), status, reason
+/// (0: none), as their enumeration values.
+type RequestKey = (u32, u32, u32);
+
+/// The handles of one label set, found again without building its key.
+type RequestHandles = (Counter, Histogram);
 
 /// Why a connection was refused or dropped: a fixed list, so that the
 /// metric's labels stay bounded.
@@ -252,6 +260,8 @@ pub struct Metrics {
     /// Events the anomaly detectors had no room for.
     pub alert_events_dropped: Counter,
     census: Mutex<LastCensus>,
+    /// Per scope, the request counters and histograms already registered.
+    requests: RwLock<HashMap<String, HashMap<RequestKey, RequestHandles>>>,
     /// The store's metrics.
     pub store: StoreMetrics,
 }
@@ -299,6 +309,7 @@ impl Metrics {
             audit_failures: counter("kmip_audit_write_failures_total"),
             alert_events_dropped: counter("kmip_alert_events_dropped_total"),
             census: Mutex::new(LastCensus::default()),
+            requests: RwLock::new(HashMap::new()),
             store,
             handle,
             recorder,
@@ -310,28 +321,54 @@ impl Metrics {
             .register_counter(&Key::from_parts(name, labels), &metadata())
     }
 
-    /// Counts one answered batch item.
+    /// Counts one answered batch item. The handles of a label set are
+    /// kept, so that a request costs a read lock and two map look-ups, not
+    /// the exporter's key building.
     pub fn request(
         &self,
-        operation: Cow<'static, str>,
-        status: Cow<'static, str>,
-        reason: Option<Cow<'static, str>>,
+        operation: Option<Operation>,
+        status: ResultStatus,
+        reason: Option<ResultReason>,
         scope: &str,
         micros: u64,
     ) {
-        let operation = Label::new("operation", operation);
+        #[allow(clippy::cast_precision_loss)] // microseconds far below 2^52
+        let seconds = micros as f64 / 1e6;
+        // Made-up operations share one key, as they share one label.
+        let op = operation.map_or(0, |o| if o.name().is_some() { o.0 } else { u32::MAX });
+        let key = (op, status.0, reason.map_or(0, |r| r.0));
+        let known = self.requests.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((count, latency)) = known.get(scope).and_then(|m| m.get(&key)) {
+            count.increment(1);
+            latency.record(seconds);
+            return;
+        }
+        drop(known);
+        // An operation a client made up is "unknown": a label per made-up
+        // value would let one client grow the exposition without bound.
+        let operation = Label::new("operation", operation.map_or("none", |o| o.name().unwrap_or("unknown")));
         let labels = vec![
             operation.clone(),
-            Label::new("status", status),
-            Label::new("reason", reason.unwrap_or(Cow::Borrowed(""))),
+            Label::new("status", named(status.name(), status.0)),
+            Label::new(
+                "reason",
+                reason.map_or(SharedString::const_str(""), |r| named(r.name(), r.0)),
+            ),
             Label::new("scope", scope.to_owned()),
         ];
-        self.counter("kmip_requests_total", labels).increment(1);
-        let latency = Key::from_parts("kmip_request_duration_seconds", vec![operation]);
-        #[allow(clippy::cast_precision_loss)] // microseconds far below 2^52
-        self.recorder
-            .register_histogram(&latency, &metadata())
-            .record(micros as f64 / 1e6);
+        let count = self.counter("kmip_requests_total", labels);
+        let latency = self.recorder.register_histogram(
+            &Key::from_parts("kmip_request_duration_seconds", vec![operation]),
+            &metadata(),
+        );
+        count.increment(1);
+        latency.record(seconds);
+        self.requests
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(scope.to_owned())
+            .or_default()
+            .insert(key, (count, latency));
     }
 
     /// Counts a refused connection.
@@ -360,9 +397,6 @@ impl Metrics {
 
     /// Replaces the object counts.
     pub fn set_census(&self, census: &[Census]) {
-        let name = |n: Option<&'static str>, v: u32| -> SharedString {
-            n.map_or_else(|| format!("0x{v:08X}").into(), SharedString::const_str)
-        };
         let mut last = self.census.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut seen = HashSet::with_capacity(census.len());
         for c in census {
@@ -370,9 +404,9 @@ impl Metrics {
                 Label::new("scope", c.scope.clone()),
                 Label::new(
                     "object_type",
-                    name(kmip_codec::enums::ObjectType(c.object_type).name(), c.object_type),
+                    named(kmip_codec::enums::ObjectType(c.object_type).name(), c.object_type),
                 ),
-                Label::new("state", name(kmip_codec::enums::State(c.state).name(), c.state)),
+                Label::new("state", named(kmip_codec::enums::State(c.state).name(), c.state)),
             ];
             #[allow(clippy::cast_precision_loss)] // counts far below 2^52
             self.gauge(labels.clone()).set(c.count as f64);
@@ -395,5 +429,30 @@ impl Metrics {
     /// Every metric in the Prometheus text exposition format (0.0.4).
     pub fn encode(&self) -> String {
         self.handle.render()
+    }
+}
+
+/// An enumeration value's name, or its hex for values without one.
+fn named(name: Option<&'static str>, value: u32) -> SharedString {
+    name.map_or_else(|| format!("0x{value:08X}").into(), SharedString::const_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_made_up_operation_shares_one_label_and_repeats_reuse_their_handles() {
+        let m = Metrics::new();
+        for code in [0x7F00_0001, 0x7F00_0002, 0x7F00_0003] {
+            m.request(Some(Operation(code)), ResultStatus::OperationFailed, None, "s", 10);
+        }
+        m.request(Some(Operation::Get), ResultStatus::Success, None, "s", 10);
+        m.request(Some(Operation::Get), ResultStatus::Success, None, "s", 10);
+        let out = m.encode();
+        let unknown = r#"kmip_requests_total{operation="unknown",status="OperationFailed",reason="",scope="s"} 3"#;
+        assert!(out.contains(unknown), "{out}");
+        assert!(!out.contains("0x7F00"), "no label per made-up value: {out}");
+        assert!(out.contains(r#"kmip_requests_total{operation="Get",status="Success",reason="",scope="s"} 2"#));
     }
 }

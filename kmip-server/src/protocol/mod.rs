@@ -306,9 +306,9 @@ impl Server {
         for outcome in outcomes {
             let item = &outcome.item;
             self.metrics.request(
-                item.operation.map_or(Cow::Borrowed("none"), |o| name_of(o.name(), o.0)),
-                name_of(item.result_status.name(), item.result_status.0),
-                item.result_reason.map(|r| name_of(r.name(), r.0)),
+                item.operation,
+                item.result_status,
+                item.result_reason,
                 identity.scope.as_str(),
                 outcome.micros,
             );
