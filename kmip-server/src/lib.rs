@@ -98,10 +98,9 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
     let (shutdown, stop) = net::shutdown_channel();
     tokio::spawn(periodic(std::sync::Arc::clone(&server), stop.clone()));
     let (finished, drained) = tokio::sync::watch::channel(false);
-    let metrics_task = match metrics_listener {
-        None => None,
-        Some(listener) => {
-            let tls = match listener.local_addr().map_err(|e| e.to_string())?.ip().is_loopback() {
+    let metrics_task = match (metrics_listener, metrics_addr) {
+        (Some(listener), Some(at)) => {
+            let tls = match at.ip().is_loopback() {
                 true => None,
                 false => {
                     let paths = setup::Paths::new(&config.data_dir);
@@ -112,6 +111,7 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
             let http = observe::http::serve(listener, tls, std::sync::Arc::clone(&server), stop.clone(), drained);
             Some(tokio::spawn(http))
         }
+        _ => None,
     };
     let task = tokio::spawn(async move {
         net::serve(listener, server, stop).await;

@@ -19,24 +19,10 @@ fn sample(metrics: &str, prefix: &str) -> f64 {
         .map_or(0.0, |v| v.parse().unwrap())
 }
 
-/// A TLS client config that trusts the server but shows no certificate.
-fn anonymous(server: &TestServer) -> std::sync::Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    let ca_pem = std::fs::read(server.path("ca/ca.pem")).unwrap();
-    for c in rustls_pemfile::certs(&mut ca_pem.as_slice()) {
-        roots.add(c.unwrap()).unwrap();
-    }
-    std::sync::Arc::new(
-        rustls::ClientConfig::builder()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    )
-}
-
 /// One TLS connection without a certificate, until the server ends it.
 async fn fail_a_handshake(server: &TestServer) {
     use tokio::io::AsyncReadExt;
-    let connector = tokio_rustls::TlsConnector::from(anonymous(server));
+    let connector = tokio_rustls::TlsConnector::from(server.anonymous_tls());
     let tcp = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     if let Ok(mut tls) = connector.connect(name, tcp).await {
@@ -154,7 +140,7 @@ async fn off_loopback_the_metrics_listener_speaks_https_with_the_server_certific
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let server = TestServer::start_with(|c| c.metrics_listen = "0.0.0.0:0".into()).await;
     let at = ("127.0.0.1", server.metrics_port());
-    let connector = tokio_rustls::TlsConnector::from(anonymous(&server));
+    let connector = tokio_rustls::TlsConnector::from(server.anonymous_tls());
     let tcp = tokio::net::TcpStream::connect(at).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut tls = connector.connect(name, tcp).await.expect("verified against ca.pem");

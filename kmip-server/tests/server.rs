@@ -116,15 +116,7 @@ async fn a_response_carries_the_request_version_and_other_majors_are_refused() {
 #[tokio::test]
 async fn a_client_without_a_certificate_is_refused() {
     let server = TestServer::start().await;
-    let mut roots = rustls::RootCertStore::empty();
-    let ca_pem = std::fs::read(server.path("ca/ca.pem")).unwrap();
-    for c in rustls_pemfile::certs(&mut ca_pem.as_slice()) {
-        roots.add(c.unwrap()).unwrap();
-    }
-    let config = rustls::ClientConfig::builder()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let refused = match Client::connect_with(&server.addr, "localhost", std::sync::Arc::new(config)).await {
+    let refused = match Client::connect_with(&server.addr, "localhost", server.anonymous_tls()).await {
         Err(_) => true,
         Ok(mut c) => !answers(&mut c).await,
     };

@@ -432,9 +432,10 @@ impl Metrics {
     }
 }
 
-/// An enumeration value's name, or its hex for values without one.
+/// An enumeration value's name, or its hex for values without one (as the
+/// audit log writes it).
 fn named(name: Option<&'static str>, value: u32) -> SharedString {
-    name.map_or_else(|| format!("0x{value:08X}").into(), SharedString::const_str)
+    SharedString::from(crate::protocol::name_of(name, value))
 }
 
 #[cfg(test)]

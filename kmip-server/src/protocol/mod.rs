@@ -374,6 +374,6 @@ fn micros_since(started: Instant) -> u64 {
 }
 
 /// An enumeration value's name, or its hex for unnamed (extension) values.
-fn name_of(name: Option<&'static str>, value: u32) -> Cow<'static, str> {
+pub(crate) fn name_of(name: Option<&'static str>, value: u32) -> Cow<'static, str> {
     name.map_or_else(|| Cow::Owned(format!("0x{value:08X}")), Cow::Borrowed)
 }

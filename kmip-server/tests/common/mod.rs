@@ -128,6 +128,20 @@ impl TestServer {
         }
     }
 
+    /// A TLS client config that trusts the server but shows no certificate.
+    pub fn anonymous_tls(&self) -> std::sync::Arc<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        let ca_pem = std::fs::read(self.path("ca/ca.pem")).unwrap();
+        for c in rustls_pemfile::certs(&mut ca_pem.as_slice()) {
+            roots.add(c.unwrap()).unwrap();
+        }
+        std::sync::Arc::new(
+            rustls::ClientConfig::builder()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
     pub fn metrics_port(&self) -> u16 {
         self.running.metrics_addr.expect("metrics listener").port()
     }
