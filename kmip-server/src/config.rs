@@ -82,6 +82,19 @@ pub struct Config {
     /// 10 ms; a change's intent line before it runs) or `always` (written
     /// and fdatasync'd before each answer). Default batch.
     pub audit_sync: AuditSync,
+    /// Audit file size past which it is rotated (renamed `audit.log.1`,
+    /// older ones shifted up); 0 never rotates. Default 100 MiB.
+    pub audit_max_bytes: u64,
+    /// Rotated audit files kept, the oldest deleted past it; 0 keeps all.
+    /// Default 10.
+    pub audit_keep: u32,
+    /// A copy of each audit line as RFC 5424 syslog: a Unix datagram socket
+    /// path (`/dev/log`) or `udp://host:port`; empty: none. Default empty.
+    pub audit_syslog: String,
+    /// Connection lines (refused, dropped) one peer address may add to the
+    /// audit log per minute; the rest are counted in one
+    /// `connection.suppressed` line. 0: no bound. Default 20.
+    pub audit_connection_lines: u32,
     /// Length of the anomaly detectors' counting window, seconds. Default 60.
     pub alert_window_secs: u64,
     /// Permission Denied answers to one credential in a window that raise
@@ -172,6 +185,10 @@ Settings (TOML key in --config FILE / environment variable, default):
   max_bytes_per_scope     KMIP_MAX_BYTES_PER_SCOPE     10737418240   bytes a scope may hold (sealed material, attributes), unless its own quota
   audit_fail_closed       KMIP_AUDIT_FAIL_CLOSED       true          refuse a request whose audit record cannot be written first
   audit_sync              KMIP_AUDIT_SYNC              batch         audit lines written every 10 ms (batch) or synced before each answer (always)
+  audit_max_bytes         KMIP_AUDIT_MAX_BYTES         104857600     audit file size past which it is rotated to audit.log.1 (0: never)
+  audit_keep              KMIP_AUDIT_KEEP              10            rotated audit files kept, the oldest deleted (0: all)
+  audit_syslog            KMIP_AUDIT_SYSLOG            (none)        copy of each audit line as RFC 5424 syslog: /dev/log or udp://host:port
+  audit_connection_lines  KMIP_AUDIT_CONNECTION_LINES  20            connection lines per peer address and minute; the rest counted (0: no bound)
   alert_window_secs       KMIP_ALERT_WINDOW_SECS       60            anomaly detectors' counting window
   alert_permission_denied  KMIP_ALERT_PERMISSION_DENIED  20          Permission Denied per credential and window that alert (0: off)
   alert_not_found         KMIP_ALERT_NOT_FOUND         50            Item Not Found per credential and window that alert (0: off)
@@ -256,6 +273,10 @@ impl Default for Config {
             max_bytes_per_scope: 10 << 30,
             audit_fail_closed: true,
             audit_sync: AuditSync::Batch,
+            audit_max_bytes: 100 << 20,
+            audit_keep: 10,
+            audit_syslog: String::new(),
+            audit_connection_lines: 20,
             alert_window_secs: 60,
             alert_permission_denied: 20,
             alert_not_found: 50,
@@ -333,7 +354,7 @@ impl Config {
                 *field = v;
             }
         }
-        let wide: [(&str, &mut u64); 12] = [
+        let wide: [(&str, &mut u64); 13] = [
             ("KMIP_ALERT_WINDOW_SECS", &mut self.alert_window_secs),
             ("KMIP_ALERT_PERMISSION_DENIED", &mut self.alert_permission_denied),
             ("KMIP_ALERT_NOT_FOUND", &mut self.alert_not_found),
@@ -342,6 +363,7 @@ impl Config {
             ("KMIP_ALERT_KEY_RATE_MIN", &mut self.alert_key_rate_min),
             ("KMIP_MAX_OBJECTS_PER_SCOPE", &mut self.max_objects_per_scope),
             ("KMIP_MAX_BYTES_PER_SCOPE", &mut self.max_bytes_per_scope),
+            ("KMIP_AUDIT_MAX_BYTES", &mut self.audit_max_bytes),
             ("KMIP_IDLE_TIMEOUT_SECS", &mut self.idle_timeout_secs),
             ("KMIP_READ_TIMEOUT_SECS", &mut self.read_timeout_secs),
             ("KMIP_HANDSHAKE_TIMEOUT_SECS", &mut self.handshake_timeout_secs),
@@ -354,6 +376,15 @@ impl Config {
         }
         if let Some(v) = parsed(&get, "KMIP_MAX_PBKDF2_ITERATIONS")? {
             self.max_pbkdf2_iterations = v;
+        }
+        if let Some(v) = parsed(&get, "KMIP_AUDIT_KEEP")? {
+            self.audit_keep = v;
+        }
+        if let Some(v) = parsed(&get, "KMIP_AUDIT_CONNECTION_LINES")? {
+            self.audit_connection_lines = v;
+        }
+        if let Some(v) = get("KMIP_AUDIT_SYSLOG") {
+            self.audit_syslog = v;
         }
         if let Some(v) = parsed(&get, "KMIP_AUDIT_FAIL_CLOSED")? {
             self.audit_fail_closed = v;
@@ -409,6 +440,17 @@ impl Config {
             Some(p) => Some(p.clone()),
             None => Some(self.data_dir.join("audit.log")),
         }
+    }
+
+    /// How the audit file is written, rotated and copied.
+    pub fn audit_options(&self) -> Result<crate::audit::AuditOptions, String> {
+        Ok(crate::audit::AuditOptions {
+            sync: self.audit_sync,
+            max_bytes: self.audit_max_bytes,
+            keep: self.audit_keep,
+            syslog: crate::audit::SyslogTarget::parse(&self.audit_syslog)?,
+            connection_lines: self.audit_connection_lines,
+        })
     }
 
     /// The metrics listener's address, `None` when turned off.
@@ -492,6 +534,10 @@ read_timeout_secs = 5
 handshake_timeout_secs = 5
 max_batch_items = 100
 audit_log = "/var/log/kmip/audit.log"
+audit_max_bytes = 104857600
+audit_keep = 10
+audit_syslog = "/dev/log"
+audit_connection_lines = 20
 key_protector = "pkcs11"
 pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
 pkcs11_token_label = "kmip"

@@ -54,8 +54,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check each file's hash chain; name the first line that does not
-    /// follow the one before it (edited, removed or reordered).
+    /// Check the hash chain of audit files; name the first line that does
+    /// not follow the one before it (edited, removed or reordered). A
+    /// rotated set (`audit.log*`) is checked as one chain, oldest first,
+    /// whatever order the files are given in.
     Verify {
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
@@ -63,15 +65,29 @@ enum AuditCommand {
 }
 
 fn audit_cmd(cmd: AuditCommand) -> Result<(), String> {
-    let AuditCommand::Verify { files } = cmd;
+    use kmip_server::audit::Start;
+    let AuditCommand::Verify { mut files } = cmd;
+    // audit.log.3, .2, .1, then audit.log: oldest first (stable for the rest).
+    files.sort_by_key(|f| std::cmp::Reverse(kmip_server::audit::rotation_index(f)));
     let mut broken = 0usize;
+    let mut before: Option<(&std::path::Path, [u8; 32])> = None;
     for file in &files {
         let opened = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        match kmip_server::audit::verify(std::io::BufReader::new(opened)) {
-            Ok(lines) => println!("{}: {lines} lines, chain intact", file.display()),
+        let checked = kmip_server::audit::verify(std::io::BufReader::new(opened), before.as_ref().map(|(_, h)| h));
+        match checked {
+            Ok(v) => {
+                let link = match (v.start, &before) {
+                    (Start::Follows, Some((prev, _))) => format!(", follows {}", prev.display()),
+                    (Start::Unanchored, _) => ", continues an earlier rotated file not given".into(),
+                    _ => String::new(),
+                };
+                println!("{}: {} lines, chain intact{link}", file.display(), v.lines);
+                before = Some((file, v.last));
+            }
             Err((line, why)) => {
                 println!("{}: line {line} {why}", file.display());
                 broken = broken.saturating_add(1);
+                before = None;
             }
         }
     }

@@ -198,9 +198,13 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
     let paths = Paths::new(&config.data_dir);
     let tls = crate::net::tls::server_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
     let audit_path = config.audit_path();
-    let audit = crate::audit::Audit::open(audit_path.as_deref(), config.audit_sync)
-        .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
     let metrics = Arc::new(crate::observe::metrics::Metrics::new());
+    let audit = crate::audit::Audit::open(
+        audit_path.as_deref(),
+        &config.audit_options()?,
+        metrics.syslog_dropped.clone(),
+    )
+    .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
     let alerts = crate::observe::alerts::Alerts::start(
         config.alert_thresholds(),
         &config.data_dir,

@@ -645,3 +645,92 @@ async fn audit_verify_accepts_a_servers_log_and_names_the_first_line_after_a_rem
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("line 2 does not follow"), "{said}");
 }
+
+#[tokio::test]
+async fn a_rotated_audit_log_verifies_as_one_chain_is_copied_to_syslog_and_a_missing_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let socket = dir.path().join("syslog.sock");
+    let collector = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    // A collector that reads as it goes, as rsyslog does.
+    collector
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    let received = std::thread::spawn(move || {
+        let mut copied = Vec::new();
+        let mut buf = vec![0u8; 65536];
+        while let Ok(n) = collector.recv(&mut buf) {
+            let message = String::from_utf8(buf[..n].to_vec()).unwrap();
+            copied.push(message.splitn(8, ' ').nth(7).unwrap().to_owned());
+        }
+        copied
+    });
+    let served = Served::start_with_env(
+        &data,
+        &[
+            ("KMIP_AUDIT_MAX_BYTES", "1500"),
+            ("KMIP_AUDIT_KEEP", "0"),
+            ("KMIP_AUDIT_SYSLOG", socket.to_str().unwrap()),
+        ],
+    );
+    let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    for _ in 0..40 {
+        c.call(RequestPayload::Query(QueryRequest {
+            query_functions: vec![QueryFunction::QueryOperations],
+        }))
+        .await
+        .unwrap();
+    }
+    drop(c);
+    assert!(served.stop().success());
+    // Given as a shell glob orders them: audit.log, .1, .10, .11, .2, ...
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("audit.log"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "rotated at 1500 bytes: {files:?}");
+    let args = |files: &[PathBuf]| -> Vec<String> {
+        ["audit", "verify"]
+            .into_iter()
+            .map(String::from)
+            .chain(files.iter().map(|f| f.to_str().unwrap().to_owned()))
+            .collect()
+    };
+    let all = args(&files);
+    let out = ok(&data, &all.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.matches("chain intact").count(), files.len(), "{out}");
+    let first_rotated = out.lines().find(|l| l.contains("/audit.log.1: ")).unwrap();
+    let follows = format!("follows {}", data.join("audit.log.2").display());
+    assert!(first_rotated.ends_with(&follows), "{out}");
+    assert!(
+        out.lines().last().unwrap().contains("audit.log: "),
+        "the live file last: {out}"
+    );
+    // Every line reached syslog too, the same line as in the files.
+    let copied = received.join().unwrap();
+    let mut written: Vec<String> = Vec::new();
+    for n in (1..files.len()).rev() {
+        let text = std::fs::read_to_string(data.join(format!("audit.log.{n}"))).unwrap();
+        written.extend(text.lines().map(String::from));
+    }
+    written.extend(
+        std::fs::read_to_string(data.join("audit.log"))
+            .unwrap()
+            .lines()
+            .map(String::from),
+    );
+    assert_eq!(copied, written);
+    // A rotated file taken out of the middle is found at the one after it.
+    std::fs::remove_file(data.join("audit.log.2")).unwrap();
+    files.retain(|f| !f.ends_with("audit.log.2"));
+    let out = run(&data, &args(&files).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("audit.log.1: line 1 does not follow the last line of the file before it"),
+        "{said}"
+    );
+}

@@ -200,10 +200,9 @@ async fn readiness_follows_the_database_and_health_the_process() {
 async fn alerts(server: &TestServer, want: usize, wait: Duration) -> Vec<serde_json::Value> {
     let deadline = Instant::now() + wait;
     loop {
-        let log = std::fs::read_to_string(server.path("audit.log")).unwrap_or_default();
-        let found: Vec<serde_json::Value> = log
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        let found: Vec<serde_json::Value> = server
+            .audit_lines()
+            .into_iter()
             .filter(|r| r["event"] == "alert")
             .collect();
         if found.len() >= want || Instant::now() >= deadline {
@@ -389,4 +388,26 @@ fn the_shipped_rules_and_dashboard_use_the_servers_metric_names() {
     let dashboard: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("grafana/kmip-dashboard.json")).unwrap()).unwrap();
     assert!(dashboard["panels"].as_array().unwrap().len() >= 8);
+}
+
+#[tokio::test]
+async fn a_handshake_flood_adds_a_bounded_number_of_audit_lines_and_every_refusal_to_the_metrics() {
+    let server = TestServer::start_with(|c| c.audit_connection_lines = 3).await;
+    for _ in 0..8 {
+        fail_a_handshake(&server).await;
+    }
+    let refused = r#"kmip_connections_refused_total{cause="no_certificate"}"#;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sample(&server.http_get("/metrics").await.1, refused) < 8.0 {
+        assert!(Instant::now() < deadline, "the metrics saw fewer than 8 refusals");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(kmip_server::audit::BATCH_INTERVAL * 5).await;
+    let log = std::fs::read_to_string(server.path("audit.log")).unwrap();
+    let lines = log
+        .lines()
+        .filter(|l| l.contains(r#""event":"connection.refused""#))
+        .count();
+    assert_eq!(lines, 3, "audit_connection_lines per peer and minute: {log}");
+    server.stop().await;
 }

@@ -214,10 +214,9 @@ async fn revocation_refuses_new_connections_and_ends_open_ones_at_the_next_reque
     // Both refusals are audited, naming the credential.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        let log = std::fs::read_to_string(server.path("audit.log")).unwrap();
+        let log = server.audit_lines();
         let refusals = log
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .iter()
             .filter(|r| r["event"] == "connection.refused")
             .filter(|r| r["reason"].as_str().is_some_and(|why| why.contains(&serial)))
             .count();
@@ -226,7 +225,7 @@ async fn revocation_refuses_new_connections_and_ends_open_ones_at_the_next_reque
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "{refusals} refusals audited: {log}"
+            "{refusals} refusals audited: {log:?}"
         );
         tokio::time::sleep(kmip_server::audit::BATCH_INTERVAL).await;
     }

@@ -106,7 +106,7 @@ pub async fn serve(listener: TcpListener, server: Arc<Server>, mut stop: watch::
     while connections.try_join_next().is_some() {}
     tracing::info!("shutting down: waiting for {} connections to finish", connections.len());
     while connections.join_next().await.is_some() {}
-    if let Err(e) = server.audit.drain() {
+    if let Err(e) = server.audit.finish() {
         tracing::error!("audit records lost at shutdown: {e}");
     }
 }
@@ -160,12 +160,15 @@ async fn connection(
         }
     };
     tracing::info!(%peer, "{}: {why}", event.replace('.', " "));
-    let recorded = server.audit.connection(&crate::audit::ConnectionEvent {
-        time: crate::audit::now_rfc3339(),
-        event,
-        peer: &peer.to_string(),
-        reason: why,
-    });
+    let recorded = server.audit.connection(
+        peer.ip(),
+        &crate::audit::ConnectionEvent {
+            time: crate::audit::now_rfc3339(),
+            event,
+            peer: &peer.to_string(),
+            reason: why,
+        },
+    );
     if let Err(e) = recorded {
         server.metrics.audit_failures.increment(1);
         tracing::error!("audit log write failed: {e}");

@@ -149,6 +149,11 @@ const DECLARED: &[(&str, Kind, &str)] = &[
         Kind::Counter,
         "Audit log writes that failed",
     ),
+    (
+        "kmip_audit_syslog_dropped_total",
+        Kind::Counter,
+        "Audit lines syslog did not take (collector down or full, line too large)",
+    ),
     ("kmip_alerts_total", Kind::Counter, "Anomaly alerts raised, by detector"),
     (
         "kmip_alert_events_dropped_total",
@@ -259,6 +264,8 @@ pub struct Metrics {
     pub audit_failures: Counter,
     /// Events the anomaly detectors had no room for.
     pub alert_events_dropped: Counter,
+    /// Audit lines syslog did not take.
+    pub syslog_dropped: Counter,
     census: Mutex<LastCensus>,
     /// Per scope, the request counters and histograms already registered.
     requests: RwLock<HashMap<String, HashMap<RequestKey, RequestHandles>>>,
@@ -308,6 +315,7 @@ impl Metrics {
             connections_accepted: counter("kmip_connections_accepted_total"),
             audit_failures: counter("kmip_audit_write_failures_total"),
             alert_events_dropped: counter("kmip_alert_events_dropped_total"),
+            syslog_dropped: counter("kmip_audit_syslog_dropped_total"),
             census: Mutex::new(LastCensus::default()),
             requests: RwLock::new(HashMap::new()),
             store,

@@ -105,6 +105,17 @@ impl TestServer {
         self.config.data_dir.join(rel)
     }
 
+    /// The audit log's complete lines, parsed (a line the flusher is
+    /// writing at that moment is left out).
+    #[allow(dead_code)] // not every test file reads the audit log
+    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
+        let log = std::fs::read_to_string(self.path("audit.log")).unwrap_or_default();
+        log.split_inclusive('\n')
+            .filter(|l| l.ends_with('\n'))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     pub async fn stop(self) {
         self.running.stop().await;
     }
