@@ -95,6 +95,9 @@ pub struct Config {
     /// audit log per minute; the rest are counted in one
     /// `connection.suppressed` line. 0: no bound. Default 20.
     pub audit_connection_lines: u32,
+    /// Seconds between passes of the lifecycle policies (rotation,
+    /// retention, notice); 0 turns them off. Default 10.
+    pub lifecycle_interval_secs: u64,
     /// Length of the anomaly detectors' counting window, seconds. Default 60.
     pub alert_window_secs: u64,
     /// Permission Denied answers to one credential in a window that raise
@@ -189,6 +192,7 @@ Settings (TOML key in --config FILE / environment variable, default):
   audit_keep              KMIP_AUDIT_KEEP              10            rotated audit files kept, the oldest deleted (0: all)
   audit_syslog            KMIP_AUDIT_SYSLOG            (none)        copy of each audit line as RFC 5424 syslog: /dev/log or udp://host:port
   audit_connection_lines  KMIP_AUDIT_CONNECTION_LINES  20            connection lines per peer address and minute; the rest counted (0: no bound)
+  lifecycle_interval_secs  KMIP_LIFECYCLE_INTERVAL_SECS  10          seconds between passes of the lifecycle policies (0: off)
   alert_window_secs       KMIP_ALERT_WINDOW_SECS       60            anomaly detectors' counting window
   alert_permission_denied  KMIP_ALERT_PERMISSION_DENIED  20          Permission Denied per credential and window that alert (0: off)
   alert_not_found         KMIP_ALERT_NOT_FOUND         50            Item Not Found per credential and window that alert (0: off)
@@ -277,6 +281,7 @@ impl Default for Config {
             audit_keep: 10,
             audit_syslog: String::new(),
             audit_connection_lines: 20,
+            lifecycle_interval_secs: 10,
             alert_window_secs: 60,
             alert_permission_denied: 20,
             alert_not_found: 50,
@@ -354,7 +359,7 @@ impl Config {
                 *field = v;
             }
         }
-        let wide: [(&str, &mut u64); 13] = [
+        let wide: [(&str, &mut u64); 14] = [
             ("KMIP_ALERT_WINDOW_SECS", &mut self.alert_window_secs),
             ("KMIP_ALERT_PERMISSION_DENIED", &mut self.alert_permission_denied),
             ("KMIP_ALERT_NOT_FOUND", &mut self.alert_not_found),
@@ -364,6 +369,7 @@ impl Config {
             ("KMIP_MAX_OBJECTS_PER_SCOPE", &mut self.max_objects_per_scope),
             ("KMIP_MAX_BYTES_PER_SCOPE", &mut self.max_bytes_per_scope),
             ("KMIP_AUDIT_MAX_BYTES", &mut self.audit_max_bytes),
+            ("KMIP_LIFECYCLE_INTERVAL_SECS", &mut self.lifecycle_interval_secs),
             ("KMIP_IDLE_TIMEOUT_SECS", &mut self.idle_timeout_secs),
             ("KMIP_READ_TIMEOUT_SECS", &mut self.read_timeout_secs),
             ("KMIP_HANDSHAKE_TIMEOUT_SECS", &mut self.handshake_timeout_secs),

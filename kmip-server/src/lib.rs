@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 mod fsutil;
 pub mod keys;
+pub mod lifecycle;
 pub mod net;
 pub mod object;
 pub mod observe;
@@ -97,6 +98,7 @@ pub async fn start(config: &config::Config) -> Result<Running, String> {
     };
     let (shutdown, stop) = net::shutdown_channel();
     tokio::spawn(periodic(std::sync::Arc::clone(&server), stop.clone()));
+    tokio::spawn(lifecycle::worker::run(std::sync::Arc::clone(&server), stop.clone()));
     let (finished, drained) = tokio::sync::watch::channel(false);
     let metrics_task = match (metrics_listener, metrics_addr) {
         (Some(listener), Some(at)) => {

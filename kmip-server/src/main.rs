@@ -50,6 +50,206 @@ enum Command {
     /// Check audit files.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage lifecycle policies: keys rotated, retired and destroyed on
+    /// schedule.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// What the lifecycle policies will do next.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Create or replace a policy for the keys of a scope (durations like
+    /// 90d, 12h, 30s).
+    Write {
+        scope: String,
+        name: String,
+        /// Only keys in this Object Group.
+        #[arg(long, conflicts_with = "match_name_prefix")]
+        match_group: Option<String>,
+        /// Only keys with a Name starting with this.
+        #[arg(long)]
+        match_name_prefix: Option<String>,
+        /// Replace an Active key this long after its activation.
+        #[arg(long, value_parser = kmip_server::lifecycle::parse_duration)]
+        rotate_every: u64,
+        /// Deactivate a replaced key this long after its replacement.
+        #[arg(long, value_parser = kmip_server::lifecycle::parse_duration)]
+        deactivate_after: Option<u64>,
+        /// Archive a key this long after its deactivation.
+        #[arg(long, value_parser = kmip_server::lifecycle::parse_duration)]
+        archive_after: Option<u64>,
+        /// Destroy a key (material erased) this long after its deactivation.
+        #[arg(long, value_parser = kmip_server::lifecycle::parse_duration)]
+        destroy_after: Option<u64>,
+        /// Raise rotation.due and expiry.due this long ahead.
+        #[arg(long, value_parser = kmip_server::lifecycle::parse_duration)]
+        notify_before: Option<u64>,
+    },
+    /// List policies.
+    List {
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a policy.
+    Read {
+        scope: String,
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a policy (the keys it rotated stay as they are).
+    Delete { scope: String, name: String },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Keys the policies will rotate, deactivate, archive or destroy, and when.
+    Due {
+        /// How far ahead to look.
+        #[arg(long, default_value = "30d", value_parser = kmip_server::lifecycle::parse_duration)]
+        within: u64,
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn describe(p: &kmip_server::lifecycle::Policy) -> String {
+    use kmip_server::lifecycle::{format_duration, Match};
+    let matches = match &p.matches {
+        Match::Group(g) => format!("group {g}"),
+        Match::NamePrefix(n) => format!("names {n}*"),
+        Match::All => "every key".into(),
+    };
+    let mut out = format!(
+        "{}/{}\t{matches}\trotate every {}",
+        p.scope,
+        p.name,
+        format_duration(p.rotate_every)
+    );
+    for (what, d) in [
+        ("deactivate after", p.deactivate_after),
+        ("archive after", p.archive_after),
+        ("destroy after", p.destroy_after),
+        ("notify before", p.notify_before),
+    ] {
+        if let Some(d) = d {
+            out.push_str(&format!(", {what} {}", format_duration(d)));
+        }
+    }
+    out
+}
+
+fn policy_cmd(config: &Config, cmd: PolicyCommand) -> Result<(), String> {
+    use kmip_server::lifecycle::{self, Match, Policy};
+    let registry = open_registry(config)?;
+    registry.with_conn(|conn| match cmd {
+        PolicyCommand::Write {
+            scope,
+            name,
+            match_group,
+            match_name_prefix,
+            rotate_every,
+            deactivate_after,
+            archive_after,
+            destroy_after,
+            notify_before,
+        } => {
+            let policy = Policy {
+                scope,
+                name,
+                matches: match (match_group, match_name_prefix) {
+                    (Some(g), _) => Match::Group(g),
+                    (None, Some(p)) => Match::NamePrefix(p),
+                    (None, None) => Match::All,
+                },
+                rotate_every,
+                deactivate_after,
+                archive_after,
+                destroy_after,
+                notify_before,
+            };
+            lifecycle::write(conn, &policy).map_err(|e| e.to_string())?;
+            println!("policy written: {}", describe(&policy));
+            Ok(())
+        }
+        PolicyCommand::List { scope, json } => {
+            let all = lifecycle::list(conn, scope.as_deref()).map_err(|e| e.to_string())?;
+            match json {
+                true => print_json(&all),
+                false => {
+                    all.iter().for_each(|p| println!("{}", describe(p)));
+                    Ok(())
+                }
+            }
+        }
+        PolicyCommand::Read { scope, name, json } => {
+            let policy = lifecycle::read(conn, &scope, &name).map_err(|e| e.to_string())?;
+            match json {
+                true => print_json(&policy),
+                false => {
+                    println!("{}", describe(&policy));
+                    Ok(())
+                }
+            }
+        }
+        PolicyCommand::Delete { scope, name } => {
+            lifecycle::delete(conn, &scope, &name).map_err(|e| e.to_string())?;
+            println!("policy {scope}/{name} deleted");
+            Ok(())
+        }
+    })
+}
+
+fn keys_cmd(config: &Config, cmd: KeysCommand) -> Result<(), String> {
+    use kmip_server::lifecycle::{self, worker};
+    let KeysCommand::Due { within, scope, json } = cmd;
+    let registry = open_registry(config)?;
+    let now = kmip_server::store::unix_now();
+    let until = now.saturating_add(i64::try_from(within).unwrap_or(i64::MAX));
+    #[derive(serde::Serialize)]
+    struct Due {
+        scope: String,
+        policy: String,
+        uid: String,
+        step: kmip_server::lifecycle::schedule::What,
+        at: String,
+    }
+    let mut due = Vec::new();
+    registry.with_conn(|conn| -> Result<(), String> {
+        for policy in lifecycle::list(conn, scope.as_deref()).map_err(|e| e.to_string())? {
+            for (object, steps) in worker::planned(conn, &policy, now).map_err(|e| e.to_string())? {
+                for step in steps.into_iter().filter(|s| s.at <= until) {
+                    due.push((
+                        step.at,
+                        Due {
+                            scope: policy.scope.clone(),
+                            policy: policy.name.clone(),
+                            uid: object.uid.clone(),
+                            step: step.what,
+                            at: worker::rfc3339(step.at),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(())
+    })?;
+    due.sort_by_key(|(at, _)| *at);
+    let due: Vec<Due> = due.into_iter().map(|(_, d)| d).collect();
+    if json {
+        return print_json(&due);
+    }
+    for d in &due {
+        println!("{}\t{}\t{}/{}\t{}", d.at, d.step.event(), d.scope, d.policy, d.uid);
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -575,6 +775,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Role(cmd) => role_cmd(&config, cmd),
         Command::Credential(cmd) => credential_cmd(&config, cmd),
         Command::Audit(cmd) => audit_cmd(cmd),
+        Command::Policy(cmd) => policy_cmd(&config, cmd),
+        Command::Keys(cmd) => keys_cmd(&config, cmd),
     }
 }
 

@@ -734,3 +734,91 @@ async fn a_rotated_audit_log_verifies_as_one_chain_is_copied_to_syslog_and_a_mis
         "{said}"
     );
 }
+
+#[tokio::test]
+async fn policies_are_written_listed_read_and_deleted_and_keys_due_shows_what_comes_next() {
+    use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType};
+    use kmip_codec::messages::ops::activate::ActivateRequest;
+    use kmip_codec::messages::ops::create::CreateRequest;
+    use kmip_codec::messages::{Attribute, AttributeValue, TemplateAttribute};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // A long interval: the server leaves the schedule as it is.
+    let served = Served::start_with_env(&data, &[("KMIP_LIFECYCLE_INTERVAL_SECS", "3600")]);
+    let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    let uid = c
+        .create(CreateRequest {
+            object_type: ObjectType::SymmetricKey,
+            template_attribute: TemplateAttribute {
+                names: vec![],
+                attributes: vec![
+                    Attribute::new(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+                    Attribute::new(AttributeValue::CryptographicLength(256)),
+                    Attribute::new(AttributeValue::CryptographicUsageMask(CryptographicUsageMask::Encrypt)),
+                    Attribute::new(AttributeValue::ObjectGroup("billing".into())),
+                ],
+            },
+        })
+        .await
+        .unwrap()
+        .unique_identifier;
+    c.activate(ActivateRequest {
+        unique_identifier: Some(uid.clone()),
+    })
+    .await
+    .unwrap();
+
+    let out = ok(
+        &data,
+        &[
+            "policy",
+            "write",
+            "default",
+            "quarterly",
+            "--match-group",
+            "billing",
+            "--rotate-every",
+            "90d",
+            "--notify-before",
+            "7d",
+            "--destroy-after",
+            "365d",
+        ],
+    );
+    assert!(
+        out.contains("default/quarterly\tgroup billing\trotate every 90d"),
+        "{out}"
+    );
+    let listed: serde_json::Value = serde_json::from_str(&ok(&data, &["policy", "list", "--json"])).unwrap();
+    assert_eq!(listed[0]["name"], "quarterly");
+    assert_eq!(listed[0]["match"]["group"], "billing");
+    assert_eq!(listed[0]["rotate_every"], 90 * 86_400);
+    let read = ok(&data, &["policy", "read", "default", "quarterly"]);
+    assert!(read.contains("notify before 7d"), "{read}");
+
+    // Within 90 days: the notice at day 83, the rotation at day 90.
+    let due: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["keys", "due", "--within", "91d", "--json"])).unwrap();
+    let steps: Vec<(&str, &str)> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["step"].as_str().unwrap(), d["uid"].as_str().unwrap()))
+        .collect();
+    assert_eq!(steps, [("notify_rotation", uid.as_str()), ("rotate", uid.as_str())]);
+    assert_eq!(ok(&data, &["keys", "due", "--within", "30d"]), "");
+
+    // Mistakes are named.
+    let bad = run(&data, &["policy", "write", "nowhere", "p", "--rotate-every", "1d"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("scope \"nowhere\" does not exist"));
+    let bad = run(&data, &["policy", "write", "default", "p", "--rotate-every", "3w"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("use a number with s, m, h or d"));
+
+    ok(&data, &["policy", "delete", "default", "quarterly"]);
+    assert_eq!(ok(&data, &["policy", "list"]), "");
+    let gone = run(&data, &["policy", "read", "default", "quarterly"]);
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("no policy \"quarterly\" in scope \"default\""));
+    drop(served);
+}

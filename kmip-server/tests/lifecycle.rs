@@ -1,318 +1,241 @@
-//! States and their dates, Check, leases and usage allocation, Archive/Recover, Export/Import, Templates and batch Undo, over TLS.
-
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+//! Lifecycle policies in real time, over TLS: rotation with notice, the
+//! old key's grace, retention (archive, destroy), scopes kept apart, and
+//! each event once across a restart.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod common;
 
-use std::time::Duration;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
-use common::objects::*;
-use common::{attr, name, TestServer};
-use kmip_client::ClientError;
-use kmip_codec::enums::*;
-use kmip_codec::messages::ops::*;
-use kmip_codec::messages::*;
+use common::keys::{both, decrypt, encrypt};
+use common::{activate, attr, name, TestServer};
+use kmip_client::Client;
+use kmip_codec::enums::{LinkType, State};
+use kmip_codec::messages::ops::get_attributes::GetAttributesRequest;
+use kmip_codec::messages::ops::locate::LocateRequest;
+use kmip_codec::messages::{AttributeValue, DateTime};
+use kmip_server::lifecycle::{Match, Policy};
 
-#[tokio::test]
-async fn states_follow_their_dates_without_a_client_asking() {
-    let server = TestServer::start().await;
-    let mut c = server.admin_client().await;
-    let now = kmip_server::store::unix_now();
-    let uid = c
-        .create(aes(vec![
-            attr(AttributeValue::ActivationDate(DateTime(now + 1))),
-            attr(AttributeValue::DeactivationDate(DateTime(now + 3))),
-        ]))
-        .await
-        .unwrap()
-        .unique_identifier;
-    assert_eq!(state(&attributes(&mut c, &uid).await), State::PreActive);
-    let mut seen = vec![];
-    for _ in 0..60 {
-        let s = state(&attributes(&mut c, &uid).await);
-        if seen.last() != Some(&s) {
-            seen.push(s);
+fn policy(scope: &str, name: &str, matches: Match) -> Policy {
+    Policy {
+        scope: scope.into(),
+        name: name.into(),
+        matches,
+        rotate_every: 86_400,
+        deactivate_after: None,
+        archive_after: None,
+        destroy_after: None,
+        notify_before: None,
+    }
+}
+
+fn write(server: &TestServer, policy: &Policy) {
+    server
+        .registry()
+        .with_conn(|c| kmip_server::lifecycle::write(c, policy))
+        .unwrap();
+}
+
+/// An Active AES key with these attributes, as a client makes one.
+async fn key(c: &mut Client, extra: Vec<AttributeValue>) -> String {
+    let mut request = common::objects::aes(extra.into_iter().map(attr).collect());
+    request
+        .template_attribute
+        .attributes
+        .retain(|a| !matches!(a.value, AttributeValue::CryptographicUsageMask(_)));
+    request
+        .template_attribute
+        .attributes
+        .push(attr(AttributeValue::CryptographicUsageMask(both())));
+    let uid = c.create(request).await.unwrap().unique_identifier;
+    activate(c, &uid).await;
+    uid
+}
+
+/// The lifecycle audit lines, once `done` says they are all there.
+async fn events(server: &TestServer, done: impl Fn(&[serde_json::Value]) -> bool) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found: Vec<serde_json::Value> = server
+            .audit_lines()
+            .into_iter()
+            .filter(|l| l["event"] == "lifecycle")
+            .collect();
+        if done(&found) {
+            return found;
         }
-        if s == State::Deactivated {
-            break;
-        }
+        assert!(Instant::now() < deadline, "lifecycle events so far: {found:#?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(seen, [State::PreActive, State::Active, State::Deactivated]);
-    server.stop().await;
+}
+
+fn has(events: &[serde_json::Value], what: &str, uid: &str) -> bool {
+    events.iter().any(|e| e["lifecycle"] == what && e["uid"] == uid)
+}
+
+async fn attributes(c: &mut Client, uid: &str) -> Vec<AttributeValue> {
+    c.get_attributes(GetAttributesRequest {
+        unique_identifier: Some(uid.into()),
+        attribute_names: vec![],
+    })
+    .await
+    .unwrap()
+    .attributes
+    .into_iter()
+    .map(|a| a.value)
+    .collect()
+}
+
+fn replacement(attributes: &[AttributeValue]) -> Option<String> {
+    attributes.iter().find_map(|a| match a {
+        AttributeValue::Link(l) if l.link_type == LinkType::ReplacementObjectLink => {
+            Some(l.linked_object_identifier.clone())
+        }
+        _ => None,
+    })
+}
+
+fn state(attributes: &[AttributeValue]) -> Option<State> {
+    attributes.iter().find_map(|a| match a {
+        AttributeValue::State(s) => Some(*s),
+        _ => None,
+    })
 }
 
 #[tokio::test]
-async fn check_lease_and_usage_allocation() {
-    let server = TestServer::start().await;
-    let mut c = server.admin_client().await;
-    let uid = c
-        .create(aes(vec![attr(AttributeValue::UsageLimits(UsageLimits {
-            total: 100,
-            count: None,
-            unit: UsageLimitsUnit::Object,
-        }))]))
-        .await
-        .unwrap()
-        .unique_identifier;
-    let check = |mask| check::CheckRequest {
-        unique_identifier: Some(uid.clone()),
-        cryptographic_usage_mask: Some(mask),
-        ..Default::default()
-    };
-    c.check(check(CryptographicUsageMask::Encrypt)).await.unwrap();
-    assert_eq!(
-        common::refusal(c.check(check(CryptographicUsageMask::Sign)).await),
-        Some(ResultReason::PermissionDenied),
-        "Sign is not in the key's mask"
-    );
-    let lease = c
-        .obtain_lease(obtain_lease::ObtainLeaseRequest {
-            unique_identifier: Some(uid.clone()),
+async fn a_key_is_noticed_rotated_and_its_predecessor_retired_while_it_still_decrypts() {
+    let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
+    let mut admin = server.admin_client().await;
+    let old = key(&mut admin, vec![]).await;
+    admin
+        .add_attribute(kmip_codec::messages::ops::add_attribute::AddAttributeRequest {
+            unique_identifier: Some(old.clone()),
+            attribute: name("app-payments"),
         })
         .await
         .unwrap();
-    assert_eq!(lease.lease_time, Interval(3600));
-    let allocate = |n| get_usage_allocation::GetUsageAllocationRequest {
-        unique_identifier: Some(uid.clone()),
-        usage_limits_count: n,
-    };
-    c.get_usage_allocation(allocate(60)).await.unwrap();
-    match c.get_usage_allocation(allocate(60)).await {
-        Err(ClientError::Failed { reason, message }) => {
-            assert_eq!(reason, Some(ResultReason::PermissionDenied));
-            assert_eq!(
-                message.as_deref(),
-                Some("only 40 units of usage remain, 60 were asked for")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    let plain = c.create(aes(vec![])).await.unwrap().unique_identifier;
-    assert_eq!(
-        common::refusal(
-            c.get_usage_allocation(get_usage_allocation::GetUsageAllocationRequest {
-                unique_identifier: Some(plain),
-                usage_limits_count: 1,
-            })
-            .await
-        ),
-        Some(ResultReason::IllegalOperation)
-    );
-    server.stop().await;
-}
-
-#[tokio::test]
-async fn archived_objects_leave_on_line_storage_until_recovered() {
-    let server = TestServer::start().await;
-    let mut c = server.admin_client().await;
-    let uid = c.create(aes(vec![name("tape-7")])).await.unwrap().unique_identifier;
-    c.archive(archive::ArchiveRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
-    let locate = |mask: Option<StorageStatusMask>| locate::LocateRequest {
-        storage_status_mask: mask,
-        attributes: vec![name("tape-7")],
-        ..Default::default()
-    };
-    assert!(
-        c.locate(locate(None)).await.unwrap().unique_identifiers.is_empty(),
-        "not on-line"
-    );
-    let archived = c
-        .locate(locate(Some(StorageStatusMask::ArchivalStorage)))
+    let sealed = admin.encrypt(encrypt(&old, b"card 4111")).await.unwrap();
+    // The same name in another scope, which the policy must not touch.
+    let (creds, _) = server.credential("other", "admin", "operation_all");
+    let mut tenant = server.connect(&creds).await.unwrap();
+    let theirs = key(&mut tenant, vec![]).await;
+    tenant
+        .add_attribute(kmip_codec::messages::ops::add_attribute::AddAttributeRequest {
+            unique_identifier: Some(theirs.clone()),
+            attribute: name("app-payments"),
+        })
         .await
         .unwrap();
-    assert_eq!(archived.unique_identifiers, std::slice::from_ref(&uid));
-    assert_eq!(
-        common::refusal(c.get(common::get(&uid)).await),
-        Some(ResultReason::ObjectArchived),
-        "an archived object cannot be used"
-    );
-    assert!(
-        attributes(&mut c, &uid).await.iter().any(|a| a.name == "Archive Date"),
-        "its metadata stays readable"
-    );
-    c.recover(recover::RecoverRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
-    assert_eq!(material(&mut c, &uid).await.len(), 32);
-    assert_eq!(c.locate(locate(None)).await.unwrap().unique_identifiers, [uid]);
-    server.stop().await;
-}
 
-#[tokio::test]
-async fn export_then_import_moves_an_object_with_its_attributes() {
-    let (source, target) = (TestServer::start().await, TestServer::start().await);
-    let mut a = source.admin_client().await;
-    let mut b = target.admin_client().await;
-    let uid = a.create(aes(vec![name("moving")])).await.unwrap().unique_identifier;
-    a.activate(activate::ActivateRequest {
-        unique_identifier: Some(uid.clone()),
-    })
-    .await
-    .unwrap();
-    let exported = a
-        .export(export::ExportRequest {
-            unique_identifier: Some(uid.clone()),
+    let mut p = policy("default", "payments", Match::NamePrefix("app-".into()));
+    p.rotate_every = 3;
+    p.notify_before = Some(2);
+    p.deactivate_after = Some(2);
+    write(&server, &p);
+
+    let seen = events(&server, |e| has(e, "deactivated", &old)).await;
+    let order: Vec<&str> = seen
+        .iter()
+        .filter(|e| e["uid"] == old.as_str())
+        .map(|e| e["lifecycle"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["rotation.due", "rotation.done", "expiry.due", "deactivated"],
+        "{seen:#?}"
+    );
+    let done = seen.iter().find(|e| e["lifecycle"] == "rotation.done").unwrap();
+    assert_eq!(done["policy"], "payments");
+    let new = done["detail"]["replacement"].as_str().unwrap().to_owned();
+
+    // Locate by Name finds the newest key, at the end of the chain of
+    // Replacement links that starts with this rotation (the policy goes
+    // on rotating every 3 s).
+    let located = admin
+        .locate(LocateRequest {
+            attributes: vec![name("app-payments")],
             ..Default::default()
         })
         .await
-        .unwrap();
-    let import = |replace| import::ImportRequest {
-        unique_identifier: uid.clone(),
-        replace_existing: replace,
-        key_wrap_type: None,
-        attributes: exported.attributes.clone(),
-        object: exported.object.clone(),
-    };
-    b.import(import(None)).await.unwrap();
-    assert_eq!(material(&mut b, &uid).await, material(&mut a, &uid).await);
-    assert_eq!(state(&attributes(&mut b, &uid).await), State::Active);
-    assert_eq!(
-        common::refusal(b.import(import(None)).await),
-        Some(ResultReason::ObjectAlreadyExists)
-    );
-    b.import(import(Some(true))).await.unwrap();
-    source.stop().await;
-    target.stop().await;
-}
-
-#[tokio::test]
-async fn a_registered_template_supplies_attributes_to_create() {
-    let server = TestServer::start().await;
-    let mut c = server.admin_client().await;
-    let template = Template {
-        attributes: vec![
-            attr(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
-            attr(AttributeValue::CryptographicLength(128)),
-            attr(AttributeValue::CryptographicUsageMask(
-                CryptographicUsageMask::Encrypt | CryptographicUsageMask::Decrypt,
-            )),
-            attr(AttributeValue::ObjectGroup("tape".into())),
-        ],
-    };
-    c.register(register::RegisterRequest {
-        object_type: ObjectType::Template,
-        template_attribute: TemplateAttribute {
-            names: vec![],
-            attributes: vec![name("aes-128")],
-        },
-        object: Object::Template(template),
-    })
-    .await
-    .unwrap();
-    let template_name = |n: &str| Name {
-        value: n.into(),
-        name_type: NameType::UninterpretedTextString,
-    };
-    let create = |attributes| create::CreateRequest {
-        object_type: ObjectType::SymmetricKey,
-        template_attribute: TemplateAttribute {
-            names: vec![template_name("aes-128")],
-            attributes,
-        },
-    };
-    let from_template = c.create(create(vec![])).await.unwrap().unique_identifier;
-    assert_eq!(material(&mut c, &from_template).await.len(), 16);
-    let got = attributes(&mut c, &from_template).await;
-    assert!(got
-        .iter()
-        .any(|a| a.value == AttributeValue::ObjectGroup("tape".into())));
-    assert!(
-        !got.iter().any(|a| a.name == "Name"),
-        "the Template's own Name stays with it"
-    );
-    // An attribute given explicitly replaces the Template's.
-    let longer = c
-        .create(create(vec![attr(AttributeValue::CryptographicLength(256))]))
-        .await
         .unwrap()
-        .unique_identifier;
-    assert_eq!(material(&mut c, &longer).await.len(), 32);
-    let missing = create::CreateRequest {
-        object_type: ObjectType::SymmetricKey,
-        template_attribute: TemplateAttribute {
-            names: vec![template_name("no-such-template")],
-            attributes: vec![],
-        },
-    };
-    assert_eq!(
-        common::refusal(c.create(missing).await),
-        Some(ResultReason::ItemNotFound)
-    );
+        .unique_identifiers;
+    assert_eq!(located.len(), 1, "{located:?}");
+    let old_attributes = attributes(&mut admin, &old).await;
+    assert_eq!(state(&old_attributes), Some(State::Deactivated));
+    let mut chain = Vec::new();
+    let mut at = old_attributes;
+    while let Some(next) = replacement(&at) {
+        chain.push(next.clone());
+        at = attributes(&mut admin, &next).await;
+    }
+    assert_eq!(chain.first(), Some(&new));
+    assert_eq!(chain.last(), located.first());
+    assert_eq!(state(&at), Some(State::Active), "the newest key is in use");
+    // The old key still decrypts what it encrypted.
+    let opened = admin
+        .decrypt(decrypt(&old, &sealed.data.unwrap(), sealed.iv_counter_nonce.as_deref()))
+        .await
+        .unwrap();
+    assert_eq!(opened.data.unwrap().to_vec(), b"card 4111");
+    // The audit trail names the policy as the one that re-keyed.
+    let rekeyed = server
+        .audit_lines()
+        .into_iter()
+        .find(|l| l["operation"] == "ReKey")
+        .unwrap();
+    assert_eq!(rekeyed["role"], "lifecycle");
+    assert_eq!(rekeyed["subject"], "lifecycle policy default/payments");
+
+    // The other scope's key of the same name is untouched.
+    assert!(!seen.iter().any(|e| e["uid"] == theirs.as_str()));
+    let theirs_now = attributes(&mut tenant, &theirs).await;
+    assert_eq!(state(&theirs_now), Some(State::Active));
+    assert!(!theirs_now.iter().any(|a| matches!(a, AttributeValue::Link(_))));
     server.stop().await;
 }
 
 #[tokio::test]
-async fn undo_puts_back_what_a_failed_batch_changed() {
-    let server = TestServer::start().await;
-    let mut c = server.admin_client().await;
-    let kept = c.create(aes(vec![name("kept")])).await.unwrap().unique_identifier;
-    let before = common::get(&kept);
-    let material_before = c.get(before.clone()).await.unwrap().object;
-    // Create, rename the kept key, destroy it — then fail on a missing object.
-    let items = vec![
-        RequestPayload::Create(aes(vec![name("batch-made")])),
-        RequestPayload::ModifyAttribute(modify_attribute::ModifyAttributeRequest {
-            unique_identifier: Some(kept.clone()),
-            attribute: name("renamed"),
-        }),
-        RequestPayload::Destroy(destroy::DestroyRequest {
-            unique_identifier: Some(kept.clone()),
-        }),
-        RequestPayload::Activate(activate::ActivateRequest {
-            unique_identifier: Some("no-such-object".into()),
-        }),
-    ];
-    let mut request = c.request(items);
-    request.header.batch_error_continuation_option = Some(BatchErrorContinuationOption::Undo);
-    let response = c.send(&request).await.unwrap();
-    let statuses: Vec<ResultStatus> = response.batch_items.iter().map(|i| i.result_status).collect();
-    assert_eq!(
-        statuses,
-        [
-            ResultStatus::OperationUndone,
-            ResultStatus::OperationUndone,
-            ResultStatus::OperationUndone,
-            ResultStatus::OperationFailed
-        ]
+async fn retention_archives_then_destroys_and_each_event_is_raised_once_across_a_restart() {
+    let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
+    let mut admin = server.admin_client().await;
+    let soon = kmip_server::store::unix_now() + 1;
+    let kept = key(&mut admin, vec![AttributeValue::ObjectGroup("ledger".into())]).await;
+    let doomed = key(
+        &mut admin,
+        vec![
+            AttributeValue::ObjectGroup("ledger".into()),
+            AttributeValue::DeactivationDate(DateTime(soon)),
+        ],
+    )
+    .await;
+    let mut p = policy("default", "ledger", Match::Group("ledger".into()));
+    p.archive_after = Some(1);
+    p.destroy_after = Some(4);
+    write(&server, &p);
+    events(&server, |e| has(e, "archived", &doomed)).await;
+
+    // A restart between archive and destroy: nothing is raised twice.
+    let config = server.config.clone();
+    let dir = server.stop_keeping_data().await;
+    let server = TestServer::restart(config, dir).await;
+    let seen = events(&server, |e| has(e, "destroyed", &doomed)).await;
+    let ids: Vec<&str> = seen.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "{seen:#?}");
+    let order: Vec<&str> = seen.iter().map(|e| e["lifecycle"].as_str().unwrap()).collect();
+    assert_eq!(order, ["deactivated", "archived", "destroyed"]);
+    let mut admin = server.admin_client().await;
+    assert_eq!(state(&attributes(&mut admin, &doomed).await), Some(State::Destroyed));
+    assert!(
+        admin.get(common::get(&doomed)).await.map(|g| g.object).is_err(),
+        "no material after Destroy"
     );
-    // The created key is gone; the kept key has its name, state and material.
-    let located = |n: &str| locate::LocateRequest {
-        attributes: vec![name(n)],
-        ..Default::default()
-    };
-    assert!(c
-        .locate(located("batch-made"))
-        .await
-        .unwrap()
-        .unique_identifiers
-        .is_empty());
-    assert!(c
-        .locate(located("renamed"))
-        .await
-        .unwrap()
-        .unique_identifiers
-        .is_empty());
-    assert_eq!(c.locate(located("kept")).await.unwrap().unique_identifiers, [kept]);
-    assert_eq!(c.get(before).await.unwrap().object, material_before, "not destroyed");
-    // Stop, by contrast, keeps what was done before the failure.
-    let mut request = c.request(vec![
-        RequestPayload::Create(aes(vec![name("stop-made")])),
-        RequestPayload::Activate(activate::ActivateRequest {
-            unique_identifier: Some("no-such-object".into()),
-        }),
-    ]);
-    request.header.batch_error_continuation_option = Some(BatchErrorContinuationOption::Stop);
-    c.send(&request).await.unwrap();
-    assert_eq!(
-        c.locate(located("stop-made")).await.unwrap().unique_identifiers.len(),
-        1
-    );
+    // The key without a Deactivation Date is kept as it is.
+    assert_eq!(state(&attributes(&mut admin, &kept).await), Some(State::Active));
+    let outbox: i64 = server
+        .registry()
+        .with_conn(|c| c.query_row("SELECT count(*) FROM lifecycle_events", [], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(outbox, 3, "the outbox holds each event once");
     server.stop().await;
 }

@@ -454,6 +454,12 @@ impl Audit {
         self.flush()
     }
 
+    /// Records an event of the lifecycle policies (written as records are).
+    pub fn lifecycle(&self, event: &impl Serialize) -> std::io::Result<()> {
+        self.line(event, Kind::Lifecycle)?;
+        self.flush()
+    }
+
     /// Records a batch item (buffered until [`Audit::flush`]).
     pub fn record(&self, record: &Record<'_>) -> std::io::Result<()> {
         self.line(record, Kind::Record)

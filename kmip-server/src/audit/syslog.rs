@@ -6,7 +6,7 @@
 //! collector can check the chain too: `<PRI>1 TIME HOST kmip-server PID
 //! MSGID - LINE`, facility authpriv (10; Debian's rsyslog files it in
 //! `/var/log/auth.log`, readable by root and adm only), severity warning
-//! for alerts, notice for refused connections and rotations, info for the
+//! for alerts, notice for refused connections, rotations and lifecycle events, info for the
 //! rest. Whoever writes the file (the flusher, or the request with
 //! `audit_sync = "always"`) hands the lines it wrote to a sender thread
 //! and never waits for it. A line that is not delivered (collector down,
@@ -58,6 +58,8 @@ pub(crate) enum Kind {
     Alert,
     /// The first line of a file after a rotation.
     Rotated,
+    /// An event of the lifecycle policies.
+    Lifecycle,
 }
 
 impl Kind {
@@ -65,7 +67,7 @@ impl Kind {
     fn severity(self) -> u8 {
         match self {
             Kind::Alert => 4,
-            Kind::Connection | Kind::Rotated => 5,
+            Kind::Connection | Kind::Rotated | Kind::Lifecycle => 5,
             Kind::Record | Kind::Intent => 6,
         }
     }
@@ -77,6 +79,7 @@ impl Kind {
             Kind::Connection => "connection",
             Kind::Alert => "alert",
             Kind::Rotated => "rotated",
+            Kind::Lifecycle => "lifecycle",
         }
     }
 }

@@ -119,6 +119,32 @@ const MIGRATIONS: &[&str] = &[
         first INTEGER NOT NULL,
         PRIMARY KEY (serial, uid)
      ) WITHOUT ROWID;",
+    // 7: lifecycle policies (`kmip-server policy`), and the events they
+    // raise, each once by a stable id (the notification outbox).
+    "CREATE TABLE lifecycle_policies (
+        scope TEXT NOT NULL REFERENCES scopes(name),
+        name TEXT NOT NULL,
+        match_group TEXT,
+        match_name_prefix TEXT,
+        rotate_every INTEGER NOT NULL,
+        deactivate_after INTEGER,
+        archive_after INTEGER,
+        destroy_after INTEGER,
+        notify_before INTEGER,
+        created INTEGER NOT NULL,
+        PRIMARY KEY (scope, name)
+     );
+     CREATE TABLE lifecycle_events (
+        id TEXT PRIMARY KEY,
+        time INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        due INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        delivered INTEGER
+     );",
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its

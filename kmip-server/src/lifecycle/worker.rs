@@ -1,0 +1,375 @@
+//! The lifecycle worker: every `lifecycle_interval_secs`, does what the
+//! policies have due ([`super::schedule`]) and records each event once.
+//!
+//! Reads go through a connection of its own (what is committed is what
+//! it acts on); changes go through the server's own request path, as
+//! KMIP requests of an identity with role `lifecycle`, so that they are
+//! authorised, journalled and audited as a client's are.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use kmip_codec::enums::{ObjectType, ResultStatus, State, StorageStatusMask};
+use kmip_codec::messages::message::{RequestBatchItem, RequestHeader, RequestMessage, ResponseMessage};
+use kmip_codec::messages::ops::add_attribute::AddAttributeRequest;
+use kmip_codec::messages::ops::archive::ArchiveRequest;
+use kmip_codec::messages::ops::destroy::DestroyRequest;
+use kmip_codec::messages::ops::recover::RecoverRequest;
+use kmip_codec::messages::ops::rekey::ReKeyRequest;
+use kmip_codec::messages::ops::rekey_key_pair::ReKeyKeyPairRequest;
+use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, DateTime, RequestPayload, ResponsePayload};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::schedule::{schedule, Step, What};
+use super::{Match, Policy};
+use crate::object::ManagedObject;
+use crate::policy::{Identity, OperationSet, RoleName, Scope};
+use crate::server::Server;
+use crate::store::{DbError, LocateFilter, Objects};
+
+/// The operations the worker's identity may run.
+const OPERATIONS: &str = "operation_rekey,operation_rekey_keypair,operation_add_attribute,operation_archive,\
+                          operation_recover,operation_destroy";
+
+/// The keys of a policy's scope it may act on, with their steps.
+pub fn planned(conn: &Connection, policy: &Policy, now: i64) -> Result<Vec<(ManagedObject, Vec<Step>)>, DbError> {
+    let scope = Scope::new(&policy.scope).map_err(DbError)?;
+    let objects = crate::store::objects::ScopedObjects::new(conn, &scope);
+    let mut uids = Vec::new();
+    for object_type in [ObjectType::SymmetricKey, ObjectType::PrivateKey] {
+        for state in [State::Active, State::Deactivated] {
+            let filter = LocateFilter {
+                object_type: Some(object_type.0),
+                state: Some(state.0),
+                attributes: match &policy.matches {
+                    Match::Group(g) => vec![(
+                        AttributeName::ObjectGroup.as_str().to_owned(),
+                        crate::store::value_bytes(&AttributeValue::ObjectGroup(g.clone())),
+                    )],
+                    _ => vec![],
+                },
+                storage: StorageStatusMask::OnLineStorage | StorageStatusMask::ArchivalStorage,
+                ..LocateFilter::default()
+            };
+            uids.extend(objects.locate(&filter)?);
+        }
+    }
+    let mut planned = Vec::new();
+    for uid in uids {
+        if let Some(object) = objects.load(&uid, None)? {
+            if !applies(&objects, policy, &object)? {
+                continue;
+            }
+            let steps = schedule(policy, &object, now);
+            if !steps.is_empty() {
+                planned.push((object, steps));
+            }
+        }
+    }
+    Ok(planned)
+}
+
+/// Replacements followed to find a key's Name (a chain longer than this
+/// is cut: its oldest keys are left alone).
+const MAX_CHAIN: usize = 64;
+
+/// Whether the policy applies to a key: by its own attributes, or, for a
+/// Name prefix, by those of the newest key of its replacement chain (a
+/// rotation moved its Names there).
+fn applies(objects: &dyn Objects, policy: &Policy, object: &ManagedObject) -> Result<bool, DbError> {
+    if super::schedule::matches(policy, object) {
+        return Ok(true);
+    }
+    if !matches!(policy.matches, Match::NamePrefix(_)) {
+        return Ok(false);
+    }
+    let mut next = super::schedule::replacement(object).map(str::to_owned);
+    for _ in 0..MAX_CHAIN {
+        let Some(uid) = next else { return Ok(false) };
+        let Some(successor) = objects.load(&uid, None)? else {
+            return Ok(false);
+        };
+        if super::schedule::matches(policy, &successor) {
+            return Ok(true);
+        }
+        next = super::schedule::replacement(&successor).map(str::to_owned);
+    }
+    Ok(false)
+}
+
+/// An event, as the outbox and the audit line hold it.
+#[derive(Serialize)]
+struct EventLine<'a> {
+    time: String,
+    /// Always `"lifecycle"`.
+    event: &'static str,
+    lifecycle: &'static str,
+    id: &'a str,
+    scope: &'a str,
+    policy: &'a str,
+    uid: &'a str,
+    /// When it was due, RFC 3339.
+    due: String,
+    detail: serde_json::Value,
+}
+
+/// Runs the policies until shutdown.
+pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(server.config.lifecycle_interval_secs);
+    if every.is_zero() {
+        return;
+    }
+    let conn = match crate::store::open(&server.config.data_dir) {
+        Ok(c) => Arc::new(Mutex::new(c)),
+        Err(e) => {
+            tracing::error!("lifecycle policies will not run: {e}");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let (server, conn) = (Arc::clone(&server), Arc::clone(&conn));
+        let done = tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            pass(&server, &conn, crate::store::unix_now())
+        })
+        .await;
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("lifecycle pass failed: {e}"),
+            Err(e) => tracing::warn!("lifecycle pass failed: {e}"),
+        }
+    }
+}
+
+/// One pass over every policy.
+pub fn pass(server: &Server, conn: &Connection, now: i64) -> Result<(), DbError> {
+    for policy in super::list(conn, None)? {
+        let identity = Identity {
+            serial: "lifecycle".into(),
+            subject: format!("lifecycle policy {}/{}", policy.scope, policy.name),
+            scope: Scope::new(&policy.scope).map_err(DbError)?,
+            role: RoleName::new("lifecycle").map_err(DbError)?,
+            operations: OperationSet::parse(OPERATIONS).map_err(DbError)?,
+        };
+        for (object, steps) in planned(conn, &policy, now)? {
+            for step in steps.into_iter().filter(|s| s.at <= now) {
+                // A change ends the key's turn: its next steps are planned
+                // from what the change made, at the next pass.
+                if act(server, conn, &identity, &policy, &object, step, now)? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Does one due step; whether it changed the key.
+fn act(
+    server: &Server,
+    conn: &Connection,
+    identity: &Identity,
+    policy: &Policy,
+    object: &ManagedObject,
+    step: Step,
+    now: i64,
+) -> Result<bool, DbError> {
+    let uid = Some(object.uid.clone());
+    let payload = match step.what {
+        What::NotifyRotation | What::NotifyExpiry => {
+            record(server, conn, policy, &object.uid, step, serde_json::json!({}))?;
+            return Ok(false);
+        }
+        What::Deactivate => {
+            if object.state() == State::Deactivated {
+                record(server, conn, policy, &object.uid, step, serde_json::json!({}))?;
+            }
+            return Ok(false);
+        }
+        What::Rotate => match object.object_type {
+            ObjectType::PrivateKey => RequestPayload::ReKeyKeyPair(ReKeyKeyPairRequest {
+                private_key_unique_identifier: uid,
+                ..ReKeyKeyPairRequest::default()
+            }),
+            _ => RequestPayload::ReKey(ReKeyRequest {
+                unique_identifier: uid,
+                ..ReKeyRequest::default()
+            }),
+        },
+        What::Grace => {
+            let grace = i64::try_from(policy.deactivate_after.unwrap_or(0)).unwrap_or(i64::MAX);
+            RequestPayload::AddAttribute(AddAttributeRequest {
+                unique_identifier: uid,
+                attribute: Attribute::new(AttributeValue::DeactivationDate(DateTime(now.saturating_add(grace)))),
+            })
+        }
+        What::Archive => RequestPayload::Archive(ArchiveRequest { unique_identifier: uid }),
+        What::Destroy => RequestPayload::Destroy(DestroyRequest { unique_identifier: uid }),
+    };
+    // An archived key is recovered to be destroyed, in the same batch.
+    let payloads = match (&payload, object.is_archived()) {
+        (RequestPayload::Destroy(_), true) => vec![
+            RequestPayload::Recover(RecoverRequest {
+                unique_identifier: Some(object.uid.clone()),
+            }),
+            payload,
+        ],
+        _ => vec![payload],
+    };
+    match call(server, identity, payloads) {
+        Ok(ResponsePayload::ReKey(r)) => {
+            let detail = serde_json::json!({ "replacement": r.unique_identifier });
+            record(server, conn, policy, &object.uid, step, detail)?;
+        }
+        Ok(ResponsePayload::ReKeyKeyPair(r)) => {
+            let detail = serde_json::json!({
+                "replacement": r.private_key_unique_identifier,
+                "public_key": r.public_key_unique_identifier,
+            });
+            record(server, conn, policy, &object.uid, step, detail)?;
+        }
+        Ok(_) if step.what == What::Grace => {}
+        Ok(_) => record(server, conn, policy, &object.uid, step, serde_json::json!({}))?,
+        Err(why) => {
+            tracing::warn!(
+                "lifecycle policy {}/{}: {} of {} failed: {why}",
+                policy.scope,
+                policy.name,
+                step.what.event(),
+                object.uid
+            );
+            record_as(
+                server,
+                conn,
+                policy,
+                &object.uid,
+                "policy.failed",
+                step,
+                serde_json::json!({ "step": step.what.event(), "why": why }),
+            )?;
+        }
+    }
+    Ok(true)
+}
+
+/// Sends one request (a batch that stops at its first failure) to the
+/// server's own request path; the last item's payload.
+fn call(server: &Server, identity: &Identity, payloads: Vec<RequestPayload>) -> Result<ResponsePayload, String> {
+    let several = payloads.len() > 1;
+    let message = RequestMessage {
+        header: RequestHeader::new(
+            crate::protocol::LATEST,
+            i32::try_from(payloads.len()).unwrap_or(i32::MAX),
+        ),
+        batch_items: payloads
+            .into_iter()
+            .zip(0u32..)
+            .map(|(payload, n)| RequestBatchItem {
+                unique_batch_item_id: several.then(|| n.to_be_bytes().to_vec().into()),
+                payload,
+                message_extension: None,
+            })
+            .collect(),
+    };
+    let request = server.parse(&message.to_bytes());
+    let answer = server.process(identity, "lifecycle", request, &AtomicBool::new(false));
+    let response = ResponseMessage::from_bytes(&answer, &server.config.limits()).map_err(|e| e.to_string())?;
+    let mut last = Err("no batch item in the answer".to_owned());
+    for item in response.batch_items {
+        last = match (item.result_status, item.payload) {
+            (ResultStatus::Success, Some(payload)) => Ok(payload),
+            (status, _) => {
+                return Err(format!(
+                    "{} ({}): {}",
+                    crate::protocol::name_of(status.name(), status.0),
+                    item.result_reason
+                        .map_or("-".into(), |r| crate::protocol::name_of(r.name(), r.0)),
+                    item.result_message.unwrap_or_default()
+                ))
+            }
+        };
+    }
+    last
+}
+
+fn record(
+    server: &Server,
+    conn: &Connection,
+    policy: &Policy,
+    uid: &str,
+    step: Step,
+    detail: serde_json::Value,
+) -> Result<(), DbError> {
+    record_as(server, conn, policy, uid, step.what.event(), step, detail)
+}
+
+/// Writes an event to the outbox once (its id is the hash of what it is
+/// about), and, the first time, to the audit log.
+fn record_as(
+    server: &Server,
+    conn: &Connection,
+    policy: &Policy,
+    uid: &str,
+    event: &'static str,
+    step: Step,
+    detail: serde_json::Value,
+) -> Result<(), DbError> {
+    let key = format!("{}\0{}\0{uid}\0{event}\0{}", policy.scope, policy.name, step.at);
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, key.as_bytes());
+    let id: String = digest.as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let line = EventLine {
+        time: crate::audit::now_rfc3339(),
+        event: "lifecycle",
+        lifecycle: event,
+        id: &id,
+        scope: &policy.scope,
+        policy: &policy.name,
+        uid,
+        due: rfc3339(step.at),
+        detail,
+    };
+    let added = conn.execute(
+        "INSERT OR IGNORE INTO lifecycle_events (id, time, event, scope, policy, uid, due, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            crate::store::unix_now(),
+            event,
+            policy.scope,
+            policy.name,
+            uid,
+            step.at,
+            line.detail.to_string()
+        ],
+    )?;
+    if added > 0 {
+        tracing::info!("lifecycle policy {}/{}: {event} for {uid}", policy.scope, policy.name);
+        if let Err(e) = server.audit.lifecycle(&line) {
+            server.metrics.audit_failures.increment(1);
+            tracing::error!("audit log write failed: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// POSIX seconds as RFC 3339, UTC.
+pub fn rfc3339(t: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(t) {
+        Ok(d) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            d.hour(),
+            d.minute(),
+            d.second()
+        ),
+        Err(_) => t.to_string(),
+    }
+}
