@@ -57,6 +57,72 @@ enum Command {
     /// What the lifecycle policies will do next.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage notification sinks: webhooks receiving lifecycle events.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+#[derive(Subcommand)]
+enum NotifyCommand {
+    /// POST lifecycle events to URL, signed with the secret in a file
+    /// (X-Signature: sha256=HMAC of the body).
+    Add {
+        url: String,
+        /// The HMAC secret (read at each delivery, never stored).
+        #[arg(long)]
+        secret_file: PathBuf,
+        /// Only these events (comma-separated); all by default.
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+        /// CA certificates (PEM) to verify the receiver's HTTPS with,
+        /// instead of the system's.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
+    /// List sinks.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a sink and what it had yet to receive.
+    Delete { id: i64 },
+}
+
+fn notify_cmd(config: &Config, cmd: NotifyCommand) -> Result<(), String> {
+    use kmip_server::lifecycle::notify;
+    let registry = open_registry(config)?;
+    registry.with_conn(|conn| match cmd {
+        NotifyCommand::Add {
+            url,
+            secret_file,
+            events,
+            ca_file,
+        } => {
+            let id = notify::add(conn, &url, &secret_file, &events, ca_file.as_deref()).map_err(|e| e.to_string())?;
+            println!("notification sink {id}: {url}");
+            Ok(())
+        }
+        NotifyCommand::List { json } => {
+            let sinks = notify::list(conn).map_err(|e| e.to_string())?;
+            if json {
+                return print_json(&sinks);
+            }
+            for s in sinks {
+                let events = if s.events.is_empty() {
+                    "all events".to_owned()
+                } else {
+                    s.events.join(",")
+                };
+                println!("{}\t{}\t{events}", s.id, s.url);
+            }
+            Ok(())
+        }
+        NotifyCommand::Delete { id } => {
+            notify::delete(conn, id).map_err(|e| e.to_string())?;
+            println!("notification sink {id} deleted");
+            Ok(())
+        }
+    })
 }
 
 #[derive(Subcommand)]
@@ -777,6 +843,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Audit(cmd) => audit_cmd(cmd),
         Command::Policy(cmd) => policy_cmd(&config, cmd),
         Command::Keys(cmd) => keys_cmd(&config, cmd),
+        Command::Notify(cmd) => notify_cmd(&config, cmd),
     }
 }
 

@@ -816,6 +816,53 @@ async fn policies_are_written_listed_read_and_deleted_and_keys_due_shows_what_co
     let bad = run(&data, &["policy", "write", "default", "p", "--rotate-every", "3w"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("use a number with s, m, h or d"));
 
+    // Notification sinks.
+    let secret = dir.path().join("hook.secret");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    let secret_arg = secret.to_str().unwrap();
+    let out = ok(
+        &data,
+        &[
+            "notify",
+            "add",
+            "https://hooks.example.com/kms",
+            "--secret-file",
+            secret_arg,
+            "--events",
+            "rotation.done,destroyed",
+        ],
+    );
+    assert!(out.starts_with("notification sink 1: "), "{out}");
+    let sinks: serde_json::Value = serde_json::from_str(&ok(&data, &["notify", "list", "--json"])).unwrap();
+    assert_eq!(sinks[0]["events"], serde_json::json!(["rotation.done", "destroyed"]));
+    assert!(!sinks.to_string().contains("s3cret"), "the secret stays in its file");
+    let bad = run(
+        &data,
+        &[
+            "notify",
+            "add",
+            "http://hooks.example.com/",
+            "--secret-file",
+            secret_arg,
+        ],
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("use https://"));
+    let bad = run(
+        &data,
+        &[
+            "notify",
+            "add",
+            "https://h/",
+            "--secret-file",
+            secret_arg,
+            "--events",
+            "exploded",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown event \"exploded\""));
+    ok(&data, &["notify", "delete", "1"]);
+    assert_eq!(ok(&data, &["notify", "list"]), "");
+
     ok(&data, &["policy", "delete", "default", "quarterly"]);
     assert_eq!(ok(&data, &["policy", "list"]), "");
     let gone = run(&data, &["policy", "read", "default", "quarterly"]);

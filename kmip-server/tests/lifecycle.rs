@@ -6,6 +6,8 @@
 mod common;
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::keys::{both, decrypt, encrypt};
@@ -28,6 +30,11 @@ fn policy(scope: &str, name: &str, matches: Match) -> Policy {
         destroy_after: None,
         notify_before: None,
     }
+}
+
+/// A Name attribute value.
+fn named(n: &str) -> AttributeValue {
+    name(n).value
 }
 
 fn write(server: &TestServer, policy: &Policy) {
@@ -107,26 +114,12 @@ fn state(attributes: &[AttributeValue]) -> Option<State> {
 async fn a_key_is_noticed_rotated_and_its_predecessor_retired_while_it_still_decrypts() {
     let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
     let mut admin = server.admin_client().await;
-    let old = key(&mut admin, vec![]).await;
-    admin
-        .add_attribute(kmip_codec::messages::ops::add_attribute::AddAttributeRequest {
-            unique_identifier: Some(old.clone()),
-            attribute: name("app-payments"),
-        })
-        .await
-        .unwrap();
+    let old = key(&mut admin, vec![named("app-payments")]).await;
     let sealed = admin.encrypt(encrypt(&old, b"card 4111")).await.unwrap();
     // The same name in another scope, which the policy must not touch.
     let (creds, _) = server.credential("other", "admin", "operation_all");
     let mut tenant = server.connect(&creds).await.unwrap();
-    let theirs = key(&mut tenant, vec![]).await;
-    tenant
-        .add_attribute(kmip_codec::messages::ops::add_attribute::AddAttributeRequest {
-            unique_identifier: Some(theirs.clone()),
-            attribute: name("app-payments"),
-        })
-        .await
-        .unwrap();
+    let theirs = key(&mut tenant, vec![named("app-payments")]).await;
 
     let mut p = policy("default", "payments", Match::NamePrefix("app-".into()));
     p.rotate_every = 3;
@@ -237,5 +230,269 @@ async fn retention_archives_then_destroys_and_each_event_is_raised_once_across_a
         .with_conn(|c| c.query_row("SELECT count(*) FROM lifecycle_events", [], |r| r.get(0)))
         .unwrap();
     assert_eq!(outbox, 3, "the outbox holds each event once");
+    server.stop().await;
+}
+
+/// A webhook receiver over HTTPS (a certificate of its own CA): checks
+/// each signature, answers 503 while `failing` and 200 after, and keeps
+/// the (id, event) of what it accepted.
+struct Receiver {
+    url: String,
+    ca_file: std::path::PathBuf,
+    accepted: Arc<Mutex<Vec<(String, String)>>>,
+    failing: Arc<AtomicBool>,
+    refused: Arc<AtomicUsize>,
+    forged: Arc<AtomicUsize>,
+    _dir: tempfile::TempDir,
+}
+
+/// Registers the receiver as a sink for `events`, with its secret in a
+/// file (ending in a newline, which is not part of it).
+fn subscribe(server: &TestServer, hook: &Receiver, events: &[String]) {
+    let secret = server.path("hook.secret");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    server
+        .registry()
+        .with_conn(|c| kmip_server::lifecycle::notify::add(c, &hook.url, &secret, events, Some(&hook.ca_file)))
+        .unwrap();
+}
+
+async fn receiver(secret: &'static [u8]) -> Receiver {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let ca = kmip_server::auth::ca::Ca::create(&dir.path().join("ca"), kmip_server::config::KeyType::Ec).unwrap();
+    let issued = ca.issue_server(&[]).unwrap();
+    let ca_file = dir.path().join("receiver-ca.pem");
+    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    let chain = vec![rustls::pki_types::CertificateDer::from(issued.issued.cert_der.clone())];
+    let key = rustls::pki_types::PrivateKeyDer::try_from(issued.key_der.to_vec()).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://localhost:{}/hook", listener.local_addr().unwrap().port());
+    let (accepted, failing) = (Arc::new(Mutex::new(Vec::new())), Arc::new(AtomicBool::new(true)));
+    let (refused, forged) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (a, f, r, g) = (accepted.clone(), failing.clone(), refused.clone(), forged.clone());
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let Ok(mut tls) = acceptor.accept(tcp).await else {
+                continue;
+            };
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            let (head, body) = loop {
+                let n = tls.read(&mut buf).await.unwrap_or(0);
+                assert!(n > 0, "the request ended early");
+                got.extend_from_slice(&buf[..n]);
+                if let Some(at) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8(got[..at].to_vec()).unwrap();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Content-Length: "))
+                        .unwrap()
+                        .parse()
+                        .unwrap();
+                    while got.len() < at + 4 + length {
+                        let n = tls.read(&mut buf).await.unwrap();
+                        got.extend_from_slice(&buf[..n]);
+                    }
+                    break (head, got[at + 4..at + 4 + length].to_vec());
+                }
+            };
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(String::from))
+                    .unwrap_or_default()
+            };
+            let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+            let expected: String = aws_lc_rs::hmac::sign(&key, &body)
+                .as_ref()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let status = if header("X-Signature") != format!("sha256={expected}") {
+                g.fetch_add(1, Ordering::SeqCst);
+                "401 Unauthorized"
+            } else if f.load(Ordering::SeqCst) {
+                r.fetch_add(1, Ordering::SeqCst);
+                "503 Service Unavailable"
+            } else {
+                let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(event["id"], header("X-Event-Id").as_str());
+                assert!(
+                    !String::from_utf8_lossy(&body).contains("key_material"),
+                    "never key material"
+                );
+                a.lock()
+                    .unwrap()
+                    .push((header("X-Event-Id"), event["event"].as_str().unwrap().to_owned()));
+                "200 OK"
+            };
+            let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = tls.write_all(answer.as_bytes()).await;
+            let _ = tls.shutdown().await;
+        }
+    });
+    Receiver {
+        url,
+        ca_file,
+        accepted,
+        failing,
+        refused,
+        forged,
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_gets_each_event_once_signed_after_failing_and_across_a_restart() {
+    let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
+    let hook = receiver(b"s3cret").await;
+    let events = ["rotation.due".to_owned(), "rotation.done".to_owned()];
+    subscribe(&server, &hook, &events);
+    let mut admin = server.admin_client().await;
+    let uid = key(&mut admin, vec![named("hook-orders")]).await;
+    let mut p = policy("default", "orders", Match::NamePrefix("hook-".into()));
+    p.rotate_every = 2;
+    p.notify_before = Some(1);
+    write(&server, &p);
+
+    // The receiver refuses at first; the server is restarted meanwhile.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while hook.refused.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "no delivery attempted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let config = server.config.clone();
+    let dir = server.stop_keeping_data().await;
+    hook.failing.store(false, Ordering::SeqCst);
+    let server = TestServer::restart(config, dir).await;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let accepted = hook.accepted.lock().unwrap().clone();
+        let outbox: Vec<(String, String, String)> = server.registry().with_conn(|c| {
+            let mut s = c
+                .prepare("SELECT id, event, uid FROM lifecycle_events ORDER BY rowid")
+                .unwrap();
+            let rows = s
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            rows
+        });
+        let mine: Vec<&(String, String, String)> = outbox.iter().filter(|(_, _, u)| *u == uid).collect();
+        if mine.len() == 2 && mine.iter().all(|(id, _, _)| accepted.iter().any(|(a, _)| a == id)) {
+            // Each accepted once, by id; only the events asked for.
+            let ids: HashSet<&String> = accepted.iter().map(|(id, _)| id).collect();
+            assert_eq!(ids.len(), accepted.len(), "a repeat: {accepted:?}");
+            assert!(accepted.iter().all(|(_, e)| events.contains(e)), "{accepted:?}");
+            let order: Vec<&str> = mine.iter().map(|(_, e, _)| e.as_str()).collect();
+            assert_eq!(order, ["rotation.due", "rotation.done"]);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "accepted {accepted:?}, outbox {outbox:?}, refused {}",
+            hook.refused.load(Ordering::SeqCst)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(hook.forged.load(Ordering::SeqCst), 0, "every signature checked out");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_anomaly_alert_reaches_the_webhook_too() {
+    let server = TestServer::start_with(|c| {
+        c.lifecycle_interval_secs = 1;
+        c.alert_permission_denied = 2;
+    })
+    .await;
+    let hook = receiver(b"s3cret").await;
+    hook.failing.store(false, Ordering::SeqCst);
+    subscribe(&server, &hook, &["alert".into()]);
+    let (creds, serial) = server.credential("default", "reader", "operation_get");
+    let mut reader = server.connect(&creds).await.unwrap();
+    for _ in 0..2 {
+        let denied = reader.create(common::objects::aes(vec![])).await;
+        assert_eq!(
+            common::refusal(denied),
+            Some(kmip_codec::enums::ResultReason::PermissionDenied)
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while hook.accepted.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "no alert delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let alerts: Vec<(String, String, String)> = server.registry().with_conn(|c| {
+        let mut s = c.prepare("SELECT event, policy, uid FROM lifecycle_events").unwrap();
+        let rows = s
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        rows
+    });
+    assert_eq!(alerts, [("alert".into(), "permission_denied_burst".into(), serial)]);
+    assert_eq!(hook.accepted.lock().unwrap()[0].1, "alert");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn revocations_are_announced_once_each_a_compromise_first() {
+    use kmip_codec::enums::RevocationReasonCode;
+    use kmip_codec::messages::ops::revoke::RevokeRequest;
+    use kmip_codec::messages::RevocationReason;
+    let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
+    let hook = receiver(b"s3cret").await;
+    subscribe(&server, &hook, &["revoked".into()]);
+    let mut admin = server.admin_client().await;
+    let retired = key(&mut admin, vec![]).await;
+    let leaked = key(&mut admin, vec![]).await;
+    for (uid, code) in [
+        (&retired, RevocationReasonCode::CessationOfOperation),
+        (&leaked, RevocationReasonCode::KeyCompromise),
+    ] {
+        admin
+            .revoke(RevokeRequest {
+                unique_identifier: Some(uid.clone()),
+                revocation_reason: RevocationReason {
+                    code,
+                    message: Some("test".into()),
+                },
+                compromise_occurrence_date: None,
+            })
+            .await
+            .unwrap();
+    }
+    // Both are queued while the receiver refuses; then it takes them.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while hook.refused.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "no delivery attempted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    hook.failing.store(false, Ordering::SeqCst);
+    while hook.accepted.lock().unwrap().len() < 2 {
+        assert!(Instant::now() < deadline, "revocations not delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let seen = events(&server, |e| e.len() >= 2).await;
+    let first = seen
+        .iter()
+        .find(|e| e["id"] == hook.accepted.lock().unwrap()[0].0.as_str())
+        .unwrap();
+    assert_eq!(first["uid"], leaked.as_str(), "the compromise first: {seen:#?}");
+    assert_eq!(first["detail"]["reason"], "KeyCompromise");
+    assert_eq!(first["detail"]["compromised"], true);
+    // Once each, however many passes see them.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(events(&server, |_| true).await.len(), 2);
+    assert_eq!(hook.accepted.lock().unwrap().len(), 2);
     server.stop().await;
 }

@@ -36,11 +36,13 @@
 //! Every change is a KMIP request of the server to itself, audited like a
 //! client's with role `lifecycle` and the subject `lifecycle policy
 //! SCOPE/NAME`. Events (`rotation.due`, `rotation.done`, `expiry.due`,
-//! `deactivated`, `archived`, `destroyed`, `policy.failed`) are written
+//! `deactivated`, `archived`, `destroyed`, `policy.failed`, and `revoked`
+//! for any key revoked, policy or not) are written
 //! once each, by a stable id, to the `lifecycle_events` table (the outbox
-//! for notification sinks) and as a `lifecycle` audit line. Never key
-//! material.
+//! for the notification sinks, [`notify`]) and as a `lifecycle` audit
+//! line. Never key material.
 
+pub mod notify;
 pub mod schedule;
 pub mod worker;
 

@@ -18,7 +18,7 @@ use kmip_codec::messages::ops::recover::RecoverRequest;
 use kmip_codec::messages::ops::rekey::ReKeyRequest;
 use kmip_codec::messages::ops::rekey_key_pair::ReKeyKeyPairRequest;
 use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, DateTime, RequestPayload, ResponsePayload};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::schedule::{schedule, Step, What};
@@ -98,20 +98,20 @@ fn applies(objects: &dyn Objects, policy: &Policy, object: &ManagedObject) -> Re
     Ok(false)
 }
 
-/// An event, as the outbox and the audit line hold it.
+/// An event's audit line.
 #[derive(Serialize)]
 struct EventLine<'a> {
     time: String,
     /// Always `"lifecycle"`.
     event: &'static str,
-    lifecycle: &'static str,
+    lifecycle: &'a str,
     id: &'a str,
     scope: &'a str,
     policy: &'a str,
     uid: &'a str,
     /// When it was due, RFC 3339.
     due: String,
-    detail: serde_json::Value,
+    detail: &'a serde_json::Value,
 }
 
 /// Runs the policies until shutdown.
@@ -167,7 +167,88 @@ pub fn pass(server: &Server, conn: &Connection, now: i64) -> Result<(), DbError>
             }
         }
     }
+    revocations(server, conn)?;
+    super::notify::deliver_due(conn, now)?;
     Ok(())
+}
+
+/// Revocations not yet announced, at most this many a pass.
+const REVOCATIONS_PER_PASS: i64 = 1000;
+
+/// Raises `revoked`, with the reason, once for each revoked key of any
+/// scope, policy or not (found through the partial index on Revocation
+/// Reason).
+fn revocations(server: &Server, conn: &Connection) -> Result<(), DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.uid, o.scope FROM attributes a JOIN objects o ON o.uid = a.uid
+         WHERE a.name = 'Revocation Reason'
+           AND NOT EXISTS (SELECT 1 FROM lifecycle_events e WHERE e.uid = a.uid AND e.event = 'revoked')
+         LIMIT ?1",
+    )?;
+    let found: Vec<(String, String)> = stmt
+        .query_map([REVOCATIONS_PER_PASS], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (uid, scope) in found {
+        let scope = Scope::new(&scope).map_err(DbError)?;
+        let Some(object) = crate::store::objects::ScopedObjects::new(conn, &scope).load(&uid, None)? else {
+            continue;
+        };
+        let Some(reason) = object
+            .values(AttributeName::RevocationReason)
+            .find_map(|a| match &a.value {
+                AttributeValue::RevocationReason(r) => Some(r.clone()),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let code = crate::protocol::name_of(reason.code.name(), reason.code.0);
+        let compromised = matches!(
+            reason.code,
+            kmip_codec::enums::RevocationReasonCode::KeyCompromise
+                | kmip_codec::enums::RevocationReasonCode::CACompromise
+        );
+        let detail = serde_json::json!({
+            "reason": code,
+            "compromised": compromised,
+            "message": reason.message,
+            "state": crate::protocol::name_of(object.state().name(), object.state().0),
+        });
+        let id = super::notify::event_id(&format!("{scope}\0{uid}\0revoked"));
+        let event = super::notify::Event {
+            id: &id,
+            event: "revoked",
+            scope: scope.as_str(),
+            source: "",
+            uid: &uid,
+            due: crate::store::unix_now(),
+            detail: &detail,
+        };
+        if super::notify::record(conn, &event)? {
+            audit_event(server, &event);
+        }
+    }
+    Ok(())
+}
+
+/// The audit line of a newly recorded event.
+fn audit_event(server: &Server, e: &super::notify::Event<'_>) {
+    tracing::info!("lifecycle: {} for {} ({})", e.event, e.uid, e.source);
+    let line = EventLine {
+        time: crate::audit::now_rfc3339(),
+        event: "lifecycle",
+        lifecycle: e.event,
+        id: e.id,
+        scope: e.scope,
+        policy: e.source,
+        uid: e.uid,
+        due: rfc3339(e.due),
+        detail: e.detail,
+    };
+    if let Err(err) = server.audit.lifecycle(&line) {
+        server.metrics.audit_failures.increment(1);
+        tracing::error!("audit log write failed: {err}");
+    }
 }
 
 /// Does one due step; whether it changed the key.
@@ -320,40 +401,21 @@ fn record_as(
     step: Step,
     detail: serde_json::Value,
 ) -> Result<(), DbError> {
-    let key = format!("{}\0{}\0{uid}\0{event}\0{}", policy.scope, policy.name, step.at);
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, key.as_bytes());
-    let id: String = digest.as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let line = EventLine {
-        time: crate::audit::now_rfc3339(),
-        event: "lifecycle",
-        lifecycle: event,
+    let id = super::notify::event_id(&format!(
+        "{}\0{}\0{uid}\0{event}\0{}",
+        policy.scope, policy.name, step.at
+    ));
+    let event = super::notify::Event {
         id: &id,
+        event,
         scope: &policy.scope,
-        policy: &policy.name,
+        source: &policy.name,
         uid,
-        due: rfc3339(step.at),
-        detail,
+        due: step.at,
+        detail: &detail,
     };
-    let added = conn.execute(
-        "INSERT OR IGNORE INTO lifecycle_events (id, time, event, scope, policy, uid, due, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            crate::store::unix_now(),
-            event,
-            policy.scope,
-            policy.name,
-            uid,
-            step.at,
-            line.detail.to_string()
-        ],
-    )?;
-    if added > 0 {
-        tracing::info!("lifecycle policy {}/{}: {event} for {uid}", policy.scope, policy.name);
-        if let Err(e) = server.audit.lifecycle(&line) {
-            server.metrics.audit_failures.increment(1);
-            tracing::error!("audit log write failed: {e}");
-        }
+    if super::notify::record(conn, &event)? {
+        audit_event(server, &event);
     }
     Ok(())
 }

@@ -62,3 +62,16 @@ pub fn metrics_config(ca_pem: &Path, server_pem: &Path, server_key: &Path) -> Re
         .with_single_cert(chain, key(server_key)?)
         .map_err(|e| format!("server certificate: {e}"))
 }
+
+/// A TLS client configuration trusting the certificates of a PEM file
+/// (webhook deliveries: `--ca-file`, or the system bundle).
+pub fn client_config(roots_pem: &Path) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    let (added, _) = roots.add_parsable_certificates(certs(roots_pem)?);
+    if added == 0 {
+        return Err(format!("{}: no usable CA certificate", roots_pem.display()));
+    }
+    Ok(rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}

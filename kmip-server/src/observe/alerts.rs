@@ -466,5 +466,26 @@ impl Detector {
             self.metrics.audit_failures.increment(1);
             tracing::error!("audit log write failed: {e}");
         }
+        // To the notification sinks, through the outbox.
+        let id = crate::lifecycle::notify::event_id(&format!("{alert}\0{subject}\0{}", record.time));
+        let detail = serde_json::json!({
+            "alert": alert,
+            "subject": subject,
+            "count": count,
+            "window_secs": self.t.window_secs,
+            "detail": record.detail,
+        });
+        let event = crate::lifecycle::notify::Event {
+            id: &id,
+            event: "alert",
+            scope: scope.unwrap_or_default(),
+            source: alert,
+            uid: uid.unwrap_or(subject),
+            due: crate::store::unix_now(),
+            detail: &detail,
+        };
+        if let Err(e) = crate::lifecycle::notify::record(&self.conn, &event) {
+            tracing::warn!("alert {alert} not queued for the notification sinks: {e}");
+        }
     }
 }

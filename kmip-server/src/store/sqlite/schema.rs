@@ -142,9 +142,28 @@ const MIGRATIONS: &[&str] = &[
         policy TEXT NOT NULL,
         uid TEXT NOT NULL,
         due INTEGER NOT NULL,
-        detail TEXT NOT NULL,
-        delivered INTEGER
-     );",
+        detail TEXT NOT NULL
+     );
+     CREATE TABLE notify_sinks (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        secret_file TEXT NOT NULL,
+        events TEXT NOT NULL,
+        ca_file TEXT,
+        created INTEGER NOT NULL
+     );
+     CREATE TABLE notify_deliveries (
+        event TEXT NOT NULL REFERENCES lifecycle_events(id),
+        sink INTEGER NOT NULL REFERENCES notify_sinks(id) ON DELETE CASCADE,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        delivered INTEGER,
+        last_error TEXT,
+        PRIMARY KEY (event, sink)
+     );
+     CREATE INDEX deliveries_due ON notify_deliveries(next_attempt) WHERE delivered IS NULL;
+     CREATE INDEX events_by_uid ON lifecycle_events(uid, event);
+     CREATE INDEX attributes_revoked ON attributes(uid) WHERE name = 'Revocation Reason';",
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its
