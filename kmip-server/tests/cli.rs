@@ -869,3 +869,124 @@ async fn policies_are_written_listed_read_and_deleted_and_keys_due_shows_what_co
     assert!(String::from_utf8_lossy(&gone.stderr).contains("no policy \"quarterly\" in scope \"default\""));
     drop(served);
 }
+
+#[tokio::test]
+async fn rotations_cut_short_by_sigkill_neither_lose_nor_double_a_version() {
+    use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, LinkType, ObjectType};
+    use kmip_codec::messages::ops::activate::ActivateRequest;
+    use kmip_codec::messages::ops::create::CreateRequest;
+    use kmip_codec::messages::ops::get_attributes::GetAttributesRequest;
+    use kmip_codec::messages::ops::locate::LocateRequest;
+    use kmip_codec::messages::{Attribute, AttributeValue, TemplateAttribute};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fast = [("KMIP_LIFECYCLE_INTERVAL_SECS", "1")];
+    let served = Served::start_with_env(&data, &fast);
+    let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    for _ in 0..20 {
+        let uid = c
+            .create(CreateRequest {
+                object_type: ObjectType::SymmetricKey,
+                template_attribute: TemplateAttribute {
+                    names: vec![],
+                    attributes: vec![
+                        Attribute::new(AttributeValue::CryptographicAlgorithm(CryptographicAlgorithm::AES)),
+                        Attribute::new(AttributeValue::CryptographicLength(256)),
+                        Attribute::new(AttributeValue::CryptographicUsageMask(CryptographicUsageMask::Encrypt)),
+                        Attribute::new(AttributeValue::ObjectGroup("churn".into())),
+                    ],
+                },
+            })
+            .await
+            .unwrap()
+            .unique_identifier;
+        c.activate(ActivateRequest {
+            unique_identifier: Some(uid),
+        })
+        .await
+        .unwrap();
+    }
+    drop(c);
+    ok(
+        &data,
+        &[
+            "policy",
+            "write",
+            "default",
+            "churn",
+            "--match-group",
+            "churn",
+            "--rotate-every",
+            "1s",
+        ],
+    );
+    // Killed twice while rotating every second.
+    let mut served = served;
+    for _ in 0..2 {
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        drop(served);
+        served = Served::start_with_env(&data, &fast);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    ok(&data, &["policy", "delete", "default", "churn"]);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    let all = c
+        .locate(LocateRequest {
+            attributes: vec![Attribute::new(AttributeValue::ObjectGroup("churn".into()))],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unique_identifiers;
+    let mut replacement = std::collections::HashMap::new();
+    let mut replaced = std::collections::HashMap::new();
+    for uid in &all {
+        let attributes = c
+            .get_attributes(GetAttributesRequest {
+                unique_identifier: Some(uid.clone()),
+                attribute_names: vec![],
+            })
+            .await
+            .unwrap()
+            .attributes;
+        for a in attributes {
+            if let AttributeValue::Link(l) = a.value {
+                let links = match l.link_type {
+                    LinkType::ReplacementObjectLink => &mut replacement,
+                    LinkType::ReplacedObjectLink => &mut replaced,
+                    _ => continue,
+                };
+                assert!(
+                    links.insert(uid.clone(), l.linked_object_identifier).is_none(),
+                    "two links of a kind on {uid}"
+                );
+            }
+        }
+    }
+    assert!(replacement.len() >= 20, "rotations happened: {}", replacement.len());
+    // Every rotation is linked both ways; every chain starts at one of the 20.
+    for (old, new) in &replacement {
+        assert_eq!(replaced.get(new), Some(old), "{old} -> {new} is linked one way only");
+    }
+    assert_eq!(
+        all.len() - replaced.len(),
+        20,
+        "one chain per original key, no stray version"
+    );
+    // And each rotation has its rotation.done, once.
+    drop(c);
+    drop(served);
+    let db = rusqlite::Connection::open(data.join("kmip.db")).unwrap();
+    let done: usize = db
+        .query_row(
+            "SELECT count(*) FROM lifecycle_events WHERE event = 'rotation.done'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(done, replacement.len());
+}

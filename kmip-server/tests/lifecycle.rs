@@ -246,6 +246,21 @@ struct Receiver {
     _dir: tempfile::TempDir,
 }
 
+/// Three columns of the events table, in the order they were recorded.
+fn outbox(server: &TestServer, columns: &str) -> Vec<(String, String, String)> {
+    server.registry().with_conn(|c| {
+        let mut s = c
+            .prepare(&format!("SELECT {columns} FROM lifecycle_events ORDER BY rowid"))
+            .unwrap();
+        let rows = s
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        rows
+    })
+}
+
 /// Registers the receiver as a sink for `events`, with its secret in a
 /// file (ending in a newline, which is not part of it).
 fn subscribe(server: &TestServer, hook: &Receiver, events: &[String]) {
@@ -374,17 +389,7 @@ async fn a_webhook_gets_each_event_once_signed_after_failing_and_across_a_restar
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
         let accepted = hook.accepted.lock().unwrap().clone();
-        let outbox: Vec<(String, String, String)> = server.registry().with_conn(|c| {
-            let mut s = c
-                .prepare("SELECT id, event, uid FROM lifecycle_events ORDER BY rowid")
-                .unwrap();
-            let rows = s
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap();
-            rows
-        });
+        let outbox = outbox(&server, "id, event, uid");
         let mine: Vec<&(String, String, String)> = outbox.iter().filter(|(_, _, u)| *u == uid).collect();
         if mine.len() == 2 && mine.iter().all(|(id, _, _)| accepted.iter().any(|(a, _)| a == id)) {
             // Each accepted once, by id; only the events asked for.
@@ -430,15 +435,7 @@ async fn an_anomaly_alert_reaches_the_webhook_too() {
         assert!(Instant::now() < deadline, "no alert delivered");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let alerts: Vec<(String, String, String)> = server.registry().with_conn(|c| {
-        let mut s = c.prepare("SELECT event, policy, uid FROM lifecycle_events").unwrap();
-        let rows = s
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        rows
-    });
+    let alerts = outbox(&server, "event, policy, uid");
     assert_eq!(alerts, [("alert".into(), "permission_denied_burst".into(), serial)]);
     assert_eq!(hook.accepted.lock().unwrap()[0].1, "alert");
     server.stop().await;
@@ -494,5 +491,31 @@ async fn revocations_are_announced_once_each_a_compromise_first() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(events(&server, |_| true).await.len(), 2);
     assert_eq!(hook.accepted.lock().unwrap().len(), 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn keys_due_within_their_notice_are_a_metric() {
+    let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
+    let mut admin = server.admin_client().await;
+    key(&mut admin, vec![AttributeValue::ObjectGroup("nightly".into())]).await;
+    key(&mut admin, vec![AttributeValue::ObjectGroup("yearly".into())]).await;
+    let mut soon = policy("default", "nightly", Match::Group("nightly".into()));
+    soon.notify_before = Some(2 * 86_400);
+    write(&server, &soon);
+    let mut later = policy("default", "yearly", Match::Group("yearly".into()));
+    later.rotate_every = 365 * 86_400;
+    write(&server, &later);
+    let due = r#"kmip_lifecycle_due{scope="default",step="rotate"} 1"#;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, metrics) = server.http_get("/metrics").await;
+        if metrics.contains(due) {
+            assert!(metrics.contains("kmip_notify_pending 0"), "{metrics}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{metrics}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     server.stop().await;
 }

@@ -17,7 +17,9 @@
 //!   attributes, Names moved (Locate by Name finds the newest), Object
 //!   Group kept, Replaced/Replacement links. Whether a key was rotated is
 //!   its Replacement Object link, written in the same transaction as the
-//!   replacement: a restart mid-rotation neither loses nor doubles one.
+//!   replacement: a restart mid-rotation neither loses nor doubles one,
+//!   and the next pass raises a `rotation.done` a crash cut off (the
+//!   event's id is the same, so it is never raised twice).
 //! - **Grace**: with `deactivate_after`, a replaced key that is still
 //!   Active and has no Deactivation Date gets one, that long after the
 //!   pass that sees it replaced; the time sweep then deactivates it (it

@@ -303,10 +303,21 @@ fn due(conn: &Connection, now: i64) -> Result<Vec<Due>, DbError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// POSTs what is due; how many were delivered.
-pub fn deliver_due(conn: &Connection, now: i64) -> Result<usize, DbError> {
+/// What a round of deliveries did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Delivered now.
+    pub delivered: u64,
+    /// Failed now (to be retried).
+    pub failed: u64,
+    /// Still waiting afterwards.
+    pub pending: u64,
+}
+
+/// POSTs what is due.
+pub fn deliver_due(conn: &Connection, now: i64) -> Result<Delivered, DbError> {
     let mut failed = std::collections::HashSet::new();
-    let mut delivered = 0usize;
+    let mut delivered = 0u64;
     for d in due(conn, now)? {
         if failed.contains(&d.sink) {
             continue;
@@ -346,7 +357,16 @@ pub fn deliver_due(conn: &Connection, now: i64) -> Result<usize, DbError> {
             }
         }
     }
-    Ok(delivered)
+    let pending: i64 = conn.query_row(
+        "SELECT count(*) FROM notify_deliveries WHERE delivered IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(Delivered {
+        delivered,
+        failed: u64::try_from(failed.len()).unwrap_or(u64::MAX),
+        pending: u64::try_from(pending).unwrap_or(0),
+    })
 }
 
 /// One POST; `Ok` on a 2xx answer.

@@ -17,6 +17,9 @@ pub enum What {
     NotifyRotation,
     /// Re-key.
     Rotate,
+    /// `rotation.done` of a key already replaced: raised again (once, by
+    /// its id) in case a crash came between the Re-key and its event.
+    Rotated,
     /// Give a replaced key its Deactivation Date (grace).
     Grace,
     /// `expiry.due`: notice ahead of a deactivation.
@@ -30,11 +33,23 @@ pub enum What {
 }
 
 impl What {
+    /// The `step` label of `kmip_lifecycle_due`, for the steps that change
+    /// a key.
+    pub fn counted(self) -> Option<&'static str> {
+        match self {
+            What::Rotate => Some("rotate"),
+            What::Deactivate => Some("deactivate"),
+            What::Archive => Some("archive"),
+            What::Destroy => Some("destroy"),
+            What::NotifyRotation | What::NotifyExpiry | What::Grace | What::Rotated => None,
+        }
+    }
+
     /// The event raised when the step is done.
     pub fn event(self) -> &'static str {
         match self {
             What::NotifyRotation => "rotation.due",
-            What::Rotate => "rotation.done",
+            What::Rotate | What::Rotated => "rotation.done",
             What::Grace => "grace.started",
             What::NotifyExpiry => "expiry.due",
             What::Deactivate => "deactivated",
@@ -110,15 +125,18 @@ pub fn schedule(policy: &Policy, object: &ManagedObject, now: i64) -> Vec<Step> 
     let mut steps = Vec::new();
     let deactivation = date(object, AttributeName::DeactivationDate);
     let mut step = |what, at| steps.push(Step { what, at });
+    // A replacement copies its predecessor's Activation Date (Table 173):
+    // its age starts at its own Initial Date.
+    let born = date(object, AttributeName::ActivationDate)
+        .max(date(object, AttributeName::InitialDate))
+        .unwrap_or(now);
+    let rotate_at = plus(born, policy.rotate_every);
+    if replaced(object) {
+        step(What::Rotated, rotate_at);
+    }
     match object.state() {
         State::Active => {
             if !replaced(object) {
-                // A replacement copies its predecessor's Activation Date
-                // (Table 173): its age starts at its own Initial Date.
-                let born = date(object, AttributeName::ActivationDate)
-                    .max(date(object, AttributeName::InitialDate))
-                    .unwrap_or(now);
-                let rotate_at = plus(born, policy.rotate_every);
                 if let Some(before) = policy.notify_before {
                     step(What::NotifyRotation, minus(rotate_at, before));
                 }
@@ -196,10 +214,12 @@ mod tests {
             link_type: LinkType::ReplacementObjectLink,
             linked_object_identifier: "new".into(),
         });
-        let k = key(State::Active, vec![link.clone()]);
+        let born = AttributeValue::InitialDate(DateTime(1000));
+        let k = key(State::Active, vec![link.clone(), born.clone()]);
         assert_eq!(
             whats(&schedule(&policy(Match::All), &k, 2000)),
             [
+                (What::Rotated, 1100),
                 (What::Grace, 2000),
                 (What::NotifyExpiry, 2005),
                 (What::Deactivate, 2010)
@@ -207,11 +227,15 @@ mod tests {
         );
         let dated = key(
             State::Active,
-            vec![link, AttributeValue::DeactivationDate(DateTime(5000))],
+            vec![link, born, AttributeValue::DeactivationDate(DateTime(5000))],
         );
         assert_eq!(
             whats(&schedule(&policy(Match::All), &dated, 2000)),
-            [(What::NotifyExpiry, 4995), (What::Deactivate, 5000)]
+            [
+                (What::Rotated, 1100),
+                (What::NotifyExpiry, 4995),
+                (What::Deactivate, 5000)
+            ]
         );
     }
 

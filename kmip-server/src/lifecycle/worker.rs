@@ -149,6 +149,7 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
 
 /// One pass over every policy.
 pub fn pass(server: &Server, conn: &Connection, now: i64) -> Result<(), DbError> {
+    let mut due: std::collections::HashMap<(String, &'static str), u64> = std::collections::HashMap::new();
     for policy in super::list(conn, None)? {
         let identity = Identity {
             serial: "lifecycle".into(),
@@ -157,7 +158,16 @@ pub fn pass(server: &Server, conn: &Connection, now: i64) -> Result<(), DbError>
             role: RoleName::new("lifecycle").map_err(DbError)?,
             operations: OperationSet::parse(OPERATIONS).map_err(DbError)?,
         };
+        let horizon =
+            now.saturating_add(i64::try_from(policy.notify_before.unwrap_or(DUE_HORIZON)).unwrap_or(i64::MAX));
         for (object, steps) in planned(conn, &policy, now)? {
+            // Coming up (what is overdue is done below).
+            for step in steps.iter().filter(|s| (now..=horizon).contains(&s.at)) {
+                if let Some(name) = step.what.counted() {
+                    let n = due.entry((policy.scope.clone(), name)).or_default();
+                    *n = n.saturating_add(1);
+                }
+            }
             for step in steps.into_iter().filter(|s| s.at <= now) {
                 // A change ends the key's turn: its next steps are planned
                 // from what the change made, at the next pass.
@@ -167,10 +177,18 @@ pub fn pass(server: &Server, conn: &Connection, now: i64) -> Result<(), DbError>
             }
         }
     }
+    server.metrics.set_lifecycle_due(&due);
     revocations(server, conn)?;
-    super::notify::deliver_due(conn, now)?;
+    let round = super::notify::deliver_due(conn, now)?;
+    server.metrics.notify_failures.increment(round.failed);
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    server.metrics.notify_pending.set(round.pending as f64);
     Ok(())
 }
+
+/// How far ahead `kmip_lifecycle_due` looks for a policy without notice,
+/// seconds (7 days).
+const DUE_HORIZON: u64 = 7 * 86_400;
 
 /// Revocations not yet announced, at most this many a pass.
 const REVOCATIONS_PER_PASS: i64 = 1000;
@@ -265,6 +283,11 @@ fn act(
     let payload = match step.what {
         What::NotifyRotation | What::NotifyExpiry => {
             record(server, conn, policy, &object.uid, step, serde_json::json!({}))?;
+            return Ok(false);
+        }
+        What::Rotated => {
+            let detail = serde_json::json!({ "replacement": super::schedule::replacement(object) });
+            record(server, conn, policy, &object.uid, step, detail)?;
             return Ok(false);
         }
         What::Deactivate => {

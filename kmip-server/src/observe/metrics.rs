@@ -166,6 +166,22 @@ const DECLARED: &[(&str, Kind, &str)] = &[
         "Managed objects by scope, type and state (read at most every 15 s)",
     ),
     (
+        "kmip_lifecycle_due",
+        Kind::Gauge,
+        "Keys with a lifecycle step (rotate, deactivate, archive, destroy) due within their policy's notice \
+         (7 days without one), by scope and step; read at each lifecycle pass",
+    ),
+    (
+        "kmip_notify_pending",
+        Kind::Gauge,
+        "Webhook deliveries waiting (new, or held back after a failure)",
+    ),
+    (
+        "kmip_notify_failures_total",
+        Kind::Counter,
+        "Webhook deliveries that failed and will be retried",
+    ),
+    (
         "kmip_store_commit_duration_seconds",
         Kind::Histogram,
         "Time to commit one group of changes, fsync included",
@@ -267,6 +283,12 @@ pub struct Metrics {
     /// Audit lines syslog did not take.
     pub syslog_dropped: Counter,
     census: Mutex<LastCensus>,
+    /// The label sets of the last `kmip_lifecycle_due`.
+    lifecycle_due: Mutex<HashSet<Vec<Label>>>,
+    /// Webhook deliveries waiting.
+    pub notify_pending: Gauge,
+    /// Webhook deliveries that failed.
+    pub notify_failures: Counter,
     /// Per scope, the request counters and histograms already registered.
     requests: RwLock<HashMap<String, HashMap<RequestKey, RequestHandles>>>,
     /// The store's metrics.
@@ -317,6 +339,9 @@ impl Metrics {
             alert_events_dropped: counter("kmip_alert_events_dropped_total"),
             syslog_dropped: counter("kmip_audit_syslog_dropped_total"),
             census: Mutex::new(LastCensus::default()),
+            lifecycle_due: Mutex::new(HashSet::new()),
+            notify_pending: recorder.register_gauge(&Key::from_static_name("kmip_notify_pending"), &metadata()),
+            notify_failures: counter("kmip_notify_failures_total"),
             requests: RwLock::new(HashMap::new()),
             store,
             handle,
@@ -405,9 +430,7 @@ impl Metrics {
 
     /// Replaces the object counts.
     pub fn set_census(&self, census: &[Census]) {
-        let mut last = self.census.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut seen = HashSet::with_capacity(census.len());
-        for c in census {
+        let samples = census.iter().map(|c| {
             let labels = vec![
                 Label::new("scope", c.scope.clone()),
                 Label::new(
@@ -416,22 +439,52 @@ impl Metrics {
                 ),
                 Label::new("state", named(kmip_codec::enums::State(c.state).name(), c.state)),
             ];
-            #[allow(clippy::cast_precision_loss)] // counts far below 2^52
-            self.gauge(labels.clone()).set(c.count as f64);
-            seen.insert(labels);
-        }
-        for gone in last.labels.difference(&seen) {
-            self.gauge(gone.clone()).set(0.0);
-        }
-        *last = LastCensus {
-            at: Some(Instant::now()),
-            labels: seen,
-        };
+            (labels, u64::try_from(c.count).unwrap_or(0))
+        });
+        let mut last = self.census.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        last.labels = self.replace_family("kmip_objects", &last.labels, samples);
+        last.at = Some(Instant::now());
     }
 
-    fn gauge(&self, labels: Vec<Label>) -> Gauge {
-        self.recorder
-            .register_gauge(&Key::from_parts("kmip_objects", labels), &metadata())
+    /// Replaces the lifecycle steps coming up: (scope, step) and how many
+    /// keys have one due within their policy's notice.
+    pub fn set_lifecycle_due(&self, due: &HashMap<(String, &'static str), u64>) {
+        let samples = due.iter().map(|((scope, step), n)| {
+            let labels = vec![
+                Label::new("scope", scope.clone()),
+                Label::from_static_parts("step", step),
+            ];
+            (labels, *n)
+        });
+        let mut last = self
+            .lifecycle_due
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *last = self.replace_family("kmip_lifecycle_due", &last, samples);
+    }
+
+    /// Sets a gauge family to `samples`, and to zero the label sets of
+    /// `before` it no longer has; the label sets set.
+    fn replace_family(
+        &self,
+        name: &'static str,
+        before: &HashSet<Vec<Label>>,
+        samples: impl Iterator<Item = (Vec<Label>, u64)>,
+    ) -> HashSet<Vec<Label>> {
+        let gauge = |labels: Vec<Label>| {
+            self.recorder
+                .register_gauge(&Key::from_parts(name, labels), &metadata())
+        };
+        let mut seen = HashSet::new();
+        for (labels, n) in samples {
+            #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+            gauge(labels.clone()).set(n as f64);
+            seen.insert(labels);
+        }
+        for gone in before.difference(&seen) {
+            gauge(gone.clone()).set(0.0);
+        }
+        seen
     }
 
     /// Every metric in the Prometheus text exposition format (0.0.4).
