@@ -519,3 +519,41 @@ async fn keys_due_within_their_notice_are_a_metric() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_private_key_is_rotated_with_re_key_key_pair() {
+    let server = TestServer::start_with(|c| c.lifecycle_interval_secs = 1).await;
+    // A scope of its own, holding just the pair.
+    let (creds, _) = server.credential("signing", "admin", "operation_all");
+    let mut c = server.connect(&creds).await.unwrap();
+    let pair = c
+        .create_key_pair(common::keys::key_pair(
+            kmip_codec::enums::CryptographicAlgorithm::EC,
+            256,
+        ))
+        .await
+        .unwrap();
+    let private = pair.private_key_unique_identifier;
+    activate(&mut c, &private).await;
+    let mut p = policy("signing", "yearly", Match::All);
+    p.rotate_every = 2;
+    write(&server, &p);
+    let seen = events(&server, |e| has(e, "rotation.done", &private)).await;
+    let done = seen.iter().find(|e| e["lifecycle"] == "rotation.done").unwrap();
+    let new_private = done["detail"]["replacement"].as_str().unwrap().to_owned();
+    let new_public = done["detail"]["public_key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        replacement(&attributes(&mut c, &private).await),
+        Some(new_private.clone())
+    );
+    assert_eq!(state(&attributes(&mut c, &new_private).await), Some(State::Active));
+    assert!(attributes(&mut c, &new_public).await.iter().any(|a| matches!(a,
+        AttributeValue::Link(l) if l.link_type == LinkType::PrivateKeyLink && l.linked_object_identifier == new_private)));
+    let rekeyed = server
+        .audit_lines()
+        .into_iter()
+        .find(|l| l["operation"] == "ReKeyKeyPair")
+        .unwrap();
+    assert_eq!(rekeyed["subject"], "lifecycle policy signing/yearly");
+    server.stop().await;
+}
