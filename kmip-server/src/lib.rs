@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod crypto;
 pub mod engine;

@@ -60,6 +60,27 @@ enum Command {
     /// Manage notification sinks: webhooks receiving lifecycle events.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Write a backup of the data directory (database, sealing key, CAs;
+    /// not the key-encryption key) while the server runs.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into a new data directory, opening every key with
+    /// the key-encryption key (or HSM key) it was made under.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// The kek.key the backup was made under (soft key protector),
+        /// copied into the data directory.
+        #[arg(long)]
+        kek: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -844,7 +865,33 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Policy(cmd) => policy_cmd(&config, cmd),
         Command::Keys(cmd) => keys_cmd(&config, cmd),
         Command::Notify(cmd) => notify_cmd(&config, cmd),
+        Command::Backup { out, json } => {
+            let summary = kmip_server::backup::backup(&config, &out)?;
+            report_backup(&summary, json, &format!("backed up to {}", out.display()));
+            if !json {
+                println!("keep the key-encryption key (kek.key or the HSM key) apart: the backup opens only with it");
+            }
+            Ok(())
+        }
+        Command::Restore { file, kek, json } => {
+            let summary = kmip_server::backup::restore(&config, &file, kek.as_deref())?;
+            report_backup(&summary, json, &format!("restored into {}", config.data_dir.display()));
+            Ok(())
+        }
     }
+}
+
+/// Prints what a backup holds, as a line or as JSON.
+fn report_backup(summary: &kmip_server::backup::Summary, json: bool, done: &str) {
+    if json {
+        println!("{}", serde_json::to_string(summary).unwrap_or_default());
+        return;
+    }
+    println!(
+        "{done}: {} objects ({} with sealed key material), {} scopes, {} credentials, \
+         database {} bytes (schema {})",
+        summary.objects, summary.sealed, summary.scopes, summary.credentials, summary.database_bytes, summary.schema
+    );
 }
 
 fn main() -> ExitCode {

@@ -162,12 +162,11 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
     })
 }
 
-/// The sealer for object material, its key unwrapped by the configured
-/// protector (returned too); at initialisation (`init`) the HSM key is
-/// generated if the token has none.
-fn sealer(config: &Config, create: bool) -> Result<(crate::keys::Sealer, Box<dyn crate::keys::KeyProtector>), String> {
+/// The configured key protector; at initialisation (`init`) the HSM key
+/// is generated if the token has none.
+pub fn protector(config: &Config, create: bool) -> Result<Box<dyn crate::keys::KeyProtector>, String> {
     use crate::keys::{pkcs11, soft};
-    let protector: Box<dyn crate::keys::KeyProtector> = match config.key_protector {
+    Ok(match config.key_protector {
         crate::config::Protector::Soft => {
             Box::new(soft::SoftProtector::open(&config.data_dir).map_err(|e| e.to_string())?)
         }
@@ -181,7 +180,16 @@ fn sealer(config: &Config, create: bool) -> Result<(crate::keys::Sealer, Box<dyn
                     .map_err(|e| e.to_string())?,
             )
         }
-    };
+    })
+}
+
+/// The sealer for object material, its key unwrapped by the configured
+/// protector (returned too).
+pub fn sealer(
+    config: &Config,
+    create: bool,
+) -> Result<(crate::keys::Sealer, Box<dyn crate::keys::KeyProtector>), String> {
+    let protector = protector(config, create)?;
     let sealer = crate::keys::load_sealer(&config.data_dir, protector.as_ref()).map_err(|e| e.to_string())?;
     Ok((sealer, protector))
 }

@@ -400,17 +400,11 @@ fn roles_scopes_and_csr_signing() {
 /// Concurrent Creates, SIGKILL mid-load, restart: every Create the server
 /// acknowledged is there, intact and usable. Three rounds on one data
 /// directory.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_creates_survive_sigkill() {
+/// A Create of an AES-256 encryption key.
+fn request() -> kmip_codec::messages::ops::create::CreateRequest {
     use kmip_codec::enums::{CryptographicAlgorithm, CryptographicUsageMask, ObjectType};
-    use kmip_codec::messages::ops::create::CreateRequest;
     use kmip_codec::messages::{Attribute, AttributeValue, TemplateAttribute};
-    use std::sync::{Arc, Mutex};
-
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
-    let request = || CreateRequest {
+    kmip_codec::messages::ops::create::CreateRequest {
         object_type: ObjectType::SymmetricKey,
         template_attribute: TemplateAttribute {
             names: vec![],
@@ -420,7 +414,16 @@ async fn acknowledged_creates_survive_sigkill() {
                 Attribute::new(AttributeValue::CryptographicUsageMask(CryptographicUsageMask::Encrypt)),
             ],
         },
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_creates_survive_sigkill() {
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
     for round in 0..3 {
         let before = acknowledged.lock().unwrap().len();
         let served = Served::start(&data);
@@ -989,4 +992,131 @@ async fn rotations_cut_short_by_sigkill_neither_lose_nor_double_a_version() {
         )
         .unwrap();
     assert_eq!(done, replacement.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_serving_restores_every_key_and_only_under_its_own_kek() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let served = Served::start(&data);
+    let creds = Credentials::from_dir(&data.join("clients/default/admin")).unwrap();
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    let mut keys = Vec::new();
+    for _ in 0..30 {
+        let uid = c.create(request()).await.unwrap().unique_identifier;
+        let got = c
+            .get(GetRequest {
+                unique_identifier: Some(uid.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        keys.push((uid, got.object));
+    }
+    // Creates go on while the backup is taken: it is online.
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (addr, creds, stop) = (served.addr.clone(), creds.clone(), Arc::clone(&stop));
+        tokio::spawn(async move {
+            let mut c = Client::connect(&addr, "localhost", &creds).await.unwrap();
+            let mut made = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                c.create(request()).await.unwrap();
+                made += 1;
+            }
+            made
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let file = dir.path().join("kmip.backup");
+    let out = tokio::task::spawn_blocking({
+        let (data, file) = (data.clone(), file.clone());
+        move || ok(&data, &["backup", "--out", file.to_str().unwrap(), "--json"])
+    })
+    .await
+    .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    assert!(writer.await.unwrap() > 0, "creates ran during the backup");
+    let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let backed_up = summary["objects"].as_u64().unwrap();
+    assert!(backed_up >= 30, "{summary}");
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        !bytes.windows(27).any(|w| w == b"-----BEGIN PRIVATE KEY-----"),
+        "no CA key in the clear"
+    );
+    assert!(
+        !run(&data, &["backup", "--out", file.to_str().unwrap()])
+            .status
+            .success(),
+        "an existing backup is not overwritten"
+    );
+
+    // Under another key-encryption key: refused, and nothing left behind.
+    let wrong_kek = dir.path().join("wrong.kek");
+    std::fs::write(&wrong_kek, [7u8; 32]).unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    let refused = run(
+        &elsewhere,
+        &["restore", file.to_str().unwrap(), "--kek", wrong_kek.to_str().unwrap()],
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        said.contains("does not unwrap") && said.contains("nothing was restored"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing left behind");
+    let no_kek = run(&elsewhere, &["restore", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&no_kek.stderr).contains("--kek"));
+
+    // A damaged copy is refused before anything is put in place.
+    let damaged = dir.path().join("damaged.backup");
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 100;
+    flipped[at] ^= 1;
+    std::fs::write(&damaged, flipped).unwrap();
+    let kek = data.join("kek.key");
+    let refused = run(
+        &elsewhere,
+        &["restore", damaged.to_str().unwrap(), "--kek", kek.to_str().unwrap()],
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("damaged"));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+
+    // Under its own: every key back, and the old credentials still work.
+    let restored_out = ok(
+        &elsewhere,
+        &[
+            "restore",
+            file.to_str().unwrap(),
+            "--kek",
+            kek.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let restored: serde_json::Value = serde_json::from_str(restored_out.trim()).unwrap();
+    assert_eq!(restored["objects"], summary["objects"], "{restored}");
+    assert_eq!(restored["sealed"], summary["sealed"]);
+    drop(served);
+    let again = Served::start(&elsewhere);
+    let mut c = Client::connect(&again.addr, "localhost", &creds).await.unwrap();
+    for (uid, object) in &keys {
+        let got = c
+            .get(GetRequest {
+                unique_identifier: Some(uid.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{uid} not restored: {e}"));
+        assert_eq!(&got.object, object, "{uid}: the same material");
+    }
+    assert!(
+        !run(&elsewhere, &["restore", file.to_str().unwrap()]).status.success(),
+        "never over a database"
+    );
 }

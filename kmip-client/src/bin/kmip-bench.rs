@@ -62,6 +62,11 @@ struct Cli {
     /// of creating one.
     #[arg(long)]
     key: Option<String>,
+    /// Create this many AES-256 keys first (each with its own Name), in
+    /// batches over --connections connections, to measure at scale; the
+    /// fill's own rate is reported apart.
+    #[arg(long, default_value_t = 0)]
+    objects: u64,
     /// Print one JSON line.
     #[arg(long)]
     json: bool,
@@ -306,6 +311,61 @@ async fn prepare(client: &mut Client, cli: &Cli) -> Result<Option<String>, Clien
     })
 }
 
+/// Creates per request while filling.
+const FILL_BATCH: u64 = 32;
+
+/// Creates `cli.objects` named AES-256 keys, `FILL_BATCH` to a request,
+/// each of `cli.connections` connections claiming the next batch; prints
+/// progress every tenth. Returns the seconds it took.
+async fn fill(cli: &Arc<Cli>, tls: &Arc<rustls::ClientConfig>, server_name: &str) -> Result<f64, String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let total = cli.objects;
+    let (claimed, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    // Names differ from run to run, so a second fill adds to the first.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..cli.connections.max(1))
+        .map(|_| {
+            let (cli, tls, server_name) = (Arc::clone(cli), Arc::clone(tls), server_name.to_owned());
+            let (claimed, done) = (Arc::clone(&claimed), Arc::clone(&done));
+            tokio::spawn(async move {
+                let mut client = Client::connect_with(&cli.server, &server_name, tls)
+                    .await
+                    .map_err(|e| format!("cannot connect: {e}"))?;
+                loop {
+                    let first = claimed.fetch_add(FILL_BATCH, Ordering::Relaxed);
+                    if first >= total {
+                        return Ok::<(), String>(());
+                    }
+                    let payloads = (first..total.min(first + FILL_BATCH))
+                        .map(|i| RequestPayload::Create(aes_key_request(Some(&format!("kmip-bench-fill-{run}-{i}")))))
+                        .collect::<Vec<_>>();
+                    let n = payloads.len() as u64;
+                    for result in client.batch(payloads).await.map_err(|e| format!("filling: {e}"))? {
+                        result.map_err(|e| format!("filling: {e}"))?;
+                    }
+                    let before = done.fetch_add(n, Ordering::Relaxed);
+                    let tenth = (total / 10).max(1);
+                    if (before + n) / tenth > before / tenth {
+                        let secs = started.elapsed().as_secs_f64();
+                        eprintln!(
+                            "filled {} of {total} in {secs:.0} s ({:.0}/s)",
+                            before + n,
+                            (before + n) as f64 / secs
+                        );
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.map_err(|e| e.to_string())??;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
 /// What one worker measured.
 struct Tally {
     histogram: Histogram<u64>,
@@ -391,6 +451,10 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
         mode: cli.mode,
     });
     let cli = Arc::new(cli);
+    let filled = match cli.objects {
+        0 => None,
+        n => Some((n, fill(&cli, &tls, &server_name).await?)),
+    };
     let start = Instant::now();
     let measure_from = start + Duration::from_secs(cli.warmup);
     let until = measure_from + Duration::from_secs(cli.duration);
@@ -445,6 +509,11 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
             "max": h.max(),
         },
         "client_cpu_percent": cpu.map(|c| (c * 10.0).round() / 10.0),
+        "fill": filled.map(|(n, secs)| json!({
+            "objects": n,
+            "seconds": (secs * 10.0).round() / 10.0,
+            "per_s": (n as f64 / secs).round(),
+        })),
     }))
 }
 
@@ -464,6 +533,12 @@ fn main() -> ExitCode {
                 println!("{report}");
             } else {
                 let l = &report["latency_us"];
+                if let Some(fill) = report["fill"].as_object() {
+                    println!(
+                        "filled {} objects in {} s ({}/s)",
+                        fill["objects"], fill["seconds"], fill["per_s"]
+                    );
+                }
                 println!(
                     "{} x{} for {} s: {} ops, {} ops/s, {} errors",
                     report["scenario"].as_str().unwrap_or_default(),

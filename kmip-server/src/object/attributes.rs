@@ -49,11 +49,23 @@ pub fn check_deletable(name: &str) -> Result<(), Error> {
     }
 }
 
-/// A new Unique Identifier: a random UUID (version 4).
+/// A new Unique Identifier: a time-ordered UUID (version 7, RFC 9562),
+/// milliseconds since 1970 then 74 random bits. Identifiers made one after
+/// another sort together, so the store appends a new object's rows at
+/// the end of its indexes instead of at a random page of each (which made
+/// Create slow down as the database outgrew memory). Knowing when an object
+/// was made reaches it no sooner: another scope's objects are not found
+/// whatever their UID.
 pub fn new_uid() -> Result<String, Error> {
     let mut b = [0u8; 16];
     aws_lc_rs::rand::fill(&mut b).map_err(|_| Error::random_failed())?;
-    b[6] = (b[6] & 0x0F) | 0x40;
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    for (byte, time) in b.iter_mut().zip(millis.to_be_bytes().into_iter().skip(2)) {
+        *byte = time;
+    }
+    b[6] = (b[6] & 0x0F) | 0x70;
     b[8] = (b[8] & 0x3F) | 0x80;
     let h = kmip_codec::hex::encode(&b);
     Ok(format!(

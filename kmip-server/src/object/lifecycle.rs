@@ -44,13 +44,40 @@ pub fn next(uid: &str, state: State, event: Event) -> Result<State, Error> {
     }
 }
 
-/// The moves the time sweep makes, as (from, to) per date: Pre-Active to
-/// Active at the Activation Date; Pre-Active or Active to Deactivated at
-/// the Deactivation Date.
-pub const DATE_DRIVEN: [(&[State], State); 2] = [
-    (&[State::PreActive], State::Active),
-    (&[State::PreActive, State::Active], State::Deactivated),
-];
+/// The dates that move an object without a client asking (§3.22), POSIX
+/// seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dates {
+    /// Activation Date.
+    pub activation: Option<i64>,
+    /// Deactivation Date.
+    pub deactivation: Option<i64>,
+}
+
+/// The state the time sweep gives an object in `state` at `now`: Pre-Active
+/// becomes Active at the Activation Date; Pre-Active or Active becomes
+/// Deactivated at the Deactivation Date.
+pub fn by_dates(state: State, dates: Dates, now: i64) -> State {
+    let passed = |date: Option<i64>| date.is_some_and(|t| t <= now);
+    let mut state = state;
+    if state == State::PreActive && passed(dates.activation) {
+        state = State::Active;
+    }
+    if matches!(state, State::PreActive | State::Active) && passed(dates.deactivation) {
+        state = State::Deactivated;
+    }
+    state
+}
+
+/// When [`by_dates`] next moves an object in `state`; `None` if no date
+/// ever will.
+pub fn due(state: State, dates: Dates) -> Option<i64> {
+    let activation = dates.activation.filter(|_| state == State::PreActive);
+    let deactivation = dates
+        .deactivation
+        .filter(|_| matches!(state, State::PreActive | State::Active));
+    activation.into_iter().chain(deactivation).min()
+}
 
 #[cfg(test)]
 mod tests {
@@ -87,5 +114,27 @@ mod tests {
             refused.to_string(),
             "object k is Active: revoke it before destroying it"
         );
+    }
+
+    #[test]
+    fn dates_move_an_object_when_due_and_due_says_when() {
+        let dates = Dates {
+            activation: Some(10),
+            deactivation: Some(20),
+        };
+        assert_eq!(due(State::PreActive, dates), Some(10));
+        assert_eq!(by_dates(State::PreActive, dates, 9), State::PreActive);
+        assert_eq!(by_dates(State::PreActive, dates, 10), State::Active);
+        assert_eq!(due(State::Active, dates), Some(20));
+        assert_eq!(by_dates(State::PreActive, dates, 25), State::Deactivated);
+        assert_eq!(due(State::Deactivated, dates), None);
+        assert_eq!(by_dates(State::Compromised, dates, 25), State::Compromised);
+        let early_end = Dates {
+            activation: Some(30),
+            deactivation: Some(20),
+        };
+        assert_eq!(due(State::PreActive, early_end), Some(20));
+        assert_eq!(by_dates(State::PreActive, early_end, 20), State::Deactivated);
+        assert_eq!(due(State::Active, Dates::default()), None);
     }
 }

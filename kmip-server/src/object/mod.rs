@@ -50,6 +50,21 @@ impl ManagedObject {
             .unwrap_or(State::PreActive)
     }
 
+    /// The Activation and Deactivation Dates, which move the object by
+    /// time.
+    pub fn dates(&self) -> lifecycle::Dates {
+        let date = |name| {
+            self.values(name).find_map(|a| match a.value {
+                AttributeValue::ActivationDate(d) | AttributeValue::DeactivationDate(d) => Some(d.0),
+                _ => None,
+            })
+        };
+        lifecycle::Dates {
+            activation: date(AttributeName::ActivationDate),
+            deactivation: date(AttributeName::DeactivationDate),
+        }
+    }
+
     /// Moves to `state`.
     pub fn set_state(&mut self, state: State) {
         self.set(AttributeValue::State(state));

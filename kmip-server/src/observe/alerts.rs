@@ -146,6 +146,7 @@ impl Alerts {
             handshakes: Burst::default(),
             revoked: Burst::default(),
             rates: HashMap::new(),
+            rates_pruned: None,
             readers: HashMap::new(),
             remembered: 0,
         };
@@ -173,11 +174,18 @@ impl Alerts {
 /// Counts per subject in the current window.
 struct Burst<K> {
     counts: HashMap<K, (u64, u64)>,
+    /// The window the full map was last pruned in: pruning again in the
+    /// same window frees nothing, and doing it for every new subject made
+    /// each event cost a pass over MAX_TRACKED entries.
+    pruned: Option<u64>,
 }
 
 impl<K> Default for Burst<K> {
     fn default() -> Self {
-        Burst { counts: HashMap::new() }
+        Burst {
+            counts: HashMap::new(),
+            pruned: None,
+        }
     }
 }
 
@@ -189,8 +197,9 @@ impl<K: std::hash::Hash + Eq + Clone> Burst<K> {
             return None;
         }
         if !self.counts.contains_key(key) {
-            if self.counts.len() >= MAX_TRACKED {
+            if self.counts.len() >= MAX_TRACKED && self.pruned != Some(window) {
                 self.counts.retain(|_, (w, _)| *w == window);
+                self.pruned = Some(window);
             }
             if self.counts.len() >= MAX_TRACKED {
                 return None;
@@ -226,6 +235,8 @@ struct Detector {
     revoked: Burst<IpAddr>,
     /// By Unique Identifier (unique across scopes).
     rates: HashMap<String, Rate>,
+    /// The window `rates` was last pruned in (see [`Burst::pruned`]).
+    rates_pruned: Option<u64>,
     /// Per credential serial, the objects it has fetched or introduced.
     readers: HashMap<String, HashSet<String>>,
     /// Pairs in `readers`.
@@ -345,9 +356,10 @@ impl Detector {
             return;
         }
         if !self.rates.contains_key(uid) {
-            if self.rates.len() >= MAX_TRACKED {
+            if self.rates.len() >= MAX_TRACKED && self.rates_pruned != Some(window) {
                 // Forget keys unused for the history the spikes look at.
                 self.rates.retain(|_, r| r.window.saturating_add(HISTORY * 4) >= window);
+                self.rates_pruned = Some(window);
             }
             if self.rates.len() >= MAX_TRACKED {
                 return;

@@ -21,9 +21,56 @@ pub const INDEXED: &[AttributeName] = &[
     AttributeName::Link,
 ];
 
+/// A Locate's statement and its parameters; `driven` when an indexed
+/// attribute drives it (its rows then come once per matching value, not
+/// once per object, and are counted in Rust).
+struct Query {
+    sql: String,
+    args: Vec<Box<dyn rusqlite::ToSql>>,
+    driven: bool,
+}
+
 /// The on-line objects of `scope` matching `filter`, newest first.
 /// Destroyed objects (metadata only, no material) are not on-line.
 pub fn locate(conn: &Connection, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
+    let Some(Query { sql, args, driven }) = query(scope, filter) else {
+        return Ok(vec![]);
+    };
+    // The text depends only on the filter's shape (its values are
+    // parameters), so a client repeating a Locate reuses the statement
+    // (and its plan, see `schema::open`): parsing and planning it was a
+    // third of a Locate by Name.
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
+        r.get::<_, String>(0)
+    })?;
+    if !driven {
+        return Ok(rows.collect::<Result<_, _>>()?);
+    }
+    // Offset and maximum count objects, not rows.
+    let mut found: Vec<String> = Vec::new();
+    let mut skipped = 0usize;
+    let mut previous: Option<String> = None;
+    for uid in rows {
+        let uid = uid?;
+        if previous.as_ref() == Some(&uid) {
+            continue;
+        }
+        previous = Some(uid.clone());
+        if skipped < filter.offset_items {
+            skipped = skipped.saturating_add(1);
+            continue;
+        }
+        if filter.maximum_items.is_some_and(|m| found.len() >= m) {
+            break;
+        }
+        found.push(uid);
+    }
+    Ok(found)
+}
+
+/// The statement for `filter`; `None` when nothing can match.
+fn query(scope: &Scope, filter: &LocateFilter) -> Option<Query> {
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(scope.as_str().to_owned())];
     // An indexed attribute drives the query through its partial index,
     // so a Locate by Name reads the matching rows, not the scope.
@@ -35,9 +82,11 @@ pub fn locate(conn: &Connection, scope: &Scope, filter: &LocateFilter) -> Result
         Some((name, value)) => {
             args.push(Box::new(value.clone()));
             // No DISTINCT (a temporary B-tree per query): an object with
-            // the value twice gives adjacent rows, skipped below.
+            // the value twice gives adjacent rows, skipped below. CROSS
+            // JOIN keeps the index the outer loop: left to choose, SQLite
+            // walked the scope's objects newest first to spare the sort.
             format!(
-                "SELECT o.uid FROM attributes d JOIN objects o ON o.uid = d.uid \
+                "SELECT o.uid FROM attributes d CROSS JOIN objects o ON o.uid = d.uid \
                  WHERE d.name = '{name}' AND d.value = ?2 AND o.scope = ?1"
             )
         }
@@ -98,7 +147,7 @@ pub fn locate(conn: &Connection, scope: &Scope, filter: &LocateFilter) -> Result
         (true, true) => {}
         (true, false) => sql.push_str(&format!(" AND NOT {archived}")),
         (false, true) => sql.push_str(&format!(" AND {archived}")),
-        (false, false) => return Ok(vec![]),
+        (false, false) => return None,
     }
     sql.push_str(" ORDER BY o.rowid DESC");
     if driver.is_none() {
@@ -110,35 +159,43 @@ pub fn locate(conn: &Connection, scope: &Scope, filter: &LocateFilter) -> Result
         args.push(Box::new(filter.maximum_items.map_or(-1, |m| m as i64)));
         args.push(Box::new(filter.offset_items as i64));
     }
-    // The text depends only on the filter's shape (its values are
-    // parameters), so a client repeating a Locate reuses the statement
-    // (and its plan, see `schema::open`): parsing and planning it was a
-    // third of a Locate by Name.
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
-        r.get::<_, String>(0)
-    })?;
-    if driver.is_none() {
-        return Ok(rows.collect::<Result<_, _>>()?);
+    Some(Query {
+        sql,
+        args,
+        driven: driver.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_locate_by_an_indexed_attribute_reads_its_index_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open(dir.path()).unwrap();
+        let scope = Scope::new("s").unwrap();
+        for name in INDEXED {
+            let filter = LocateFilter {
+                attributes: vec![(name.as_str().to_owned(), vec![0])],
+                storage: kmip_codec::enums::StorageStatusMask::OnLineStorage,
+                ..LocateFilter::default()
+            };
+            let q = query(&scope, &filter).unwrap();
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", q.sql))
+                .unwrap()
+                .query_map(rusqlite::params_from_iter(q.args.iter().map(|b| b.as_ref())), |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.first()
+                    .is_some_and(|step| step.starts_with("SEARCH d USING COVERING INDEX attributes_")),
+                "{name:?}: {plan:?}"
+            );
+        }
     }
-    // Offset and maximum count objects, not rows.
-    let mut found: Vec<String> = Vec::new();
-    let mut skipped = 0usize;
-    let mut previous: Option<String> = None;
-    for uid in rows {
-        let uid = uid?;
-        if previous.as_ref() == Some(&uid) {
-            continue;
-        }
-        previous = Some(uid.clone());
-        if skipped < filter.offset_items {
-            skipped = skipped.saturating_add(1);
-            continue;
-        }
-        if filter.maximum_items.is_some_and(|m| found.len() >= m) {
-            break;
-        }
-        found.push(uid);
-    }
-    Ok(found)
 }

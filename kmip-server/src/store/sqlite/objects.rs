@@ -14,6 +14,7 @@ use kmip_codec::Tag;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::keys::Sealer;
+use crate::object::lifecycle::{self, Dates};
 use crate::object::{canonical_order, ManagedObject};
 use crate::policy::Scope;
 use crate::store::{unix_now, value_bytes, DbError, LocateFilter, Usage};
@@ -82,12 +83,16 @@ impl<'c> ScopedObjects<'c> {
         Ok(n as u64)
     }
 
-    /// Replaces the attribute rows of an object, each instance under the
-    /// index [`stored_indices`] gives it. Returns their bytes, which the
-    /// caller keeps on the object's row for the scope's quota.
-    fn write_attributes(&self, stored: &ManagedObject) -> Result<i64, DbError> {
-        self.conn
-            .execute("DELETE FROM attributes WHERE uid = ?1", params![stored.uid])?;
+    /// Writes the attribute rows of an object, each instance under the
+    /// index [`stored_indices`] gives it, after `replace` removes the old
+    /// ones. Returns their bytes, which the caller keeps on the object's
+    /// row for the scope's quota.
+    fn write_attributes(&self, stored: &ManagedObject, replace: bool) -> Result<i64, DbError> {
+        if replace {
+            self.conn
+                .prepare_cached("DELETE FROM attributes WHERE uid = ?1")?
+                .execute(params![stored.uid])?;
+        }
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO attributes (uid, name, idx, value) VALUES (?1, ?2, ?3, ?4)")?;
@@ -105,12 +110,21 @@ impl<'c> ScopedObjects<'c> {
         Ok(bytes)
     }
 
-    /// Sets the state and attribute bytes of an existing object's row.
-    fn update_row(&self, uid: &str, state: State, attribute_bytes: i64) -> Result<(), DbError> {
-        let n = self.conn.execute(
-            "UPDATE objects SET state = ?3, attribute_bytes = ?4 WHERE uid = ?1 AND scope = ?2",
-            params![uid, self.scope.as_str(), state.0, attribute_bytes],
-        )?;
+    /// Sets the state, attribute bytes and time of the next date-driven
+    /// move ([`lifecycle::due`]) of an existing object's row.
+    fn update_row(&self, uid: &str, state: State, attribute_bytes: i64, dates: Dates) -> Result<(), DbError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE objects SET state = ?3, attribute_bytes = ?4, due = ?5 WHERE uid = ?1 AND scope = ?2",
+            )?
+            .execute(params![
+                uid,
+                self.scope.as_str(),
+                state.0,
+                attribute_bytes,
+                lifecycle::due(state, dates)
+            ])?;
         if n != 1 {
             return Err(DbError(format!("object {uid} vanished")));
         }
@@ -152,6 +166,7 @@ pub fn stored_indices(attributes: &[&Attribute]) -> Vec<i32> {
 impl super::Objects for ScopedObjects<'_> {
     /// Stores a new object: its material, already sealed, and its attributes.
     fn create(&self, stored: &ManagedObject, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
+        // The row first: the attribute rows reference it.
         self.conn
             .prepare_cached(
                 "INSERT INTO objects (uid, scope, object_type, created, state, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -164,14 +179,14 @@ impl super::Objects for ScopedObjects<'_> {
                 stored.state().0,
                 sealed
             ])?;
-        let bytes = self.write_attributes(stored)?;
-        self.update_row(&stored.uid, stored.state(), bytes)
+        let bytes = self.write_attributes(stored, false)?;
+        self.update_row(&stored.uid, stored.state(), bytes, stored.dates())
     }
 
     /// Saves a changed object: state and attributes (material unchanged).
     fn update(&self, stored: &ManagedObject) -> Result<(), DbError> {
-        let bytes = self.write_attributes(stored)?;
-        self.update_row(&stored.uid, stored.state(), bytes)
+        let bytes = self.write_attributes(stored, true)?;
+        self.update_row(&stored.uid, stored.state(), bytes, stored.dates())
     }
 
     /// Deletes an object of this scope, row and attributes (Import with
@@ -202,7 +217,7 @@ impl super::Objects for ScopedObjects<'_> {
         };
         let attributes = self
             .conn
-            .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY rowid")?
+            .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY name, idx")?
             .query_map(params![uid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         Ok(Some(Snapshot {
@@ -229,7 +244,7 @@ impl super::Objects for ScopedObjects<'_> {
             insert.execute(params![uid, name, idx, value])?;
             bytes = bytes.saturating_add(value.len() as i64);
         }
-        self.update_row(uid, State(s.state), bytes)
+        self.update_row(uid, State(s.state), bytes, stored_dates(self.conn, uid)?)
     }
 
     /// Erases an object's key material, keeping its metadata.
@@ -274,7 +289,7 @@ impl super::Objects for ScopedObjects<'_> {
         };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY rowid")?;
+            .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY name, idx")?;
         let rows = stmt.query_map(params![uid], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, r.get::<_, Vec<u8>>(2)?))
         })?;
@@ -340,36 +355,51 @@ impl super::Objects for ScopedObjects<'_> {
     }
 }
 
-/// Moves objects whose dates have passed (KMIP 1.4 §3.22): Pre-Active
-/// objects whose Activation Date is reached become Active, and Pre-Active
-/// or Active ones whose Deactivation Date is reached become Deactivated —
-/// without a client asking. Dates are compared in SQL on the stored TTLV,
-/// whose big-endian encoding orders like the times themselves. Returns how
-/// many objects moved.
-pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
-    let now_value = value_bytes(&AttributeValue::ActivationDate(kmip_codec::messages::DateTime(now)));
-    let mut moved: usize = 0;
-    let [activation, deactivation] = crate::object::lifecycle::DATE_DRIVEN;
-    for (date, (from, to)) in [
-        (AttributeName::ActivationDate, activation),
-        (AttributeName::DeactivationDate, deactivation),
-    ] {
-        let states: Vec<String> = from.iter().map(|s| s.0.to_string()).collect();
-        let sql = format!(
-            "UPDATE objects SET state = ?1 WHERE state IN ({}) AND uid IN \
-             (SELECT uid FROM attributes WHERE name = ?2 AND value <= ?3) RETURNING uid",
-            states.join(", ")
-        );
-        let uids: Vec<String> = conn
-            .prepare_cached(&sql)?
-            .query_map(params![to.0, date.as_str(), now_value], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let changed = value_bytes(&AttributeValue::LastChangeDate(kmip_codec::messages::DateTime(now)));
-        let mut set = conn.prepare_cached("UPDATE attributes SET value = ?2 WHERE uid = ?1 AND name = ?3")?;
-        for uid in &uids {
-            set.execute(params![uid, changed, AttributeName::LastChangeDate.as_str()])?;
+/// An object's Activation and Deactivation Dates as stored.
+fn stored_dates(conn: &Connection, uid: &str) -> Result<Dates, DbError> {
+    let mut dates = Dates::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, value FROM attributes WHERE uid = ?1 AND name IN ('Activation Date', 'Deactivation Date')",
+    )?;
+    let mut rows = stmt.query(params![uid])?;
+    while let Some(row) = rows.next()? {
+        let (name, value): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
+        match decode_value(&name, &value)? {
+            AttributeValue::ActivationDate(d) => dates.activation = Some(d.0),
+            AttributeValue::DeactivationDate(d) => dates.deactivation = Some(d.0),
+            _ => {}
         }
-        moved = moved.saturating_add(uids.len());
+    }
+    Ok(dates)
+}
+
+/// Objects the time sweep looks at in one call, so that it never holds
+/// the writer (and the Creates queued behind it) for long; the rest wait
+/// for the next second.
+const SWEEP_BATCH: i64 = 2_000;
+
+/// Moves objects whose dates have passed (KMIP 1.4 §3.22,
+/// [`lifecycle::by_dates`]) without a client asking. Each row keeps when
+/// its next move is due (`objects.due`, indexed where set), so a sweep
+/// reads only the objects due, not every date of every object. Returns
+/// how many objects moved.
+pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
+    let due: Vec<(String, u32)> = conn
+        .prepare_cached("SELECT uid, state FROM objects WHERE due <= ?1 ORDER BY due LIMIT ?2")?
+        .query_map(params![now, SWEEP_BATCH], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let changed = value_bytes(&AttributeValue::LastChangeDate(kmip_codec::messages::DateTime(now)));
+    let mut moved: usize = 0;
+    for (uid, state) in due {
+        let dates = stored_dates(conn, &uid)?;
+        let to = lifecycle::by_dates(State(state), dates, now);
+        conn.prepare_cached("UPDATE objects SET state = ?2, due = ?3 WHERE uid = ?1")?
+            .execute(params![uid, to.0, lifecycle::due(to, dates)])?;
+        if to != State(state) {
+            conn.prepare_cached("UPDATE attributes SET value = ?2 WHERE uid = ?1 AND name = ?3")?
+                .execute(params![uid, changed, AttributeName::LastChangeDate.as_str()])?;
+            moved = moved.saturating_add(1);
+        }
     }
     Ok(moved)
 }
