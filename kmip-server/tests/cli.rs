@@ -614,6 +614,48 @@ async fn the_lifecycle_runs_with_the_kek_in_softhsm2_and_a_wrong_pin_is_refused(
         err.contains("logging into HSM token \"kmip\" failed (wrong PIN?)"),
         "{err}"
     );
+
+    // A backup restores with the same HSM key, and under another token's
+    // key is refused.
+    let with = |env: &[(&str, &str)], data: &Path, args: &[&str]| {
+        bin()
+            .envs(env.iter().copied())
+            .arg("--data-dir")
+            .arg(data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let file = dir.path().join("hsm.backup");
+    let out = with(&env, &data, &["backup", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let restored = dir.path().join("restored");
+    let out = with(&env, &restored, &["restore", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!restored.join("kek.key").exists());
+    let served = Served::start_with_env(&restored, &env);
+    let mut c = Client::connect(&served.addr, "localhost", &creds).await.unwrap();
+    assert_eq!(material(&c.get(get_key(&uid)).await.unwrap().object), key);
+    drop(c);
+    drop(served);
+    let other = dir.path().join("other");
+    let other_conf = softhsm_token(&other).unwrap();
+    let other_env = [
+        ("SOFTHSM2_CONF", other_conf.to_str().unwrap()),
+        ("KMIP_KEY_PROTECTOR", "pkcs11"),
+        ("KMIP_PKCS11_PIN", "1234"),
+    ];
+    assert!(with(&other_env, &other.join("scratch"), &["init"]).status.success());
+    let out = with(
+        &other_env,
+        &other.join("restored"),
+        &["restore", file.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("does not unwrap with the pkcs11 key protector"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
