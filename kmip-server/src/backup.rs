@@ -166,6 +166,13 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
     let (sealer, _) = crate::setup::sealer(config, false)?;
     let snapshot_path = data.join(format!(".backup-{}.db", std::process::id()));
     let _ = fs::remove_file(&snapshot_path);
+    // Created empty first, so that the copy is private from its first byte.
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode_private()
+        .open(&snapshot_path)
+        .map_err(|e| format!("{}: {e}", snapshot_path.display()))?;
     let snapshot = Scratch(Some(snapshot_path.clone()));
     {
         let conn = crate::store::open(data).map_err(|e| e.to_string())?;
@@ -248,23 +255,28 @@ impl PrivateMode for fs::OpenOptions {
 }
 
 /// Restores the backup `file` into `config`'s data directory, which must
-/// hold no database, sealing key or CA yet. With the soft key protector
+/// be new (or hold only the KEK). With the soft key protector
 /// the KEK the backup was made under is `kek` (copied in) or already the
 /// directory's `kek.key`; with PKCS#11 it is the configured token's key.
 /// Nothing is left in place unless the digest matches and the sealing key
 /// unwraps; every object's material is opened before it returns.
 pub fn restore(config: &Config, file: &Path, kek: Option<&Path>) -> Result<Summary, String> {
     let data = &config.data_dir;
-    for taken in [DB_FILE, SEALING_KEY_FILE, "ca"] {
-        if data.join(taken).exists() {
-            return Err(format!(
-                "{} already holds {taken}: restore only into a new data directory",
-                data.display()
-            ));
+    let kek_path = data.join(crate::keys::soft::KEK_FILE);
+    // Nothing of another installation may mix with the restored one (a
+    // server certificate from another CA, say); only the KEK may wait here.
+    if let Ok(entries) = fs::read_dir(data) {
+        for entry in entries.flatten() {
+            if entry.path() != kek_path {
+                return Err(format!(
+                    "{} already holds {}: restore only into a new data directory (a kek.key may be there)",
+                    data.display(),
+                    entry.file_name().to_string_lossy()
+                ));
+            }
         }
     }
     create_private_dir(data).map_err(|e| format!("{}: {e}", data.display()))?;
-    let kek_path = data.join(crate::keys::soft::KEK_FILE);
     let mut placed_kek = None;
     if config.key_protector == crate::config::Protector::Soft {
         match kek {
