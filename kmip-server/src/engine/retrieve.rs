@@ -138,7 +138,7 @@ pub fn retrieve(ctx: &Context<'_>, req: &GetRequest) -> Result<GetResponse, Erro
         )));
     }
     let fresh = flag(&stored, AttributeName::Fresh, false);
-    let mut object = stored.object.ok_or_else(|| {
+    let mut object = stored.object.clone().ok_or_else(|| {
         Error::KeyValueNotPresent(format!("object {uid} has been destroyed: only its metadata remains"))
     })?;
     // A key registered wrapped is unwrapped first when it is asked for

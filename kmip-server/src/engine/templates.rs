@@ -55,8 +55,8 @@ fn template_named(ctx: &Context<'_>, name: &Name) -> Result<Vec<Attribute>, Erro
     };
     let missing = || Error::ItemNotFound(format!("no Template named {:?}", name.value));
     let uid = ctx.store.locate(ctx.auth.scope(), &filter)?.pop().ok_or_else(missing)?;
-    match ctx.load(&uid, true)?.object {
-        Some(Object::Template(t)) => Ok(t.attributes),
+    match &ctx.load(&uid, true)?.object {
+        Some(Object::Template(t)) => Ok(t.attributes.clone()),
         _ => Err(missing()),
     }
 }

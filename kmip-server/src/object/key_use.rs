@@ -203,24 +203,27 @@ pub(crate) fn material(object: Option<&Object>, uid: &str) -> Result<Bytes, Erro
 /// taking a Usage Limits allocation when the key has limits.
 pub fn usable(ctx: &Context<'_>, uid: &str, purpose: Purpose, amount: usize) -> Result<UsableKey, Error> {
     let now = unix_now();
-    let mut stored = ctx.load(uid, true)?;
+    let stored = ctx.load(uid, true)?;
     check(&stored, purpose, now)?;
     let amount = i64::try_from(amount).unwrap_or(i64::MAX);
     let limited = stored.values(AttributeName::UsageLimits).next().is_some();
-    if purpose.protects && limited {
+    let stored = if purpose.protects && limited {
         // Re-check inside the transaction: the state or limits may have
         // changed since the read above. The material cannot have: no
         // operation changes an existing key's material but Destroy, which
         // the state check catches.
-        let object = stored.object.take();
-        stored = ctx.update(uid, move |o| {
+        let object = stored.object.clone();
+        let mut updated = ctx.update(uid, move |o| {
             check(o, purpose, now)?;
             allocate(o, amount)?;
             touched(o);
             Ok(())
         })?;
-        stored.object = object;
-    }
+        updated.object = object;
+        std::sync::Arc::new(updated)
+    } else {
+        stored
+    };
     Ok(UsableKey {
         material: material(stored.object.as_ref(), &stored.uid)?,
         algorithm: stored.attributes.iter().find_map(|a| match a.value {
@@ -235,6 +238,6 @@ pub fn usable(ctx: &Context<'_>, uid: &str, purpose: Purpose, amount: usize) -> 
                 _ => None,
             }),
         object_type: stored.object_type,
-        uid: stored.uid,
+        uid: stored.uid.clone(),
     })
 }

@@ -59,10 +59,9 @@ pub fn run(ctx: &Context<'_>, req: &CreateSplitKeyRequest) -> Result<CreateSplit
                     }
                 )));
             }
-            let mut stored = stored;
             let object = stored
                 .object
-                .take()
+                .clone()
                 .ok_or_else(|| Error::KeyValueNotPresent(format!("object {uid} has no key material")))?;
             protected_by = Some(stored);
             object

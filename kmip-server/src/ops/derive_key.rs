@@ -265,7 +265,7 @@ pub fn run(ctx: &Context<'_>, req: &DeriveKeyRequest) -> Result<DeriveKeyRespons
     };
     let described = algorithm.map(|a: CryptographicAlgorithm| (a, bits));
     let mut new = new_object(req.object_type, object, attributes, described)?;
-    inherit_protection(&ctx.load(&base_uid, false)?, &mut new);
+    inherit_protection(&*ctx.load(&base_uid, false)?, &mut new);
     new.add_link(LinkType::DerivationBaseObjectLink, &base_uid);
     let new_uid = new.uid.clone();
     let scope = ctx.scope();

@@ -20,7 +20,7 @@ pub fn run(ctx: &Context<'_>, req: &ExportRequest) -> Result<ExportResponse, Err
             key_wrapping_specification: req.key_wrapping_specification.clone(),
         },
     )?;
-    let attributes = ctx.load(&got.unique_identifier, false)?.attributes;
+    let attributes = ctx.load(&got.unique_identifier, false)?.attributes.clone();
     Ok(ExportResponse {
         object_type: got.object_type,
         unique_identifier: got.unique_identifier,

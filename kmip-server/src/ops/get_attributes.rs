@@ -12,7 +12,7 @@ pub fn run(ctx: &Context<'_>, req: &GetAttributesRequest) -> Result<GetAttribute
     let uid = ctx.uid(&req.unique_identifier)?;
     let stored = ctx.load(&uid, false)?;
     let attributes = if req.attribute_names.is_empty() {
-        stored.attributes
+        stored.attributes.clone()
     } else {
         req.attribute_names
             .iter()

@@ -87,7 +87,9 @@ impl Context<'_> {
     /// Loads an object of the caller's scope, with its material if asked.
     /// An archived object is refused unless the operation works on archived
     /// objects (Get Attributes, Get Attribute List, Recover, Archive).
-    pub fn load(&self, uid: &str, material: bool) -> Result<ManagedObject, Error> {
+    /// Shared with the store's cache: take a copy (`Arc::unwrap_or_clone`)
+    /// to change it.
+    pub fn load(&self, uid: &str, material: bool) -> Result<std::sync::Arc<ManagedObject>, Error> {
         let stored = self
             .store
             .load(self.auth.scope(), uid, material)?

@@ -162,7 +162,7 @@ pub fn run(ctx: &Context<'_>, req: &ValidateRequest) -> Result<ValidateResponse,
         .collect();
     for uid in &req.unique_identifiers {
         let stored = ctx.load(uid, true)?;
-        match (stored.object_type, stored.object) {
+        match (stored.object_type, &stored.object) {
             (ObjectType::Certificate, Some(Object::Certificate(c))) => ders.push((c.certificate_value.to_vec(), true)),
             _ => return Err(Error::InvalidMessage(format!("object {uid} is not a certificate"))),
         }

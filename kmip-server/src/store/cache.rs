@@ -13,7 +13,7 @@
 //! and a read inserts only if the generation it started under is current.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::object::ManagedObject;
 use crate::policy::Scope;
@@ -32,7 +32,7 @@ struct Inner {
 
 /// A cached object, and whether it was read with its material.
 struct Entry {
-    object: ManagedObject,
+    object: Arc<ManagedObject>,
     material: bool,
 }
 
@@ -49,28 +49,30 @@ impl Cache {
 
     /// The cached object (with its material if `material`), or the
     /// generation to pass to [`Cache::insert`] after reading it from the
-    /// store.
-    pub fn get(&self, scope: &Scope, uid: &str, material: bool) -> Result<ManagedObject, u64> {
+    /// store. Shared, not copied: a Get or Encrypt takes the material and
+    /// reads the attributes where they are.
+    pub fn get(&self, scope: &Scope, uid: &str, material: bool) -> Result<Arc<ManagedObject>, u64> {
         let inner = self.lock();
         match inner.entries.get(scope).and_then(|objects| objects.get(uid)) {
             Some(e) if material => match e.material {
-                true => Ok(e.object.clone()),
+                true => Ok(Arc::clone(&e.object)),
                 false => Err(inner.generation),
             },
-            // Attributes only: the material is not copied.
-            Some(e) => Ok(ManagedObject {
+            Some(e) if !e.material => Ok(Arc::clone(&e.object)),
+            // Attributes only: the material is not handed out.
+            Some(e) => Ok(Arc::new(ManagedObject {
                 uid: e.object.uid.clone(),
                 object_type: e.object.object_type,
                 object: None,
                 attributes: e.object.attributes.clone(),
-            }),
+            })),
             None => Err(inner.generation),
         }
     }
 
     /// Keeps an object read (with its material if `material`) under
     /// `generation`, unless a change happened since.
-    pub fn insert(&self, scope: &Scope, stored: &ManagedObject, material: bool, generation: u64) {
+    pub fn insert(&self, scope: &Scope, stored: &Arc<ManagedObject>, material: bool, generation: u64) {
         let mut inner = self.lock();
         if inner.generation != generation {
             return;
@@ -81,7 +83,7 @@ impl Cache {
         }
         let objects = inner.entries.entry(scope.clone()).or_default();
         let entry = Entry {
-            object: stored.clone(),
+            object: Arc::clone(stored),
             material,
         };
         if objects.insert(stored.uid.clone(), entry).is_none() {
@@ -117,8 +119,8 @@ mod tests {
     use super::*;
     use kmip_codec::enums::{ObjectType, State};
 
-    fn object(uid: &str, state: State) -> ManagedObject {
-        ManagedObject::new(uid.into(), ObjectType::SymmetricKey, state)
+    fn object(uid: &str, state: State) -> Arc<ManagedObject> {
+        Arc::new(ManagedObject::new(uid.into(), ObjectType::SymmetricKey, state))
     }
 
     #[test]
@@ -155,8 +157,21 @@ mod tests {
         cache.insert(&a, &object("k", State::Active), false, generation);
         assert!(cache.get(&a, "k", false).is_ok());
         let generation = cache.get(&a, "k", true).expect_err("no material to give");
-        cache.insert(&a, &object("k", State::Active), true, generation);
-        assert!(cache.get(&a, "k", true).is_ok(), "read again with it, it serves both");
-        assert!(cache.get(&a, "k", false).unwrap().object.is_none());
+        let mut with_material = ManagedObject::new("k".into(), ObjectType::OpaqueObject, State::Active);
+        with_material.object = Some(kmip_codec::messages::Object::OpaqueObject(
+            kmip_codec::messages::OpaqueObject {
+                opaque_data_type: kmip_codec::enums::OpaqueDataType(0x8000_0001),
+                opaque_data_value: kmip_codec::messages::Bytes::new(b"secret".to_vec()),
+            },
+        ));
+        cache.insert(&a, &Arc::new(with_material), true, generation);
+        assert!(
+            cache.get(&a, "k", true).unwrap().object.is_some(),
+            "read again with it, it serves both"
+        );
+        assert!(
+            cache.get(&a, "k", false).unwrap().object.is_none(),
+            "an attribute read is not handed the material"
+        );
     }
 }

@@ -52,7 +52,7 @@ impl ObjectStore for Inline<'_> {
     fn sealer(&self) -> &Sealer {
         self.inner.sealer()
     }
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<std::sync::Arc<ManagedObject>>, DbError> {
         match self.inner.cached(scope, uid, material) {
             // A private key's material is for Sign and Decrypt, which take
             // milliseconds with RSA: not on a worker other connections share.
@@ -61,7 +61,7 @@ impl ObjectStore for Inline<'_> {
             None => Err(self.refuse()),
         }
     }
-    fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<ManagedObject> {
+    fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<std::sync::Arc<ManagedObject>> {
         self.inner.cached(scope, uid, material)
     }
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {

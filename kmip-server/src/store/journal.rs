@@ -111,7 +111,7 @@ impl ObjectStore for Journal<'_> {
     fn sealer(&self) -> &Sealer {
         self.inner.sealer()
     }
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<std::sync::Arc<ManagedObject>>, DbError> {
         self.inner.load(scope, uid, material)
     }
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {

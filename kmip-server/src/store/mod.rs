@@ -11,6 +11,8 @@ pub mod inline;
 pub mod journal;
 pub mod sqlite;
 
+use std::sync::Arc;
+
 use crate::error::Error;
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
@@ -133,10 +135,11 @@ pub trait ObjectStore: Send + Sync {
     /// The sealer for key material.
     fn sealer(&self) -> &Sealer;
     /// An object of `scope`, with its material unsealed if asked.
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError>;
+    /// Shared with the cache: a caller that changes it takes its own copy.
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<Arc<ManagedObject>>, DbError>;
     /// The object if the cache holds it (never a disk read); `None` for a
     /// store without a cache.
-    fn cached(&self, _scope: &Scope, _uid: &str, _material: bool) -> Option<ManagedObject> {
+    fn cached(&self, _scope: &Scope, _uid: &str, _material: bool) -> Option<Arc<ManagedObject>> {
         None
     }
     /// The objects of `scope` matching `filter`, newest first.

@@ -85,7 +85,7 @@ impl ObjectStore for Store {
         &self.sealer
     }
 
-    fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<ManagedObject> {
+    fn cached(&self, scope: &Scope, uid: &str, material: bool) -> Option<std::sync::Arc<ManagedObject>> {
         let hit = self.cache.get(scope, uid, material).ok();
         if hit.is_some() {
             self.metrics.cache_hits.increment(1);
@@ -93,7 +93,7 @@ impl ObjectStore for Store {
         hit
     }
 
-    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<ManagedObject>, DbError> {
+    fn load(&self, scope: &Scope, uid: &str, material: bool) -> Result<Option<std::sync::Arc<ManagedObject>>, DbError> {
         let generation = match self.cache.get(scope, uid, material) {
             Ok(hit) => {
                 self.metrics.cache_hits.increment(1);
@@ -103,7 +103,9 @@ impl ObjectStore for Store {
         };
         self.metrics.cache_misses.increment(1);
         let sealer = material.then_some(&self.sealer);
-        let loaded = self.read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?;
+        let loaded = self
+            .read(|c| ScopedObjects::new(c, scope).load(uid, sealer))?
+            .map(std::sync::Arc::new);
         if let Some(stored) = &loaded {
             self.cache.insert(scope, stored, material, generation);
         }
