@@ -21,6 +21,7 @@
 
 use std::fs;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use aws_lc_rs::digest::{Context, SHA256};
@@ -170,7 +171,7 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
     fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode_private()
+        .mode(0o600)
         .open(&snapshot_path)
         .map_err(|e| format!("{}: {e}", snapshot_path.display()))?;
     let snapshot = Scratch(Some(snapshot_path.clone()));
@@ -195,7 +196,7 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
     let file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode_private()
+        .mode(0o600)
         .open(&tmp)
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
     let io = |e: std::io::Error| format!("writing {}: {e}", tmp.display());
@@ -241,17 +242,6 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
     partial.keep();
     drop(snapshot);
     Ok(summary)
-}
-
-/// Opens files with mode 0600 from the start.
-trait PrivateMode {
-    fn mode_private(&mut self) -> &mut Self;
-}
-
-impl PrivateMode for fs::OpenOptions {
-    fn mode_private(&mut self) -> &mut Self {
-        std::os::unix::fs::OpenOptionsExt::mode(self, 0o600)
-    }
 }
 
 /// Restores the backup `file` into `config`'s data directory, which must
@@ -348,7 +338,7 @@ fn unpack(config: &Config, file: &Path) -> Result<Summary, String> {
             let mut out = fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .mode_private()
+                .mode(0o600)
                 .open(&db_tmp)
                 .map_err(|e| format!("{}: {e}", db_tmp.display()))?;
             let copied = std::io::copy(&mut (&mut r).take(len), &mut out).map_err(truncated)?;
