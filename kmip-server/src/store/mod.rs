@@ -9,7 +9,11 @@
 mod cache;
 pub mod inline;
 pub mod journal;
+pub mod locate;
+pub mod postgres;
+pub mod rows;
 pub mod sqlite;
+pub mod writer;
 
 use std::sync::Arc;
 

@@ -11,6 +11,7 @@ use kmip_server::setup::Paths;
 
 pub mod keys;
 pub mod objects;
+pub mod postgres;
 use std::path::PathBuf;
 
 /// A running test server.

@@ -6,13 +6,12 @@
 pub mod locate;
 pub mod objects;
 pub mod schema;
-mod writer;
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::cache;
+use super::{cache, writer};
 use super::{Change, DbError, ObjectStore, Objects, Quota, Watched};
 use crate::keys::Sealer;
 use crate::object::ManagedObject;
@@ -25,7 +24,7 @@ use schema::open;
 /// The SQLite object store: one writer thread with group commit, a pool
 /// of reader connections, and the sealer for key material.
 pub struct Store {
-    writer: writer::Writer,
+    writer: writer::Writer<Connection>,
     data_dir: std::path::PathBuf,
     readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
     sealer: Sealer,

@@ -1,47 +1,20 @@
-//! Managed objects in SQL, always read and written through a scope.
+//! Managed objects in SQLite, always read and written through a scope.
 //!
 //! Every query names the caller's scope in its `WHERE` clause, so an object
 //! of another scope is simply not found: the caller cannot tell it from a
-//! missing one. An object is a row of `objects` (type, state, and the
-//! object's TTLV sealed with AES-256-GCM, bound to its UID and scope) and
-//! one row of `attributes` per attribute instance, holding the TTLV of its
-//! value — which is also what Locate compares, in SQL.
+//! missing one. The rows are those [`crate::store::rows`] describes.
 
-use kmip_codec::enums::{ObjectType, State};
-use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, Codec, Object};
-use kmip_codec::ttlv::{Document, Limits, Writer};
-use kmip_codec::Tag;
+use kmip_codec::enums::State;
+use kmip_codec::messages::{Attribute, AttributeName, AttributeValue};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::keys::Sealer;
 use crate::object::lifecycle::{self, Dates};
-use crate::object::{canonical_order, ManagedObject};
+use crate::object::ManagedObject;
 use crate::policy::Scope;
+use crate::store::rows::{dates_of, Stored};
+pub use crate::store::rows::{object_bytes, stored_indices, Snapshot};
 use crate::store::{unix_now, value_bytes, DbError, LocateFilter, Usage};
-
-fn decode_value(name: &str, bytes: &[u8]) -> Result<AttributeValue, DbError> {
-    let doc =
-        Document::decode(bytes, &Limits::default()).map_err(|e| DbError(format!("stored attribute {name}: {e}")))?;
-    AttributeValue::decode_for(name, doc.root()).map_err(|e| DbError(format!("stored attribute {name}: {e}")))
-}
-
-/// The TTLV of an object, for sealing.
-pub fn object_bytes(object: &Object) -> zeroize::Zeroizing<Vec<u8>> {
-    let mut w = Writer::new();
-    object.encode(Tag::AnyObject, &mut w);
-    zeroize::Zeroizing::new(w.into_bytes())
-}
-
-/// An object's rows as they were, to put back if a batch is undone: its
-/// sealed material stays sealed. Equal snapshots are equal rows.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Snapshot {
-    object_type: u32,
-    created: i64,
-    state: u32,
-    sealed: Option<Vec<u8>>,
-    attributes: Vec<(String, i32, Vec<u8>)>,
-}
 
 /// The objects of one scope.
 pub struct ScopedObjects<'c> {
@@ -130,37 +103,6 @@ impl<'c> ScopedObjects<'c> {
         }
         Ok(())
     }
-}
-
-/// The Attribute Index each instance is stored under: the one the client
-/// gave, unless it is negative or another instance of the same attribute
-/// already has it; then (and when none was given) the smallest index still
-/// free for that attribute. So any set of instances a client sends is
-/// stored, and no two share an index.
-pub fn stored_indices(attributes: &[&Attribute]) -> Vec<i32> {
-    use std::collections::HashSet;
-    let mut taken: HashSet<(&str, i32)> = HashSet::new();
-    let given: Vec<Option<i32>> = attributes
-        .iter()
-        .map(|a| {
-            a.index
-                .filter(|i| *i >= 0)
-                .filter(|i| taken.insert((a.name.as_str(), *i)))
-        })
-        .collect();
-    attributes
-        .iter()
-        .zip(given)
-        .map(|(a, given)| {
-            given.unwrap_or_else(|| {
-                let free = (0..=i32::MAX)
-                    .find(|i| !taken.contains(&(a.name.as_str(), *i)))
-                    .unwrap_or(i32::MAX);
-                taken.insert((a.name.as_str(), free));
-                free
-            })
-        })
-        .collect()
 }
 
 impl super::Objects for ScopedObjects<'_> {
@@ -276,42 +218,18 @@ impl super::Objects for ScopedObjects<'_> {
         let Some((object_type, state, sealed)) = row else {
             return Ok(None);
         };
-        let object = match (sealer, sealed) {
-            (Some(sealer), Some(sealed)) => {
-                let plain = sealer
-                    .open(uid, self.scope.as_str(), &sealed)
-                    .map_err(|e| DbError(e.to_string()))?;
-                let doc = Document::decode(&plain, &Limits::default())
-                    .map_err(|e| DbError(format!("stored object {uid}: {e}")))?;
-                Some(Object::decode(doc.root()).map_err(|e| DbError(format!("stored object {uid}: {e}")))?)
-            }
-            _ => None,
-        };
         let mut stmt = self
             .conn
             .prepare_cached("SELECT name, idx, value FROM attributes WHERE uid = ?1 ORDER BY name, idx")?;
-        let rows = stmt.query_map(params![uid], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, r.get::<_, Vec<u8>>(2)?))
-        })?;
-        // The State attribute is the `state` column (kept once, where the
-        // time sweep and Locate read it), never an attribute row.
-        let mut attributes = vec![Attribute::new(AttributeValue::State(State(state)))];
-        for row in rows {
-            let (name, idx, bytes) = row?;
-            let value = decode_value(&name, &bytes)?;
-            attributes.push(Attribute {
-                index: (idx > 0).then_some(idx),
-                name,
-                value,
-            });
-        }
-        canonical_order(&mut attributes);
-        Ok(Some(ManagedObject {
-            uid: uid.to_owned(),
-            object_type: ObjectType(object_type),
-            object,
-            attributes,
-        }))
+        let rows = stmt.query_map(params![uid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let stored = Stored {
+            uid,
+            scope: self.scope,
+            object_type,
+            state,
+            sealed,
+        };
+        Ok(Some(stored.assemble(sealer, rows.map(|r| r.map_err(DbError::from)))?))
     }
 
     /// The Object Type of `uid`, if it exists in this scope.
@@ -357,20 +275,11 @@ impl super::Objects for ScopedObjects<'_> {
 
 /// An object's Activation and Deactivation Dates as stored.
 fn stored_dates(conn: &Connection, uid: &str) -> Result<Dates, DbError> {
-    let mut dates = Dates::default();
     let mut stmt = conn.prepare_cached(
         "SELECT name, value FROM attributes WHERE uid = ?1 AND name IN ('Activation Date', 'Deactivation Date')",
     )?;
-    let mut rows = stmt.query(params![uid])?;
-    while let Some(row) = rows.next()? {
-        let (name, value): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
-        match decode_value(&name, &value)? {
-            AttributeValue::ActivationDate(d) => dates.activation = Some(d.0),
-            AttributeValue::DeactivationDate(d) => dates.deactivation = Some(d.0),
-            _ => {}
-        }
-    }
-    Ok(dates)
+    let rows = stmt.query_map(params![uid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    dates_of(rows.map(|r| r.map_err(DbError::from)))
 }
 
 /// Objects the time sweep looks at in one call, so that it never holds
@@ -408,6 +317,7 @@ pub fn advance_states(conn: &Connection, now: i64) -> Result<usize, DbError> {
 mod tests {
     use super::*;
     use crate::store::Objects;
+    use kmip_codec::enums::ObjectType;
 
     /// The counters the triggers keep, and the same measured from scratch.
     fn counted_and_recounted(conn: &Connection, scope: &Scope) -> (Usage, Usage) {
