@@ -143,7 +143,7 @@ fn notify_cmd(config: &Config, cmd: NotifyCommand) -> Result<(), String> {
             println!("notification sink {id} deleted");
             Ok(())
         }
-    })
+    })?
 }
 
 #[derive(Subcommand)]
@@ -291,7 +291,7 @@ fn policy_cmd(config: &Config, cmd: PolicyCommand) -> Result<(), String> {
             println!("policy {scope}/{name} deleted");
             Ok(())
         }
-    })
+    })?
 }
 
 fn keys_cmd(config: &Config, cmd: KeysCommand) -> Result<(), String> {
@@ -327,7 +327,7 @@ fn keys_cmd(config: &Config, cmd: KeysCommand) -> Result<(), String> {
             }
         }
         Ok(())
-    })?;
+    })??;
     due.sort_by_key(|(at, _)| *at);
     let due: Vec<Due> = due.into_iter().map(|(_, d)| d).collect();
     if json {

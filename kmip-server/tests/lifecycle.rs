@@ -41,6 +41,7 @@ fn write(server: &TestServer, policy: &Policy) {
     server
         .registry()
         .with_conn(|c| kmip_server::lifecycle::write(c, policy))
+        .unwrap()
         .unwrap();
 }
 
@@ -228,6 +229,7 @@ async fn retention_archives_then_destroys_and_each_event_is_raised_once_across_a
     let outbox: i64 = server
         .registry()
         .with_conn(|c| c.query_row("SELECT count(*) FROM lifecycle_events", [], |r| r.get(0)))
+        .unwrap()
         .unwrap();
     assert_eq!(outbox, 3, "the outbox holds each event once");
     server.stop().await;
@@ -248,17 +250,20 @@ struct Receiver {
 
 /// Three columns of the events table, in the order they were recorded.
 fn outbox(server: &TestServer, columns: &str) -> Vec<(String, String, String)> {
-    server.registry().with_conn(|c| {
-        let mut s = c
-            .prepare(&format!("SELECT {columns} FROM lifecycle_events ORDER BY rowid"))
-            .unwrap();
-        let rows = s
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        rows
-    })
+    server
+        .registry()
+        .with_conn(|c| {
+            let mut s = c
+                .prepare(&format!("SELECT {columns} FROM lifecycle_events ORDER BY rowid"))
+                .unwrap();
+            let rows = s
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            rows
+        })
+        .unwrap()
 }
 
 /// Registers the receiver as a sink for `events`, with its secret in a
@@ -269,6 +274,7 @@ fn subscribe(server: &TestServer, hook: &Receiver, events: &[String]) {
     server
         .registry()
         .with_conn(|c| kmip_server::lifecycle::notify::add(c, &hook.url, &secret, events, Some(&hook.ca_file)))
+        .unwrap()
         .unwrap();
 }
 

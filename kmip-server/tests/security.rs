@@ -314,10 +314,13 @@ async fn destroyed_key_material_is_gone_from_the_database_files() {
     let server = TestServer::start().await;
     let mut c = server.admin_client().await;
     let uid = c.create(aes(vec![])).await.unwrap().unique_identifier;
-    let sealed: Vec<u8> = server.registry().with_conn(|conn| {
-        conn.query_row("SELECT sealed FROM objects WHERE uid = ?1", [&uid], |r| r.get(0))
-            .unwrap()
-    });
+    let sealed: Vec<u8> = server
+        .registry()
+        .with_conn(|conn| {
+            conn.query_row("SELECT sealed FROM objects WHERE uid = ?1", [&uid], |r| r.get(0))
+                .unwrap()
+        })
+        .unwrap();
     let files = || {
         ["kmip.db", "kmip.db-wal"]
             .iter()
@@ -592,11 +595,14 @@ async fn a_request_that_cannot_be_audited_is_refused_and_changes_nothing() {
     let mut c = server.admin_client().await;
     assert_eq!(refusal(c.create(aes(vec![])).await), Some(ResultReason::GeneralFailure));
     let scope = kmip_server::policy::Scope::new("default").unwrap();
-    let count = server.registry().with_conn(|conn| {
-        kmip_server::store::objects::ScopedObjects::new(conn, &scope)
-            .count()
-            .unwrap()
-    });
+    let count = server
+        .registry()
+        .with_conn(|conn| {
+            kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+                .count()
+                .unwrap()
+        })
+        .unwrap();
     assert_eq!(count, 0, "nothing was created");
     server.stop().await;
     // Fail-open, when so configured, serves on.
@@ -775,11 +781,14 @@ async fn a_batch_of_more_key_pair_generations_than_the_budget_is_refused_before_
         .iter()
         .all(|i| i.result_reason == Some(ResultReason::InvalidMessage)));
     let scope = kmip_server::policy::Scope::new("default").unwrap();
-    let count = server.registry().with_conn(|conn| {
-        kmip_server::store::objects::ScopedObjects::new(conn, &scope)
-            .count()
-            .unwrap()
-    });
+    let count = server
+        .registry()
+        .with_conn(|conn| {
+            kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+                .count()
+                .unwrap()
+        })
+        .unwrap();
     assert_eq!(count, 0, "none of them ran");
     let within = c.request(pairs(2));
     let answer = c.send(&within).await.unwrap();
@@ -827,11 +836,14 @@ async fn a_client_that_closes_its_connection_cancels_the_rest_of_its_batch() {
         "{done} of 200 key pairs were made for a client that had left"
     );
     let scope = kmip_server::policy::Scope::new("default").unwrap();
-    let count = server.registry().with_conn(|conn| {
-        kmip_server::store::objects::ScopedObjects::new(conn, &scope)
-            .count()
-            .unwrap()
-    });
+    let count = server
+        .registry()
+        .with_conn(|conn| {
+            kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+                .count()
+                .unwrap()
+        })
+        .unwrap();
     assert_eq!(count, 2 * done as u64, "what ran is kept, nothing else");
     server.stop().await;
 }

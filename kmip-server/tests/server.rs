@@ -239,13 +239,16 @@ async fn a_revocation_written_to_the_database_without_the_cli_takes_effect_withi
     let mut open = server.connect(&creds).await.unwrap();
     assert!(answers(&mut open).await);
     // SQL by hand (a restored database, say): nobody pokes the server.
-    server.registry().with_conn(|c| {
-        c.execute_batch(&format!(
-            "UPDATE credentials SET revoked = 1 WHERE serial = '{serial}';
+    server
+        .registry()
+        .with_conn(|c| {
+            c.execute_batch(&format!(
+                "UPDATE credentials SET revoked = 1 WHERE serial = '{serial}';
              UPDATE registry_generation SET value = value + 1;"
-        ))
-        .unwrap()
-    });
+            ))
+            .unwrap()
+        })
+        .unwrap();
     tokio::time::sleep(kmip_server::auth::reload::INTERVAL * 2 + std::time::Duration::from_millis(500)).await;
     assert!(!answers(&mut open).await, "the server's own check saw the revocation");
     server.stop().await;
@@ -309,29 +312,33 @@ async fn scopes_see_only_their_own_objects() {
     let (a, b) = (Scope::new("finance").unwrap(), Scope::new("hr").unwrap());
     registry.create_scope(&a).unwrap();
     registry.create_scope(&b).unwrap();
-    registry.with_conn(|conn| {
-        ScopedObjects::new(conn, &a)
-            .insert("uid-1", ObjectType::SymmetricKey.0)
-            .unwrap();
-        assert_eq!(
-            ScopedObjects::new(conn, &a).object_type("uid-1").unwrap(),
-            Some(ObjectType::SymmetricKey.0)
-        );
-        assert_eq!(
-            ScopedObjects::new(conn, &b).object_type("uid-1").unwrap(),
-            None,
-            "invisible from another scope"
-        );
-        assert_eq!(
-            ScopedObjects::new(conn, &b).object_type("uid-2").unwrap(),
-            None,
-            "same answer as missing"
-        );
-    });
+    registry
+        .with_conn(|conn| {
+            ScopedObjects::new(conn, &a)
+                .insert("uid-1", ObjectType::SymmetricKey.0)
+                .unwrap();
+            assert_eq!(
+                ScopedObjects::new(conn, &a).object_type("uid-1").unwrap(),
+                Some(ObjectType::SymmetricKey.0)
+            );
+            assert_eq!(
+                ScopedObjects::new(conn, &b).object_type("uid-1").unwrap(),
+                None,
+                "invisible from another scope"
+            );
+            assert_eq!(
+                ScopedObjects::new(conn, &b).object_type("uid-2").unwrap(),
+                None,
+                "same answer as missing"
+            );
+        })
+        .unwrap();
     let e = registry.delete_scope(&a, false).expect_err("holds an object");
     assert!(e.to_string().contains("still holds 1 objects"), "{e}");
     assert_eq!(registry.delete_scope(&a, true).unwrap(), 1);
-    registry.with_conn(|conn| assert_eq!(ScopedObjects::new(conn, &a).count().unwrap(), 0));
+    registry
+        .with_conn(|conn| assert_eq!(ScopedObjects::new(conn, &a).count().unwrap(), 0))
+        .unwrap();
     server.stop().await;
 }
 

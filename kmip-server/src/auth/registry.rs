@@ -16,11 +16,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::config::KeyType;
 use crate::policy::{Identity, OperationSet, RoleName, Scope};
+use crate::store::sql::{Database, Row, Sql, Value};
 use crate::store::{self, unix_now, DbError};
 
 /// A scope as listed by the admin CLI.
@@ -109,7 +109,7 @@ pub struct Known {
 
 /// The registry, with its own database connection.
 pub struct Registry {
-    conn: Mutex<Connection>,
+    db: Mutex<Database>,
     live: Mutex<Option<Live>>,
     /// Advances with every reload of `live`.
     epoch: AtomicU64,
@@ -123,39 +123,46 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn bump(conn: &Connection) -> Result<(), DbError> {
-    conn.execute("UPDATE registry_generation SET value = value + 1", [])?;
-    Ok(())
-}
-
 fn fail(message: String) -> DbError {
     DbError(message)
 }
 
+fn text(s: &str) -> Value {
+    Value::from(s)
+}
+
+/// The channel a PostgreSQL registry change is announced on, so that every
+/// node reloads at once (crate::store::postgres listens on it).
+pub const CHANGED: &str = "kmip_registry";
+
 impl Registry {
     /// Opens the registry in a data directory's database.
     pub fn open(data_dir: &std::path::Path) -> Result<Registry, DbError> {
-        let conn = store::open(data_dir)?;
-        Ok(Registry {
-            conn: Mutex::new(conn),
+        Ok(Registry::on(Database::Sqlite(store::open(data_dir)?), data_dir))
+    }
+
+    /// The registry in `db`, for the server whose data directory is `data_dir`.
+    pub fn on(db: Database, data_dir: &std::path::Path) -> Registry {
+        Registry {
+            db: Mutex::new(db),
             live: Mutex::new(None),
             epoch: AtomicU64::new(0),
             data_dir: data_dir.to_owned(),
-        })
+        }
     }
 
-    /// Runs `f` in an immediate (write-locked) transaction, bumps the
-    /// generation, and tells a server running on the data directory to
-    /// reload before returning.
-    fn change<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
-        let out = {
-            let mut conn = lock(&self.conn);
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            bump(&tx)?;
-            tx.commit()?;
-            out
-        };
+    /// Runs `f` in a write transaction, bumps the generation (and, on
+    /// PostgreSQL, tells every node), and tells a server running on the
+    /// data directory to reload before returning.
+    fn change<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
+        let out = lock(&self.db).transaction(|c| {
+            let out = f(c)?;
+            c.execute("UPDATE registry_generation SET value = value + 1", &[])?;
+            if c.is_postgres() {
+                c.execute("SELECT pg_notify(?1, '')", &[text(CHANGED)])?;
+            }
+            Ok(out)
+        })?;
         if let Err(e) = super::reload::poke(&self.data_dir) {
             tracing::warn!(
                 "the change is saved, but the running server did not confirm it ({e}); \
@@ -164,6 +171,11 @@ impl Registry {
             );
         }
         Ok(out)
+    }
+
+    /// Runs a read on the registry's connection.
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
+        f(lock(&self.db).sql()?)
     }
 
     /// Advances with every reload: an identity read under an older epoch
@@ -175,17 +187,20 @@ impl Registry {
     /// Reloads the live credentials if the registry changed since they were
     /// read (by this process or another). Returns whether it reloaded.
     pub fn refresh(&self) -> Result<bool, DbError> {
-        let conn = lock(&self.conn);
+        let mut db = lock(&self.db);
         let mut live = lock(&self.live);
-        // data_version moves with any commit by another connection, so the
-        // generation is read only when something was written.
-        let data_version: i64 = conn
-            .prepare_cached("PRAGMA data_version")?
-            .query_row([], |r| r.get(0))?;
-        if live.as_ref().is_some_and(|l| l.data_version == data_version) {
+        let c = db.sql()?;
+        // SQLite's data_version moves with any commit by another
+        // connection, so the generation is read only when something was
+        // written. PostgreSQL has no such counter: the generation is read.
+        let data_version = match c.is_postgres() {
+            true => 0,
+            false => first(c.query("PRAGMA data_version", &[])?)?.int()?,
+        };
+        if !c.is_postgres() && live.as_ref().is_some_and(|l| l.data_version == data_version) {
             return Ok(false);
         }
-        let generation: i64 = conn.query_row("SELECT value FROM registry_generation", [], |r| r.get(0))?;
+        let generation = first(c.query("SELECT value FROM registry_generation", &[])?)?.int()?;
         if let Some(l) = live.as_mut().filter(|l| l.generation == generation) {
             l.data_version = data_version;
             return Ok(false);
@@ -193,7 +208,7 @@ impl Registry {
         *live = Some(Live {
             data_version,
             generation,
-            identities: load_identities(&conn)?,
+            identities: load_identities(c)?,
         });
         self.epoch.fetch_add(1, Ordering::AcqRel);
         Ok(true)
@@ -223,8 +238,8 @@ impl Registry {
     pub fn create_scope(&self, scope: &Scope) -> Result<(), DbError> {
         self.change(|c| {
             let n = c.execute(
-                "INSERT OR IGNORE INTO scopes (name, created) VALUES (?1, ?2)",
-                params![scope.as_str(), unix_now()],
+                "INSERT INTO scopes (name, created) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[text(scope.as_str()), unix_now().into()],
             )?;
             if n == 0 {
                 return Err(fail(format!("scope \"{scope}\" already exists")));
@@ -237,8 +252,8 @@ impl Registry {
     pub fn ensure_scope(&self, scope: &Scope) -> Result<(), DbError> {
         self.change(|c| {
             c.execute(
-                "INSERT OR IGNORE INTO scopes (name, created) VALUES (?1, ?2)",
-                params![scope.as_str(), unix_now()],
+                "INSERT INTO scopes (name, created) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[text(scope.as_str()), unix_now().into()],
             )?;
             Ok(())
         })
@@ -246,24 +261,39 @@ impl Registry {
 
     /// Lists scopes with their role and object counts.
     pub fn list_scopes(&self) -> Result<Vec<ScopeInfo>, DbError> {
-        let conn = lock(&self.conn);
-        let mut stmt = conn.prepare(
-            "SELECT s.name, s.created, (SELECT count(*) FROM roles r WHERE r.scope = s.name),
-                    s.object_count, s.stored_bytes, s.max_objects, s.max_bytes
-             FROM scopes s ORDER BY s.name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ScopeInfo {
-                name: r.get(0)?,
-                created: r.get(1)?,
-                roles: r.get(2)?,
-                objects: r.get(3)?,
-                bytes: r.get(4)?,
-                max_objects: r.get(5)?,
-                max_bytes: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            // PostgreSQL counts per node (store::postgres::schema).
+            let sql = match c.is_postgres() {
+                true => {
+                    "SELECT s.name, s.created, (SELECT count(*) FROM roles r WHERE r.scope = s.name),
+                        (SELECT coalesce(sum(u.objects), 0)::BIGINT FROM scope_usage u WHERE u.scope = s.name),
+                        (SELECT coalesce(sum(u.bytes), 0)::BIGINT FROM scope_usage u WHERE u.scope = s.name),
+                        s.max_objects, s.max_bytes
+                     FROM scopes s ORDER BY s.name"
+                }
+                false => {
+                    "SELECT s.name, s.created, (SELECT count(*) FROM roles r WHERE r.scope = s.name),
+                        s.object_count, s.stored_bytes, s.max_objects, s.max_bytes
+                     FROM scopes s ORDER BY s.name"
+                }
+            };
+            let count = |v: &Value| v.int().map(|i| u64::try_from(i).unwrap_or(0));
+            let limit = |v: &Value| Ok::<_, DbError>(v.opt_int()?.map(|i| u64::try_from(i).unwrap_or(0)));
+            c.query(sql, &[])?
+                .iter()
+                .map(|r| {
+                    Ok(ScopeInfo {
+                        name: col(r, 0)?.text()?,
+                        created: col(r, 1)?.int()?,
+                        roles: count(col(r, 2)?)?,
+                        objects: count(col(r, 3)?)?,
+                        bytes: count(col(r, 4)?)?,
+                        max_objects: limit(col(r, 5)?)?,
+                        max_bytes: limit(col(r, 6)?)?,
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Sets a scope's own quota (`None`: the server's default). Lowering it
@@ -273,31 +303,34 @@ impl Registry {
             require_scope(c, scope)?;
             c.execute(
                 "UPDATE scopes SET max_objects = ?2, max_bytes = ?3 WHERE name = ?1",
-                params![scope.as_str(), max_objects, max_bytes],
+                &[text(scope.as_str()), max_objects.into(), max_bytes.into()],
             )?;
             Ok(())
         })
     }
 
     /// Deletes a scope with its roles, revoking their credentials. A scope
-    /// that holds objects is refused unless `force`, which destroys them.
-    /// Returns the number of objects destroyed.
+    /// that holds objects is refused unless `force`, which destroys them
+    /// (their attributes with them: ON DELETE CASCADE). Returns the number
+    /// of objects destroyed.
     pub fn delete_scope(&self, scope: &Scope, force: bool) -> Result<u64, DbError> {
         self.change(|c| {
             require_scope(c, scope)?;
-            let objects = crate::store::objects::ScopedObjects::new(c, scope).count()?;
+            let name = [text(scope.as_str())];
+            let objects = first(c.query("SELECT count(*) FROM objects WHERE scope = ?1", &name)?)?.int()?;
+            let objects = u64::try_from(objects).unwrap_or(0);
             if objects > 0 && !force {
                 return Err(fail(format!(
                     "scope \"{scope}\" still holds {objects} objects; delete with --force to destroy them with it"
                 )));
             }
-            crate::store::objects::ScopedObjects::new(c, scope).delete_all()?;
+            c.execute("DELETE FROM objects WHERE scope = ?1", &name)?;
             c.execute(
                 "UPDATE credentials SET revoked = ?2 WHERE scope = ?1 AND revoked IS NULL",
-                params![scope.as_str(), unix_now()],
+                &[text(scope.as_str()), unix_now().into()],
             )?;
-            c.execute("DELETE FROM roles WHERE scope = ?1", params![scope.as_str()])?;
-            c.execute("DELETE FROM scopes WHERE name = ?1", params![scope.as_str()])?;
+            c.execute("DELETE FROM roles WHERE scope = ?1", &name)?;
+            c.execute("DELETE FROM scopes WHERE name = ?1", &name)?;
             Ok(objects)
         })
     }
@@ -312,13 +345,13 @@ impl Registry {
                  ON CONFLICT (scope, name) DO UPDATE SET
                    operations = excluded.operations, tls_key_type = excluded.tls_key_type,
                    tls_ttl_secs = excluded.tls_ttl_secs",
-                params![
-                    scope.as_str(),
-                    role.as_str(),
-                    settings.operations.names().join(","),
-                    settings.key_type.name(),
-                    settings.ttl_secs as i64,
-                    unix_now()
+                &[
+                    text(scope.as_str()),
+                    text(role.as_str()),
+                    settings.operations.names().join(",").into(),
+                    text(settings.key_type.name()),
+                    Some(settings.ttl_secs).into(),
+                    unix_now().into(),
                 ],
             )?;
             Ok(())
@@ -327,21 +360,22 @@ impl Registry {
 
     /// Reads a role.
     pub fn read_role(&self, scope: &Scope, role: &RoleName) -> Result<RoleInfo, DbError> {
-        let conn = lock(&self.conn);
-        conn.query_row(
-            "SELECT operations, tls_key_type, tls_ttl_secs FROM roles WHERE scope = ?1 AND name = ?2",
-            params![scope.as_str(), role.as_str()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
-        )
-        .optional()?
-        .map(|(ops, key_type, ttl)| RoleInfo {
+        let row = self.read(|c| {
+            c.query_opt(
+                "SELECT operations, tls_key_type, tls_ttl_secs FROM roles WHERE scope = ?1 AND name = ?2",
+                &[text(scope.as_str()), text(role.as_str())],
+            )
+        })?;
+        let Some(r) = row else {
+            return Err(fail(format!("role \"{role}\" does not exist in scope \"{scope}\"")));
+        };
+        Ok(RoleInfo {
             scope: scope.to_string(),
             name: role.to_string(),
-            operations: OperationSet::parse(&ops).unwrap_or_default().names(),
-            tls_client_key_type: key_type,
-            tls_client_ttl_secs: ttl.max(0) as u64,
+            operations: OperationSet::parse(&col(&r, 0)?.text()?).unwrap_or_default().names(),
+            tls_client_key_type: col(&r, 1)?.text()?,
+            tls_client_ttl_secs: u64::try_from(col(&r, 2)?.int()?).unwrap_or(0),
         })
-        .ok_or_else(|| fail(format!("role \"{role}\" does not exist in scope \"{scope}\"")))
     }
 
     /// A role's settings for issuing credentials.
@@ -356,26 +390,32 @@ impl Registry {
 
     /// Lists the roles of a scope.
     pub fn list_roles(&self, scope: &Scope) -> Result<Vec<String>, DbError> {
-        let conn = lock(&self.conn);
-        require_scope(&conn, scope)?;
-        let mut stmt = conn.prepare("SELECT name FROM roles WHERE scope = ?1 ORDER BY name")?;
-        let rows = stmt.query_map(params![scope.as_str()], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            require_scope(c, scope)?;
+            c.query(
+                "SELECT name FROM roles WHERE scope = ?1 ORDER BY name",
+                &[text(scope.as_str())],
+            )?
+            .iter()
+            .map(|r| col(r, 0)?.text())
+            .collect()
+        })
     }
 
     /// Deletes a role and revokes its credentials.
     pub fn delete_role(&self, scope: &Scope, role: &RoleName) -> Result<(), DbError> {
         self.change(|c| {
+            let (scope_name, role_name) = (text(scope.as_str()), text(role.as_str()));
             let n = c.execute(
                 "DELETE FROM roles WHERE scope = ?1 AND name = ?2",
-                params![scope.as_str(), role.as_str()],
+                &[scope_name.clone(), role_name.clone()],
             )?;
             if n == 0 {
                 return Err(fail(format!("role \"{role}\" does not exist in scope \"{scope}\"")));
             }
             c.execute(
                 "UPDATE credentials SET revoked = ?3 WHERE scope = ?1 AND role = ?2 AND revoked IS NULL",
-                params![scope.as_str(), role.as_str(), unix_now()],
+                &[scope_name, role_name, unix_now().into()],
             )?;
             Ok(())
         })
@@ -393,7 +433,14 @@ impl Registry {
         self.change(|c| {
             c.execute(
                 "INSERT INTO credentials (serial, scope, role, subject, not_after, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![serial, scope.as_str(), role.as_str(), subject, not_after, unix_now()],
+                &[
+                    text(serial),
+                    text(scope.as_str()),
+                    text(role.as_str()),
+                    text(subject),
+                    not_after.into(),
+                    unix_now().into(),
+                ],
             )?;
             Ok(())
         })
@@ -401,24 +448,29 @@ impl Registry {
 
     /// Lists the credentials of a role.
     pub fn list_credentials(&self, scope: &Scope, role: &RoleName) -> Result<Vec<CredentialInfo>, DbError> {
-        let conn = lock(&self.conn);
-        let mut stmt = conn.prepare(
-            "SELECT serial, scope, role, subject, not_after, created, revoked FROM credentials
-             WHERE scope = ?1 AND role = ?2 ORDER BY created, serial",
-        )?;
-        let rows = stmt.query_map(params![scope.as_str(), role.as_str()], credential_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            c.query(
+                "SELECT serial, scope, role, subject, not_after, created, revoked FROM credentials
+                 WHERE scope = ?1 AND role = ?2 ORDER BY created, serial",
+                &[text(scope.as_str()), text(role.as_str())],
+            )?
+            .iter()
+            .map(credential_row)
+            .collect()
+        })
     }
 
     /// Looks a credential up by serial.
     pub fn lookup(&self, serial: &str) -> Result<CredentialInfo, DbError> {
-        let conn = lock(&self.conn);
-        conn.query_row(
-            "SELECT serial, scope, role, subject, not_after, created, revoked FROM credentials WHERE serial = ?1",
-            params![serial.to_ascii_lowercase()],
-            credential_row,
-        )
-        .optional()?
+        self.read(|c| {
+            c.query_opt(
+                "SELECT serial, scope, role, subject, not_after, created, revoked FROM credentials WHERE serial = ?1",
+                &[serial.to_ascii_lowercase().into()],
+            )
+        })?
+        .as_ref()
+        .map(credential_row)
+        .transpose()?
         .ok_or_else(|| fail(format!("no credential has serial {serial}")))
     }
 
@@ -427,7 +479,7 @@ impl Registry {
         self.change(|c| {
             let n = c.execute(
                 "UPDATE credentials SET revoked = ?2 WHERE serial = ?1 AND revoked IS NULL",
-                params![serial.to_ascii_lowercase(), unix_now()],
+                &[serial.to_ascii_lowercase().into(), unix_now().into()],
             )?;
             if n == 0 {
                 return Err(fail(format!("no unrevoked credential has serial {serial}")));
@@ -436,57 +488,78 @@ impl Registry {
         })
     }
 
-    /// Runs `f` on the registry's connection (store access for the admin
-    /// CLI and tests).
-    pub fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
-        f(&lock(&self.conn))
+    /// Whether the registry lives in PostgreSQL (several nodes).
+    pub fn is_postgres(&self) -> bool {
+        matches!(*lock(&self.db), Database::Postgres(_))
+    }
+
+    /// Runs `f` on the registry's SQLite connection (the tables of the
+    /// admin CLI and tests that only SQLite has yet: lifecycle policies,
+    /// notification sinks).
+    pub fn with_conn<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> Result<T, String> {
+        match &*lock(&self.db) {
+            Database::Sqlite(conn) => Ok(f(conn)),
+            Database::Postgres(_) => Err(
+                "lifecycle policies and notification sinks are not kept in PostgreSQL yet: \
+                 with store = \"postgres://...\" they are not available"
+                    .into(),
+            ),
+        }
     }
 }
 
-fn require_scope(c: &Connection, scope: &Scope) -> Result<(), DbError> {
-    let exists: bool = c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM scopes WHERE name = ?1)",
-        params![scope.as_str()],
-        |r| r.get(0),
-    )?;
-    if exists {
+/// The first column of the first row.
+fn first(rows: Vec<Row>) -> Result<Value, DbError> {
+    rows.into_iter()
+        .next()
+        .and_then(|r| r.into_iter().next())
+        .ok_or_else(|| DbError("database: a query that returns one row returned none".into()))
+}
+
+/// Column `i` of a row.
+fn col(row: &Row, i: usize) -> Result<&Value, DbError> {
+    row.get(i)
+        .ok_or_else(|| DbError(format!("database: a row has no column {i}")))
+}
+
+fn require_scope(c: &mut dyn Sql, scope: &Scope) -> Result<(), DbError> {
+    let exists = first(c.query("SELECT count(*) FROM scopes WHERE name = ?1", &[text(scope.as_str())])?)?;
+    if exists.int()? > 0 {
         Ok(())
     } else {
         Err(fail(format!("scope \"{scope}\" does not exist")))
     }
 }
 
-fn credential_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialInfo> {
+fn credential_row(r: &Row) -> Result<CredentialInfo, DbError> {
     Ok(CredentialInfo {
-        serial: r.get(0)?,
-        scope: r.get(1)?,
-        role: r.get(2)?,
-        subject: r.get(3)?,
-        not_after: r.get(4)?,
-        created: r.get(5)?,
-        revoked: r.get(6)?,
+        serial: col(r, 0)?.text()?,
+        scope: col(r, 1)?.text()?,
+        role: col(r, 2)?.text()?,
+        subject: col(r, 3)?.text()?,
+        not_after: col(r, 4)?.int()?,
+        created: col(r, 5)?.int()?,
+        revoked: col(r, 6)?.opt_int()?,
     })
 }
 
-fn load_identities(conn: &Connection) -> Result<HashMap<String, (Arc<Identity>, i64)>, DbError> {
-    let mut stmt = conn.prepare(
+fn load_identities(c: &mut dyn Sql) -> Result<HashMap<String, (Arc<Identity>, i64)>, DbError> {
+    let rows = c.query(
         "SELECT c.serial, c.subject, c.scope, c.role, r.operations, c.not_after
          FROM credentials c JOIN roles r ON r.scope = c.scope AND r.name = c.role
          WHERE c.revoked IS NULL",
+        &[],
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, i64>(5)?,
-        ))
-    })?;
     let mut map = HashMap::new();
-    for row in rows {
-        let (serial, subject, scope, role, ops, not_after) = row?;
+    for row in &rows {
+        let (serial, subject, scope, role, ops, not_after) = (
+            col(row, 0)?.text()?,
+            col(row, 1)?.text()?,
+            col(row, 2)?.text()?,
+            col(row, 3)?.text()?,
+            col(row, 4)?.text()?,
+            col(row, 5)?.int()?,
+        );
         // Names were validated when written; a row that fails now is skipped
         // (it cannot authenticate) rather than taking the server down.
         let (Ok(scope), Ok(role), Ok(operations)) =

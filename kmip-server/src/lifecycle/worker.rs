@@ -120,6 +120,10 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
     if every.is_zero() {
         return;
     }
+    if server.registry.is_postgres() {
+        tracing::warn!("lifecycle policies are not kept in PostgreSQL yet: with a PostgreSQL store none run");
+        return;
+    }
     let conn = match crate::store::open(&server.config.data_dir) {
         Ok(c) => Arc::new(Mutex::new(c)),
         Err(e) => {

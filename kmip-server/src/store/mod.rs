@@ -12,6 +12,7 @@ pub mod journal;
 pub mod locate;
 pub mod postgres;
 pub mod rows;
+pub mod sql;
 pub mod sqlite;
 pub mod writer;
 

@@ -98,13 +98,13 @@ impl Session {
 
     /// The connection; never a new one, so that the statements of one
     /// transaction cannot end up on two.
-    fn client(&mut self) -> Result<&mut Client, DbError> {
+    pub(crate) fn client(&mut self) -> Result<&mut Client, DbError> {
         self.client
             .as_mut()
             .ok_or_else(|| DbError("PostgreSQL: the connection was lost".into()))
     }
 
-    fn statement(&mut self, sql: &str) -> Result<Statement, DbError> {
+    pub(crate) fn statement(&mut self, sql: &str) -> Result<Statement, DbError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
@@ -129,7 +129,7 @@ impl Session {
     }
 
     /// A read session whose connection died is opened again before use.
-    fn usable(&mut self) -> Result<&mut Session, DbError> {
+    pub(crate) fn usable(&mut self) -> Result<&mut Session, DbError> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.reconnect()?;
         }
