@@ -155,10 +155,25 @@ impl Drop for Scratch {
     }
 }
 
+/// Backups cover the SQLite store; a PostgreSQL one is backed up with
+/// PostgreSQL's own tools for now (README, "Several nodes on PostgreSQL").
+fn refuse_postgres(config: &Config) -> Result<(), String> {
+    match config.postgres() {
+        None => Ok(()),
+        Some(_) => Err(
+            "kmip-server backup and restore cover the SQLite store only so far: with \
+                        store = \"postgres://...\", back up the database with pg_dump or a base backup, \
+                        and keep the key-encryption key (kek.key or the HSM key) apart"
+                .into(),
+        ),
+    }
+}
+
 /// Writes a backup of `config`'s data directory to `out`, which must not
 /// exist, while a server may be serving it. Needs the key protector (to
 /// seal the CA keys under the sealing key).
 pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
+    refuse_postgres(config)?;
     crate::fsutil::refuse_existing(out)?;
     let data = &config.data_dir;
     if !data.join(DB_FILE).exists() {
@@ -251,6 +266,7 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
 /// Nothing is left in place unless the digest matches and the sealing key
 /// unwraps; every object's material is opened before it returns.
 pub fn restore(config: &Config, file: &Path, kek: Option<&Path>) -> Result<Summary, String> {
+    refuse_postgres(config)?;
     let data = &config.data_dir;
     let kek_path = data.join(crate::keys::soft::KEK_FILE);
     // Nothing of another installation may mix with the restored one (a

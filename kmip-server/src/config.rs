@@ -132,6 +132,15 @@ pub struct Config {
     pub pkcs11_pin_env: String,
     /// A file holding the PIN instead (first line), if set.
     pub pkcs11_pin_file: Option<PathBuf>,
+    /// Where objects and the registry live: empty for SQLite in the data
+    /// directory (one server), or a `postgres://` URL (or key=value
+    /// connection string) for several nodes sharing one PostgreSQL
+    /// database (crate::cluster). Default empty.
+    pub store: String,
+    /// This node's name in a PostgreSQL cluster (its usage counters and
+    /// health row). Default: the host name and a digest of the data
+    /// directory's path, so that two nodes on one host differ.
+    pub node_name: String,
 }
 
 /// When audit records reach the file (`audit_sync`).
@@ -206,6 +215,8 @@ Settings (TOML key in --config FILE / environment variable, default):
   pkcs11_token_label      KMIP_PKCS11_TOKEN_LABEL      kmip          HSM token label
   pkcs11_pin_env          KMIP_PKCS11_PIN_ENV          KMIP_PKCS11_PIN  environment variable holding the user PIN
   pkcs11_pin_file         KMIP_PKCS11_PIN_FILE         (none)        file holding the PIN instead (never on the command line)
+  store                   KMIP_STORE                   (SQLite)      objects and registry: empty for <data_dir>/kmip.db, or postgres://... for several nodes
+  node_name               KMIP_NODE_NAME               <host>-<digest of data_dir>  this node's name in a PostgreSQL cluster
 Logging: RUST_LOG (default info).";
 
 /// Key types for the CA and client certificates.
@@ -295,6 +306,8 @@ impl Default for Config {
             pkcs11_token_label: "kmip".into(),
             pkcs11_pin_env: "KMIP_PKCS11_PIN".into(),
             pkcs11_pin_file: None,
+            store: String::new(),
+            node_name: String::new(),
         }
     }
 }
@@ -427,7 +440,34 @@ impl Config {
         if let Some(v) = get("KMIP_PKCS11_PIN_FILE") {
             self.pkcs11_pin_file = Some(v.into());
         }
+        if let Some(v) = get("KMIP_STORE") {
+            self.store = v;
+        }
+        if let Some(v) = get("KMIP_NODE_NAME") {
+            self.node_name = v;
+        }
         Ok(())
+    }
+
+    /// The PostgreSQL URL of a shared store, `None` for SQLite.
+    pub fn postgres(&self) -> Option<&str> {
+        Some(self.store.trim()).filter(|s| !s.is_empty())
+    }
+
+    /// This node's name in a PostgreSQL cluster ([`Config::node_name`]).
+    pub fn node(&self) -> String {
+        if !self.node_name.is_empty() {
+            return self.node_name.clone();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let path = std::fs::canonicalize(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, path.as_os_str().as_encoded_bytes());
+        let short = digest
+            .as_ref()
+            .get(..4)
+            .map(kmip_codec::hex::encode)
+            .unwrap_or_default();
+        format!("{}-{short}", host.trim())
     }
 
     /// The quota of every scope without its own.

@@ -16,6 +16,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod cluster;
 pub mod config;
 pub mod crypto;
 pub mod engine;
@@ -66,9 +67,17 @@ impl Running {
 /// embedding and for tests on port 0.
 pub async fn start(config: &config::Config) -> Result<Running, String> {
     let lock = fsutil::lock_data_dir(&config.data_dir)?;
-    let initialised = setup::init(config)?;
-    let admin_dir = initialised.admin_dir.clone();
-    let server = setup::server(config, initialised)?;
+    // On the blocking pool: setup reads files and, with a PostgreSQL store,
+    // talks to the database through a client that must not run on an
+    // async worker.
+    let in_setup = config.clone();
+    let (admin_dir, server) = tokio::task::spawn_blocking(move || {
+        let initialised = setup::init(&in_setup)?;
+        let admin_dir = initialised.admin_dir.clone();
+        Ok::<_, String>((admin_dir, setup::server(&in_setup, initialised)?))
+    })
+    .await
+    .map_err(|e| format!("setup failed: {e}"))??;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;

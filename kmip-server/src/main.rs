@@ -566,6 +566,9 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), String> {
 }
 
 fn open_registry(config: &Config) -> Result<Registry, String> {
+    if config.postgres().is_some() {
+        return setup::registry(config);
+    }
     if !config.data_dir.join(kmip_server::store::DB_FILE).exists() {
         return Err(format!(
             "{} is not initialised: run `kmip-server init --data-dir {}` first",
@@ -784,20 +787,29 @@ async fn serve(config: Config) -> Result<(), String> {
         "KMIP server listening on {local} (data in {})",
         config.data_dir.display()
     );
-    let _ = writeln!(out, "Admin credential (scope default, role admin): {dir}/");
-    let _ = writeln!(
-        out,
-        "  trust {dir}/ca.pem, present {dir}/client.pem with {dir}/client.key"
-    );
-    let _ = writeln!(
-        out,
-        "  (Java clients: {dir}/client.p12, password in client.p12.password)"
-    );
-    let _ = writeln!(
-        out,
-        "  e.g. openssl s_client -connect localhost:{} -CAfile {dir}/ca.pem -cert {dir}/client.pem -key {dir}/client.key",
-        local.port()
-    );
+    if running.admin_dir.join("client.pem").exists() {
+        let _ = writeln!(out, "Admin credential (scope default, role admin): {dir}/");
+        let _ = writeln!(
+            out,
+            "  trust {dir}/ca.pem, present {dir}/client.pem with {dir}/client.key"
+        );
+        let _ = writeln!(
+            out,
+            "  (Java clients: {dir}/client.p12, password in client.p12.password)"
+        );
+        let _ = writeln!(
+            out,
+            "  e.g. openssl s_client -connect localhost:{} -CAfile {dir}/ca.pem -cert {dir}/client.pem -key {dir}/client.key",
+            local.port()
+        );
+    } else {
+        // A node that joined a cluster: the admin credential is the cluster's.
+        let _ = writeln!(
+            out,
+            "Joined the cluster in PostgreSQL: use the admin credential of the node that ran `kmip-server init`, \
+             or issue one here with `kmip-server credential generate default admin --out DIR`"
+        );
+    }
     if let Some(at) = running.metrics_addr {
         let scheme = if at.ip().is_loopback() { "http" } else { "https" };
         let _ = writeln!(out, "Metrics and health: {scheme}://{at}/metrics, /healthz, /readyz");
@@ -849,7 +861,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Init(args) => {
             apply_init_args(&mut config, &args)?;
-            let done = setup::init(&config)?;
+            let done = setup::init_cluster(&config)?;
             if done.created {
                 println!("initialised {}", config.data_dir.display());
             } else {

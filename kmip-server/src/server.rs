@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio_rustls::TlsAcceptor;
 
 use crate::audit::Audit;
-use crate::auth::{ca::Ca, registry::Known, registry::Registry};
+use crate::auth::{ca::Ca, registry::Known, registry::Refusal, registry::Registry};
 use crate::config::Config;
 use crate::engine::{parsed_keys::ParsedKeys, streams::Streams};
 use crate::keys::KeyProtector;
@@ -55,11 +55,10 @@ impl Server {
         if let Some(known) = self.registry.identify(serial).map_err(unavailable)? {
             return Ok(known);
         }
-        // Refused: read once more to tell revoked and expired from unknown.
-        let cause = match self.registry.lookup(serial) {
-            Ok(c) if c.revoked.is_some() => Cause::Revoked,
-            Ok(c) if c.not_after <= crate::store::unix_now() => Cause::Expired,
-            _ => Cause::UnknownCredential,
+        let cause = match self.registry.refusal(serial) {
+            Refusal::Revoked => Cause::Revoked,
+            Refusal::Expired => Cause::Expired,
+            Refusal::Unknown => Cause::UnknownCredential,
         };
         let why = match cause {
             Cause::Revoked => "is revoked",

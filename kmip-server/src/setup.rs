@@ -93,10 +93,84 @@ pub struct Initialised {
     pub certify_ca: Ca,
 }
 
-/// Initialises `config.data_dir`, creating what is missing.
+/// Initialises `config.data_dir`, creating what is missing; with a
+/// PostgreSQL store, joins the cluster its database holds (and refuses an
+/// empty one: [`init_cluster`] initialises it).
 pub fn init(config: &Config) -> Result<Initialised, String> {
+    init_node(config, false)
+}
+
+/// `kmip-server init`: [`init`], and with a PostgreSQL store whose
+/// database is empty, initialises the cluster from this node.
+pub fn init_cluster(config: &Config) -> Result<Initialised, String> {
+    init_node(config, true)
+}
+
+fn init_node(config: &Config, may_initialise: bool) -> Result<Initialised, String> {
     let paths = Paths::new(&config.data_dir);
     create_private_dir(&paths.data_dir).map_err(|e| format!("{}: {e}", paths.data_dir.display()))?;
+    let Some(url) = config.postgres() else {
+        return init_with(config, false);
+    };
+    let mut session = crate::cluster::connect(config, url)?;
+    crate::cluster::locked(&mut session, |session| {
+        if crate::cluster::initialised(session)? {
+            join(config, session)?;
+            return init_with(config, true);
+        }
+        if !may_initialise {
+            return Err(format!(
+                "the PostgreSQL database of store = \"{url}\" holds no cluster yet: \
+                 run `kmip-server init` (once, on one node) first"
+            ));
+        }
+        let initialised = init_with(config, false)?;
+        crate::cluster::publish(session, &paths.data_dir, &initialised.sealer)?;
+        tracing::info!(
+            "initialised the cluster in PostgreSQL from {}",
+            paths.data_dir.display()
+        );
+        Ok(initialised)
+    })
+}
+
+/// Writes what a joining node needs from the cluster into its data
+/// directory: the CAs and the sealing key, opened with this node's key
+/// protector.
+fn join(config: &Config, session: &mut crate::store::postgres::Session) -> Result<(), String> {
+    let paths = Paths::new(&config.data_dir);
+    if config.key_protector == crate::config::Protector::Soft && !paths.kek().exists() {
+        return Err(format!(
+            "{} is missing: a node joining a cluster needs the key-encryption key of the node \
+             that initialised it (copy its kek.key, mode 0600)",
+            paths.kek().display()
+        ));
+    }
+    crate::cluster::fetch(session, &paths.data_dir, None)?;
+    let (sealer, _) = sealer(config, false)
+        .map_err(|e| format!("{e}: every node of a cluster needs the same key-encryption key (kek.key) or HSM key"))?;
+    crate::cluster::fetch(session, &paths.data_dir, Some(&sealer))
+}
+
+/// The registry: in the data directory's SQLite database, or in the
+/// cluster's PostgreSQL database.
+pub fn registry(config: &Config) -> Result<Registry, String> {
+    use crate::store::postgres;
+    match config.postgres() {
+        None => Registry::open(&config.data_dir).map_err(|e| e.to_string()),
+        Some(url) => {
+            let session = postgres::Session::connect(&postgres::config(url)?, &config.node())?;
+            let db = crate::store::sql::Database::Postgres(Box::new(session));
+            Ok(Registry::on(db, &config.data_dir))
+        }
+    }
+}
+
+/// What `init` does for one data directory. A node `joining` a cluster
+/// creates no key protector key and no admin credential: the cluster has
+/// them.
+fn init_with(config: &Config, joining: bool) -> Result<Initialised, String> {
+    let paths = Paths::new(&config.data_dir);
     let mut created = false;
     let ca = if paths.ca_pem().exists() {
         Ca::load(&paths.ca_dir()).map_err(|e| e.to_string())?
@@ -119,8 +193,8 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
         aws_lc_rs::rand::fill(kek.as_mut()).map_err(|_| "the system random generator failed".to_owned())?;
         write_private(&paths.kek(), kek.as_ref()).map_err(|e| format!("writing the key-encryption key: {e}"))?;
     }
-    let (sealer, protector) = sealer(config, true)?;
-    let registry = Registry::open(&paths.data_dir).map_err(|e| e.to_string())?;
+    let (sealer, protector) = sealer(config, !joining)?;
+    let registry = registry(config)?;
     let scope = Scope::new(DEFAULT_SCOPE)?;
     let role = RoleName::new(ADMIN_ROLE)?;
     if registry.read_role(&scope, &role).is_err() {
@@ -136,7 +210,7 @@ pub fn init(config: &Config) -> Result<Initialised, String> {
             .map_err(|e| e.to_string())?;
     }
     let admin_dir = paths.client_dir(DEFAULT_SCOPE, ADMIN_ROLE);
-    if !admin_dir.join("client.pem").exists() {
+    if !joining && !admin_dir.join("client.pem").exists() {
         created = true;
         auth::generate_credential(&registry, &ca, &scope, &role, &admin_dir, None, None)?;
     }
@@ -203,6 +277,11 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
         certify_ca,
         ..
     } = initialised;
+    // Loaded now, so that identifying a client never waits on a database
+    // read (nor, with PostgreSQL, reaches it from an async worker).
+    registry
+        .refresh()
+        .map_err(|e| format!("credential registry unavailable: {e}"))?;
     let paths = Paths::new(&config.data_dir);
     let tls = crate::net::tls::server_config(&paths.ca_pem(), &paths.server_pem(), &paths.server_key())?;
     let audit_path = config.audit_path();
@@ -219,18 +298,40 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
         audit.clone(),
         Arc::clone(&metrics),
     )?;
-    let store = crate::store::Store::open(&config.data_dir, sealer, config.quota(), metrics.store.clone())
-        .map_err(|e| e.to_string())?;
-    Ok(Arc::new(crate::server::Server {
+    let (quota, store_metrics) = (config.quota(), metrics.store.clone());
+    let store: Box<dyn crate::store::ObjectStore> = match config.postgres() {
+        None => Box::new(crate::store::Store::open(
+            &config.data_dir,
+            sealer,
+            quota,
+            store_metrics,
+        )?),
+        Some(url) => Box::new(crate::store::postgres::Store::open(
+            url,
+            &config.node(),
+            sealer,
+            quota,
+            store_metrics,
+        )?),
+    };
+    let server = Arc::new(crate::server::Server {
         config: config.clone(),
         tls: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         registry,
         audit,
-        store: Box::new(store),
+        store,
         memory: Default::default(),
         certify_ca,
         protector,
         metrics,
         alerts,
-    }))
+    });
+    // A registry change made through another node reloads it here too.
+    let weak = Arc::downgrade(&server);
+    server.store.on_registry_change(Box::new(move || {
+        if let Some(Err(e)) = weak.upgrade().map(|s| s.reload_registry()) {
+            tracing::warn!("{e}");
+        }
+    }));
+    Ok(server)
 }

@@ -95,6 +95,19 @@ struct Live {
     data_version: i64,
     generation: i64,
     identities: HashMap<String, (Arc<Identity>, i64)>,
+    /// Every revoked serial, so that a refusal says why without a read.
+    revoked: std::collections::HashSet<String>,
+}
+
+/// Why the registry does not know a credential as live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// It was revoked.
+    Revoked,
+    /// Its certificate's validity has ended.
+    Expired,
+    /// It was never registered (or its role is gone).
+    Unknown,
 }
 
 /// A live credential as the registry knows it now.
@@ -205,10 +218,16 @@ impl Registry {
             l.data_version = data_version;
             return Ok(false);
         }
+        let revoked = c
+            .query("SELECT serial FROM credentials WHERE revoked IS NOT NULL", &[])?
+            .iter()
+            .map(|r| col(r, 0)?.text())
+            .collect::<Result<_, _>>()?;
         *live = Some(Live {
             data_version,
             generation,
             identities: load_identities(c)?,
+            revoked,
         });
         self.epoch.fetch_add(1, Ordering::AcqRel);
         Ok(true)
@@ -232,6 +251,17 @@ impl Registry {
                 not_after: *not_after,
                 epoch,
             }))
+    }
+
+    /// Why [`Registry::identify`] did not know `serial`, from memory (no
+    /// database read on the connection's path).
+    pub fn refusal(&self, serial: &str) -> Refusal {
+        let live = lock(&self.live);
+        match live.as_ref() {
+            Some(l) if l.revoked.contains(serial) => Refusal::Revoked,
+            Some(l) if l.identities.contains_key(serial) => Refusal::Expired,
+            _ => Refusal::Unknown,
+        }
     }
 
     /// Creates a scope.

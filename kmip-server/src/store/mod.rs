@@ -40,6 +40,13 @@ impl std::fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
+/// For the setup and admin paths, whose errors are messages.
+impl From<DbError> for String {
+    fn from(e: DbError) -> Self {
+        e.0
+    }
+}
+
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
         DbError(format!("database: {e}"))
@@ -162,6 +169,9 @@ pub trait ObjectStore: Send + Sync {
     fn advance_states(&self, now: i64) -> Result<usize, DbError>;
     /// Forgets every cached object (another process changed the store).
     fn forget_cached(&self);
+    /// Has `hook` called when another node changes the registry; SQLite
+    /// has no other nodes (the admin CLI pokes the server directly).
+    fn on_registry_change(&self, _hook: Box<dyn Fn() + Send + Sync>) {}
     /// The limits of scopes that have none of their own.
     fn quota(&self) -> Quota;
     /// How many objects each scope holds, by type and state (for metrics).

@@ -57,6 +57,9 @@ impl From<postgres::Error> for DbError {
 /// The channel the nodes tell each other of changed objects on.
 const CHANNEL: &str = "kmip_objects";
 
+/// The channel registry changes are announced on.
+const REGISTRY: &str = crate::auth::registry::CHANGED;
+
 /// The advisory lock key of the time sweep ("kmsw" in ASCII).
 const SWEEP_LOCK: i64 = 0x6b6d_7377;
 
@@ -116,14 +119,14 @@ impl Session {
         Ok(prepared)
     }
 
-    /// Runs a statement; returns the rows it changed.
-    pub fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, DbError> {
+    /// Runs a statement with typed parameters; returns the rows it changed.
+    pub fn execute_params(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, DbError> {
         let statement = self.statement(sql)?;
         Ok(self.client()?.execute(&statement, params)?)
     }
 
-    /// Runs a query; returns its rows.
-    pub fn query(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, DbError> {
+    /// Runs a query with typed parameters; returns its rows.
+    pub fn query_params(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, DbError> {
         let statement = self.statement(sql)?;
         Ok(self.client()?.query(&statement, params)?)
     }
@@ -134,6 +137,21 @@ impl Session {
             self.reconnect()?;
         }
         Ok(self)
+    }
+}
+
+impl Drop for Session {
+    /// The client owns a small runtime of its own, which may not be dropped
+    /// on an async worker (a store or registry dropped with the server):
+    /// there, it is dropped on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("kmip-store-close".into())
+                    .spawn(move || drop(client));
+            }
+        }
     }
 }
 
@@ -148,12 +166,25 @@ impl writer::Session for Session {
     }
 }
 
+/// Called when another node (or the admin CLI) changed the registry.
+type RegistryHook = Box<dyn Fn() + Send + Sync>;
+
 /// What the listener thread shares with the store.
 #[derive(Default)]
 struct Shared {
     cache: cache::Cache,
     /// The listener is connected and the cache may be used.
     coherent: AtomicBool,
+    /// Reloads the registry ([`Store::on_registry_change`]).
+    on_registry: Mutex<Option<RegistryHook>>,
+}
+
+impl Shared {
+    fn registry_changed(&self) {
+        if let Some(hook) = &*self.on_registry.lock().unwrap_or_else(PoisonError::into_inner) {
+            hook();
+        }
+    }
 }
 
 /// The PostgreSQL object store of one node.
@@ -237,7 +268,7 @@ impl Store {
 
 /// Tells the other nodes that `uid` of `scope` changed (on commit).
 fn notify(session: &mut Session, scope: &str, uid: &str) -> Result<(), DbError> {
-    session.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &format!("{scope}/{uid}")])?;
+    session.execute_params("SELECT pg_notify($1, $2)", &[&CHANNEL, &format!("{scope}/{uid}")])?;
     Ok(())
 }
 
@@ -311,7 +342,7 @@ impl ObjectStore for Store {
     fn advance_states(&self, now: i64) -> Result<usize, DbError> {
         let moved = self.writer.write(move |session| {
             let locked: bool = session
-                .query("SELECT pg_try_advisory_xact_lock($1)", &[&SWEEP_LOCK])?
+                .query_params("SELECT pg_try_advisory_xact_lock($1)", &[&SWEEP_LOCK])?
                 .first()
                 .map(|r| r.try_get(0))
                 .transpose()?
@@ -335,13 +366,21 @@ impl ObjectStore for Store {
         self.shared.cache.clear();
     }
 
+    /// Called whenever the registry changes anywhere in the cluster (a
+    /// `NOTIFY` on [`crate::auth::registry::CHANGED`]), and whenever the
+    /// listener connects again after missing notifications: how a
+    /// revocation on one node reaches the others at once.
+    fn on_registry_change(&self, hook: RegistryHook) {
+        *self.shared.on_registry.lock().unwrap_or_else(PoisonError::into_inner) = Some(hook);
+    }
+
     fn quota(&self) -> Quota {
         self.quota
     }
 
     fn census(&self) -> Result<Vec<Census>, DbError> {
         self.read(|s| {
-            s.query(
+            s.query_params(
                 "SELECT scope, object_type, state, count(*) FROM objects GROUP BY scope, object_type, state",
                 &[],
             )?
@@ -362,7 +401,7 @@ impl ObjectStore for Store {
     fn check_writable(&self) -> Result<(), DbError> {
         let node = self.node.clone();
         self.writer.run(Box::new(move |s| {
-            s.execute(
+            s.execute_params(
                 "INSERT INTO health (node, checked) VALUES ($1, $2) \
                  ON CONFLICT (node) DO UPDATE SET checked = EXCLUDED.checked",
                 &[&node, &crate::store::unix_now()],
@@ -391,12 +430,13 @@ const LISTEN_IDLE: Duration = Duration::from_secs(1);
 fn listen(config: &postgres::Config, shared: &Weak<Shared>) {
     loop {
         let lost = match config.connect(NoTls) {
-            Ok(mut client) => match client.batch_execute(&format!("LISTEN {CHANNEL}")) {
+            Ok(mut client) => match client.batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {REGISTRY}")) {
                 Ok(()) => {
                     let Some(store) = shared.upgrade() else { return };
                     // Listening from here on: what changed before is forgotten.
                     store.cache.clear();
                     store.coherent.store(true, Ordering::Release);
+                    store.registry_changed();
                     drop(store);
                     match serve(&mut client, shared) {
                         Ok(()) => return,
@@ -429,6 +469,10 @@ fn serve(client: &mut Client, shared: &Weak<Shared>) -> Result<(), postgres::Err
             let Some(store) = shared.upgrade() else {
                 return Ok(());
             };
+            if notification.channel() == REGISTRY {
+                store.registry_changed();
+                continue;
+            }
             match notification.payload().split_once('/') {
                 Some((scope, uid)) => match Scope::new(scope) {
                     Ok(scope) => store.cache.remove(&scope, [&uid.to_owned()]),

@@ -48,11 +48,11 @@ impl<'c> ScopedObjects<'c> {
     }
 
     fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, DbError> {
-        self.session.borrow_mut().execute(sql, params)
+        self.session.borrow_mut().execute_params(sql, params)
     }
 
     fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<postgres::Row>, DbError> {
-        self.session.borrow_mut().query(sql, params)
+        self.session.borrow_mut().query_params(sql, params)
     }
 
     fn write_attributes(&self, stored: &ManagedObject, replace: bool) -> Result<i64, DbError> {
@@ -284,7 +284,7 @@ impl Objects for ScopedObjects<'_> {
 
 /// An object's Activation and Deactivation Dates as stored.
 fn stored_dates(session: &mut Session, uid: &str) -> Result<Dates, DbError> {
-    let rows = session.query(
+    let rows = session.query_params(
         "SELECT name, value FROM attributes WHERE uid = $1 AND name IN ('Activation Date', 'Deactivation Date')",
         &[&uid],
     )?;
@@ -297,7 +297,7 @@ const SWEEP_BATCH: i64 = 2_000;
 /// Moves objects whose dates have passed ([`lifecycle::by_dates`]), as
 /// SQLite's sweep does; returns the UIDs (and scopes) of those that moved.
 pub fn advance_states(session: &mut Session, now: i64) -> Result<Vec<(String, String)>, DbError> {
-    let due = session.query(
+    let due = session.query_params(
         "SELECT uid, state, scope FROM objects WHERE due <= $1 ORDER BY due LIMIT $2 FOR UPDATE SKIP LOCKED",
         &[&now, &SWEEP_BATCH],
     )?;
@@ -308,12 +308,12 @@ pub fn advance_states(session: &mut Session, now: i64) -> Result<Vec<(String, St
         let state = State(small(state)?);
         let dates = stored_dates(session, &uid)?;
         let to = lifecycle::by_dates(state, dates, now);
-        session.execute(
+        session.execute_params(
             "UPDATE objects SET state = $2, due = $3 WHERE uid = $1",
             &[&uid, &int(to.0), &lifecycle::due(to, dates)],
         )?;
         if to != state {
-            session.execute(
+            session.execute_params(
                 "UPDATE attributes SET value = $2 WHERE uid = $1 AND name = $3",
                 &[&uid, &changed, &AttributeName::LastChangeDate.as_str()],
             )?;

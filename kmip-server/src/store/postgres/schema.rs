@@ -16,14 +16,42 @@ use crate::store::DbError;
 
 /// Migrations, in order; the schema version is their count.
 const MIGRATIONS: &[&str] = &[
-    // 1: scopes with their quotas, managed objects and their attributes,
-    // the usage counters kept by a trigger in every write's transaction,
-    // and the row readiness probes write.
+    // 1: the credential registry (scopes with their quotas, roles,
+    // credentials), managed objects and their attributes, the usage
+    // counters kept by a trigger in every write's transaction, the row
+    // readiness probes write, and what the nodes of a cluster share
+    // (crate::cluster).
     "CREATE TABLE scopes (
         name TEXT PRIMARY KEY,
         created BIGINT NOT NULL,
         max_objects BIGINT,
         max_bytes BIGINT
+     );
+     CREATE TABLE roles (
+        scope TEXT NOT NULL REFERENCES scopes(name),
+        name TEXT NOT NULL,
+        operations TEXT NOT NULL,
+        tls_key_type TEXT NOT NULL,
+        tls_ttl_secs BIGINT NOT NULL,
+        created BIGINT NOT NULL,
+        PRIMARY KEY (scope, name)
+     );
+     CREATE TABLE credentials (
+        serial TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        role TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        not_after BIGINT NOT NULL,
+        created BIGINT NOT NULL,
+        revoked BIGINT
+     );
+     CREATE INDEX credentials_by_role ON credentials(scope, role);
+     CREATE TABLE registry_generation (value BIGINT NOT NULL);
+     INSERT INTO registry_generation VALUES (0);
+     CREATE TABLE cluster_files (
+        name TEXT PRIMARY KEY,
+        content BYTEA NOT NULL,
+        created BIGINT NOT NULL
      );
      CREATE TABLE scope_usage (
         scope TEXT NOT NULL REFERENCES scopes(name) ON DELETE CASCADE,
