@@ -115,7 +115,21 @@ const MIGRATIONS: &[&str] = &[
         RETURN NULL;
      END $$;
      CREATE TRIGGER objects_counted AFTER INSERT OR DELETE OR UPDATE OF state, sealed, attribute_bytes
-        ON objects FOR EACH ROW EXECUTE FUNCTION kmip_count_objects();",
+        ON objects FOR EACH ROW EXECUTE FUNCTION kmip_count_objects();
+     -- Every change of an object row tells every node, on commit, to
+     -- forget the object (crate::store::postgres, cache coherence): a
+     -- change made any way at all, the admin CLI's included.
+     CREATE FUNCTION kmip_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+        IF TG_OP = 'DELETE' THEN
+            PERFORM pg_notify('kmip_objects', OLD.scope || '/' || OLD.uid);
+        ELSE
+            PERFORM pg_notify('kmip_objects', NEW.scope || '/' || NEW.uid);
+        END IF;
+        RETURN NULL;
+     END $$;
+     CREATE TRIGGER objects_notified AFTER INSERT OR DELETE OR UPDATE
+        ON objects FOR EACH ROW EXECUTE FUNCTION kmip_notify_change();",
 ];
 
 /// The advisory lock key migrations take ("kmip" in ASCII).
