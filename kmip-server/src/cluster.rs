@@ -54,10 +54,15 @@ const SEALED_AS: &str = ".cluster";
 /// The advisory lock key of initialising and joining ("kmin" in ASCII).
 const INIT_LOCK: i64 = 0x6b6d_696e;
 
+/// How this node reaches the cluster database at `url` (`store_ca`: TLS).
+pub fn connector(config: &Config, url: &str) -> Result<postgres::Connector, String> {
+    Ok(postgres::connector(url, config.store_ca.as_deref())?)
+}
+
 /// A session of this node's on the cluster database at `url`, its schema
 /// brought up to date.
 pub fn connect(config: &Config, url: &str) -> Result<Session, String> {
-    let mut session = Session::connect(&postgres::config(url)?, &config.node()).map_err(|e| e.to_string())?;
+    let mut session = Session::connect(&connector(config, url)?, &config.node())?;
     postgres::schema::migrate(session.client()?)?;
     Ok(session)
 }

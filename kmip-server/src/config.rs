@@ -137,6 +137,11 @@ pub struct Config {
     /// connection string) for several nodes sharing one PostgreSQL
     /// database (crate::cluster). Default empty.
     pub store: String,
+    /// A PEM bundle of the CA that issued the PostgreSQL server's
+    /// certificate: when set, every connection to the database uses TLS
+    /// and verifies it (and the host name); a database without TLS is
+    /// refused. Default none: no TLS (a Unix socket or a private network).
+    pub store_ca: Option<PathBuf>,
     /// This node's name in a PostgreSQL cluster (its usage counters and
     /// health row). Default: the host name and a digest of the data
     /// directory's path, so that two nodes on one host differ.
@@ -216,6 +221,7 @@ Settings (TOML key in --config FILE / environment variable, default):
   pkcs11_pin_env          KMIP_PKCS11_PIN_ENV          KMIP_PKCS11_PIN  environment variable holding the user PIN
   pkcs11_pin_file         KMIP_PKCS11_PIN_FILE         (none)        file holding the PIN instead (never on the command line)
   store                   KMIP_STORE                   (SQLite)      objects and registry: empty for <data_dir>/kmip.db, or postgres://... for several nodes
+  store_ca                KMIP_STORE_CA                (none)        CA bundle for TLS to PostgreSQL; set, TLS is required and verified
   node_name               KMIP_NODE_NAME               <host>-<digest of data_dir>  this node's name in a PostgreSQL cluster
 Logging: RUST_LOG (default info).";
 
@@ -307,6 +313,7 @@ impl Default for Config {
             pkcs11_pin_env: "KMIP_PKCS11_PIN".into(),
             pkcs11_pin_file: None,
             store: String::new(),
+            store_ca: None,
             node_name: String::new(),
         }
     }
@@ -442,6 +449,9 @@ impl Config {
         }
         if let Some(v) = get("KMIP_STORE") {
             self.store = v;
+        }
+        if let Some(v) = get("KMIP_STORE_CA") {
+            self.store_ca = Some(v.into());
         }
         if let Some(v) = get("KMIP_NODE_NAME") {
             self.node_name = v;

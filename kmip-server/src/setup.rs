@@ -159,7 +159,7 @@ pub fn registry(config: &Config) -> Result<Registry, String> {
     match config.postgres() {
         None => Registry::open(&config.data_dir).map_err(|e| e.to_string()),
         Some(url) => {
-            let session = postgres::Session::connect(&postgres::config(url)?, &config.node())?;
+            let session = postgres::Session::connect(&crate::cluster::connector(config, url)?, &config.node())?;
             let db = crate::store::sql::Database::Postgres(Box::new(session));
             Ok(Registry::on(db, &config.data_dir))
         }
@@ -307,7 +307,7 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
             store_metrics,
         )?),
         Some(url) => Box::new(crate::store::postgres::Store::open(
-            url,
+            &crate::cluster::connector(config, url)?,
             &config.node(),
             sealer,
             quota,

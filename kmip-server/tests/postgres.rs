@@ -15,7 +15,8 @@ use kmip_server::keys::Sealer;
 use kmip_server::object::ManagedObject;
 use kmip_server::observe::metrics::StoreMetrics;
 use kmip_server::policy::Scope;
-use kmip_server::store::postgres::Store;
+use kmip_server::store::postgres::{connector, Session, Store};
+use kmip_server::store::sql::{Sql, Value};
 use kmip_server::store::{value_bytes, LocateFilter, ObjectStore, Quota};
 
 const QUOTA: Quota = Quota {
@@ -26,7 +27,7 @@ const QUOTA: Quota = Quota {
 /// Node `node` of the cluster's database `url`, sealing with the cluster's key.
 fn node(url: &str, node: &str) -> Store {
     Store::open(
-        url,
+        &connector(url, None).unwrap(),
         node,
         Sealer::new(&[7u8; 32]).unwrap(),
         QUOTA,
@@ -284,4 +285,38 @@ fn the_time_sweep_moves_each_object_once_however_many_nodes_run_it() {
     for uid in &uids {
         until_state(&b, uid, State::Active);
     }
+}
+
+#[test]
+fn with_store_ca_every_connection_is_tls_verified_against_it() {
+    let Some(cluster) = Cluster::start_tls() else { return };
+    let url = cluster.tls_url("postgres");
+    let ca = cluster.tls_ca();
+    let verified = connector(&url, Some(&ca)).unwrap();
+    let store = Store::open(
+        &verified,
+        "a",
+        Sealer::new(&[7u8; 32]).unwrap(),
+        QUOTA,
+        StoreMetrics::default(),
+    )
+    .expect("the store opens over TLS");
+    let mut session = Session::connect(&verified, "probe").unwrap();
+    let ssl = Sql::query(
+        &mut session,
+        "SELECT ssl::INTEGER FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(ssl, vec![vec![Value::Int(1)]], "the connection is TLS");
+    drop(store);
+    // A certificate from any other CA is refused, and so is a server
+    // reached over TCP without a CA configured (the cluster takes TLS only).
+    let elsewhere = tempfile::tempdir().unwrap();
+    kmip_server::auth::ca::Ca::create(elsewhere.path(), kmip_server::config::KeyType::Ec).unwrap();
+    let refused = Session::connect(&connector(&url, Some(&elsewhere.path().join("ca.pem"))).unwrap(), "x");
+    let why = refused.err().expect("another CA's server is refused").to_string();
+    assert!(why.contains("certificate") || why.contains("TLS"), "{why}");
+    let plain = Session::connect(&connector(&url, None).unwrap(), "y");
+    assert!(plain.is_err(), "no TLS, no connection");
 }

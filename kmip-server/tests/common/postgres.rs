@@ -12,6 +12,8 @@ pub struct Cluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
     owner: Option<&'static str>,
+    /// The TCP port of a cluster that also takes TLS connections.
+    tls_port: Option<u16>,
 }
 
 /// Where Debian installs the server binaries (they are not on PATH).
@@ -30,6 +32,17 @@ impl Cluster {
     /// not installed, unless KMIP_REQUIRE_POSTGRES=1 (set by .ci/run),
     /// which makes that a failure.
     pub fn start() -> Option<Cluster> {
+        Self::start_with(false)
+    }
+
+    /// [`Cluster::start`], also listening on 127.0.0.1 with TLS only there
+    /// (a certificate for localhost and 127.0.0.1 from a CA of its own,
+    /// [`Cluster::tls_ca`]).
+    pub fn start_tls() -> Option<Cluster> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<Cluster> {
         let Some(bin) = server_bin() else {
             assert_ne!(
                 std::env::var("KMIP_REQUIRE_POSTGRES").as_deref(),
@@ -45,7 +58,16 @@ impl Cluster {
             let status = Command::new("chown").arg(user).arg(dir.path()).status().unwrap();
             assert!(status.success(), "chown {user} {}", dir.path().display());
         }
-        let cluster = Cluster { dir, bin, owner };
+        let tls_port = tls.then(|| {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        });
+        let cluster = Cluster {
+            dir,
+            bin,
+            owner,
+            tls_port,
+        };
         let data = cluster.data();
         cluster.run(
             "initdb",
@@ -62,6 +84,39 @@ impl Cluster {
                 "--locale=C",
             ],
         );
+        let mut options = format!(
+            "-c listen_addresses='' -k {} -c max_connections=200",
+            cluster.socket_dir()
+        );
+        if let Some(port) = tls_port {
+            let ca_dir = cluster.dir.path().join("tlsca");
+            std::fs::create_dir(&ca_dir).unwrap();
+            let ca = kmip_server::auth::ca::Ca::create(&ca_dir, kmip_server::config::KeyType::Ec).unwrap();
+            let server = ca.issue_server(&[]).unwrap();
+            std::fs::write(format!("{data}/server.crt"), server.issued.cert_pem.as_bytes()).unwrap();
+            std::fs::write(format!("{data}/server.key"), server.key_pem.as_bytes()).unwrap();
+            std::fs::set_permissions(
+                format!("{data}/server.key"),
+                std::os::unix::fs::PermissionsExt::from_mode(0o600),
+            )
+            .unwrap();
+            if let Some(user) = owner {
+                for file in ["server.crt", "server.key"] {
+                    let status = Command::new("chown").arg(user).arg(format!("{data}/{file}")).status();
+                    assert!(status.unwrap().success());
+                }
+            }
+            // TCP on loopback takes TLS only (hostssl); the socket stays plain.
+            std::fs::write(
+                format!("{data}/pg_hba.conf"),
+                "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+            )
+            .unwrap();
+            options = format!(
+                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_connections=200 -c ssl=on",
+                cluster.socket_dir()
+            );
+        }
         cluster.run(
             "pg_ctl",
             &[
@@ -71,10 +126,7 @@ impl Cluster {
                 "-l",
                 &format!("{data}/../server.log"),
                 "-o",
-                &format!(
-                    "-c listen_addresses='' -k {} -c max_connections=200",
-                    cluster.socket_dir()
-                ),
+                &options,
                 "start",
             ],
         );
@@ -111,6 +163,17 @@ impl Cluster {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    /// The URL of database `name` over TCP and TLS ([`Cluster::start_tls`]).
+    pub fn tls_url(&self, name: &str) -> String {
+        let port = self.tls_port.expect("a cluster started with TLS");
+        format!("postgres://kmip@127.0.0.1:{port}/{name}")
+    }
+
+    /// The CA certificate of a TLS cluster's server certificate.
+    pub fn tls_ca(&self) -> PathBuf {
+        self.dir.path().join("tlsca/ca.pem")
     }
 
     /// A connection string for a new, empty database of this cluster.

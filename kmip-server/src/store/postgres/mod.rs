@@ -34,6 +34,7 @@
 
 pub mod objects;
 pub mod schema;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -43,7 +44,7 @@ use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement};
+use postgres::{Client, Row, Statement};
 
 use super::{cache, writer, Change, DbError, ObjectStore, Objects, Quota, Watched};
 use crate::keys::Sealer;
@@ -52,6 +53,7 @@ use crate::observe::metrics::{Census, StoreMetrics};
 use crate::policy::Scope;
 use crate::store::LocateFilter;
 use objects::ScopedObjects;
+pub use tls::Connector;
 
 impl From<postgres::Error> for DbError {
     fn from(e: postgres::Error) -> Self {
@@ -81,7 +83,7 @@ const STATEMENTS: usize = 256;
 
 /// One connection of this node's, with its prepared statements.
 pub struct Session {
-    config: postgres::Config,
+    connector: Connector,
     node: String,
     client: Option<Client>,
     statements: HashMap<String, Statement>,
@@ -90,9 +92,9 @@ pub struct Session {
 impl Session {
     /// A new connection for node `node`, with the session settings every
     /// connection of the server's has.
-    pub fn connect(config: &postgres::Config, node: &str) -> Result<Session, DbError> {
+    pub fn connect(connector: &Connector, node: &str) -> Result<Session, DbError> {
         let mut session = Session {
-            config: config.clone(),
+            connector: connector.clone(),
             node: node.to_owned(),
             client: None,
             statements: HashMap::new(),
@@ -104,7 +106,7 @@ impl Session {
     fn reconnect(&mut self) -> Result<(), DbError> {
         self.client = None;
         self.statements.clear();
-        let mut client = self.config.connect(NoTls)?;
+        let mut client = self.connector.connect()?;
         client.batch_execute("SET synchronous_commit = on")?;
         client.execute("SELECT set_config('kmip.node', $1, false)", &[&self.node])?;
         self.client = Some(client);
@@ -205,7 +207,7 @@ pub struct Store {
     writers: (writer::Writer<Session>, Vec<writer::Writer<Session>>),
     next_writer: std::sync::atomic::AtomicUsize,
     readers: Mutex<Vec<Session>>,
-    config: postgres::Config,
+    connector: Connector,
     node: String,
     sealer: Sealer,
     shared: Arc<Shared>,
@@ -219,10 +221,15 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// The connection settings of `url` (a `postgres://` URL or a key=value
-/// string), with the server's own: its name, and timeouts that tell a
-/// dead database from a slow one.
-pub fn config(url: &str) -> Result<postgres::Config, DbError> {
+/// How to reach the database at `url` (a `postgres://` URL or a key=value
+/// string), over TLS verified against `ca` if given, with the server's own
+/// settings: its name, and timeouts that tell a dead database from a slow
+/// one.
+pub fn connector(url: &str, ca: Option<&std::path::Path>) -> Result<Connector, DbError> {
+    Connector::new(config(url)?, ca)
+}
+
+fn config(url: &str) -> Result<postgres::Config, DbError> {
     let mut config =
         postgres::Config::from_str(url).map_err(|e| DbError(format!("the PostgreSQL address is not valid: {e}")))?;
     config
@@ -237,26 +244,31 @@ impl Store {
     /// Opens the store in the database at `url` as node `node` (its name
     /// in the usage counters and health rows), bringing the schema up to
     /// date, with `quota` for the scopes that have none of their own.
-    pub fn open(url: &str, node: &str, sealer: Sealer, quota: Quota, metrics: StoreMetrics) -> Result<Store, DbError> {
-        let config = config(url)?;
-        let mut session = Session::connect(&config, &format!("{node}#0"))?;
+    pub fn open(
+        connector: &Connector,
+        node: &str,
+        sealer: Sealer,
+        quota: Quota,
+        metrics: StoreMetrics,
+    ) -> Result<Store, DbError> {
+        let mut session = Session::connect(connector, &format!("{node}#0"))?;
         schema::migrate(session.client()?)?;
         let mut writers = (writer::Writer::start(session, metrics.clone())?, Vec::new());
         for n in 1..WRITERS {
-            let session = Session::connect(&config, &format!("{node}#{n}"))?;
+            let session = Session::connect(connector, &format!("{node}#{n}"))?;
             writers.1.push(writer::Writer::start(session, metrics.clone())?);
         }
         let shared = Arc::new(Shared::default());
-        let (listen_config, weak) = (config.clone(), Arc::downgrade(&shared));
+        let (listening, weak) = (connector.clone(), Arc::downgrade(&shared));
         std::thread::Builder::new()
             .name("kmip-store-listen".into())
-            .spawn(move || listen(&listen_config, &weak))
+            .spawn(move || listen(&listening, &weak))
             .map_err(|e| DbError(format!("cannot start the store's listener: {e}")))?;
         Ok(Store {
             writers,
             next_writer: std::sync::atomic::AtomicUsize::new(0),
             readers: Mutex::new(Vec::new()),
-            config,
+            connector: connector.clone(),
             node: node.to_owned(),
             sealer,
             shared,
@@ -280,7 +292,7 @@ impl Store {
         let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut session = match pooled {
             Some(s) => s,
-            None => Session::connect(&self.config, &self.node)?,
+            None => Session::connect(&self.connector, &self.node)?,
         };
         let out = session.usable().and_then(f);
         self.readers
@@ -442,9 +454,9 @@ const LISTEN_IDLE: Duration = Duration::from_secs(1);
 /// The listener thread: connects, listens, forgets what it is told of;
 /// while it is not connected the store's cache is off. Returns once the
 /// store is gone.
-fn listen(config: &postgres::Config, shared: &Weak<Shared>) {
+fn listen(connector: &Connector, shared: &Weak<Shared>) {
     loop {
-        let lost = match config.connect(NoTls) {
+        let lost = match connector.connect() {
             Ok(mut client) => match client.batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {REGISTRY}")) {
                 Ok(()) => {
                     let Some(store) = shared.upgrade() else { return };
@@ -455,10 +467,10 @@ fn listen(config: &postgres::Config, shared: &Weak<Shared>) {
                     drop(store);
                     match serve(&mut client, shared) {
                         Ok(()) => return,
-                        Err(e) => e,
+                        Err(e) => DbError::from(e),
                     }
                 }
-                Err(e) => e,
+                Err(e) => DbError::from(e),
             },
             Err(e) => e,
         };
@@ -467,8 +479,7 @@ fn listen(config: &postgres::Config, shared: &Weak<Shared>) {
         store.cache.clear();
         drop(store);
         tracing::warn!(
-            "the store's PostgreSQL listener is disconnected ({}); the object cache is off until it is back",
-            DbError::from(lost)
+            "the store's PostgreSQL listener is disconnected ({lost}); the object cache is off until it is back"
         );
         std::thread::sleep(LISTEN_IDLE);
     }
