@@ -89,7 +89,18 @@ pub fn locked<T>(session: &mut Session, f: impl FnOnce(&mut Session) -> Result<T
 /// transaction (`kmip-server init`).
 pub fn publish(session: &mut Session, data_dir: &Path, sealer: &Sealer) -> Result<(), String> {
     session.execute("BEGIN", &[])?;
-    let published = FILES.iter().try_for_each(|(name, form)| {
+    match publish_within(session, data_dir, sealer) {
+        Ok(()) => Ok(session.execute("COMMIT", &[]).map(|_| ())?),
+        Err(e) => {
+            let _ = session.execute("ROLLBACK", &[]);
+            Err(e)
+        }
+    }
+}
+
+/// [`publish`] inside a transaction the caller holds open (a restore's).
+pub fn publish_within(session: &mut Session, data_dir: &Path, sealer: &Sealer) -> Result<(), String> {
+    FILES.iter().try_for_each(|(name, form)| {
         let path = data_dir.join(name);
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let content = match form {
@@ -101,14 +112,7 @@ pub fn publish(session: &mut Session, data_dir: &Path, sealer: &Sealer) -> Resul
             &[Value::from(*name), content.into(), crate::store::unix_now().into()],
         )?;
         Ok::<(), String>(())
-    });
-    match published {
-        Ok(()) => Ok(session.execute("COMMIT", &[]).map(|_| ())?),
-        Err(e) => {
-            let _ = session.execute("ROLLBACK", &[]);
-            Err(e)
-        }
-    }
+    })
 }
 
 /// Writes the cluster's files into `data_dir`: the certificates and the

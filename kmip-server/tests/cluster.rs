@@ -315,3 +315,66 @@ async fn killed(nodes: &Nodes) {
         Some(ResultReason::ItemNotFound)
     );
 }
+
+#[test]
+fn a_cluster_backup_restores_into_a_new_database_and_onto_one_server() {
+    let Some(cluster) = Cluster::start() else { return };
+    let nodes = Nodes::init(&cluster, "backedup");
+    let rt = runtime();
+    let mut a = nodes.start("a");
+    let keys = rt.block_on(async {
+        let mut c = a.client(&nodes.admin).await;
+        let mut keys = Vec::new();
+        for _ in 0..20 {
+            let uid = active_aes(&mut c, both()).await;
+            let material = common::keys::key_bytes(&c.get(common::get(&uid)).await.unwrap().object);
+            keys.push((uid, material));
+        }
+        keys
+    });
+    let file = nodes.dir.path().join("cluster.backup");
+    let said = ok(
+        &nodes.data("a"),
+        &nodes.url,
+        "a",
+        &["backup", "--out", file.to_str().unwrap()],
+    );
+    assert!(said.contains("20 objects"), "{said}");
+    a.kill();
+    // Every key back, with its material, from a new database...
+    let restored = cluster.database("restored");
+    let said = ok(&nodes.data("b"), &restored, "b", &["restore", file.to_str().unwrap()]);
+    assert!(said.contains("20 objects"), "{said}");
+    assert!(
+        !nodes.data("b").join("kmip.db").exists(),
+        "the node keeps no copy of the objects"
+    );
+    let refused = run(&nodes.data("c"), &restored, "c", &["restore", file.to_str().unwrap()]);
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && why.contains("not empty"), "{why}");
+    let b = Node::start(&nodes.data("b"), &restored, "b");
+    // ... and onto one server on SQLite, from the same backup.
+    let single = nodes.dir.path().join("single");
+    std::fs::create_dir(&single).unwrap();
+    std::fs::copy(nodes.data("a").join("kek.key"), single.join("kek.key")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kmip-server"))
+        .args([
+            "--data-dir",
+            single.to_str().unwrap(),
+            "restore",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = Node::start(&single, "", "s");
+    rt.block_on(async {
+        for node in [&b, &s] {
+            let mut c = node.client(&nodes.admin).await;
+            for (uid, material) in &keys {
+                let got = c.get(common::get(uid)).await.unwrap();
+                assert_eq!(&common::keys::key_bytes(&got.object), material, "{uid}");
+            }
+        }
+    });
+}

@@ -205,7 +205,12 @@ const MIGRATIONS: &[&str] = &[
 /// Opens (creating if needed) the database in `data_dir` and brings its
 /// schema up to date.
 pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
-    let path = data_dir.join(DB_FILE);
+    open_file(&data_dir.join(DB_FILE))
+}
+
+/// [`open`] for the database file at `path` (a backup's copy).
+pub fn open_file(path: &Path) -> Result<Connection, DbError> {
+    let path = path.to_path_buf();
     let mut conn = Connection::open(&path).map_err(|e| DbError(format!("{}: {e}", path.display())))?;
     // 0600 whatever the umask: SQLite gives its WAL and shared-memory files
     // the database file's mode.

@@ -14,10 +14,16 @@
 //! in the registry. Audit files are an append-only trail to ship as they
 //! grow, not to restore.
 //!
+//! With a PostgreSQL store the database in the backup is made from the
+//! cluster's tables as of one moment ([`copy`]), in the same SQLite form:
+//! a backup restores into either backend, whichever it was made from.
+//!
 //! Format: [`MAGIC`], then entries (name length u16, name, data length
 //! u64, data, big-endian), then a zero name length and the SHA-256 of
 //! every byte before it. A restore checks the digest before it puts
 //! anything in place.
+
+mod copy;
 
 use std::fs;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -31,6 +37,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::fsutil::{create_private_dir, write_private, write_public};
 use crate::keys::{Sealer, SEALING_KEY_FILE};
+use crate::store::sql::Sql;
 use crate::store::DB_FILE;
 
 /// The first bytes of a backup file.
@@ -155,28 +162,13 @@ impl Drop for Scratch {
     }
 }
 
-/// Backups cover the SQLite store; a PostgreSQL one is backed up with
-/// PostgreSQL's own tools for now (README, "Several nodes on PostgreSQL").
-fn refuse_postgres(config: &Config) -> Result<(), String> {
-    match config.postgres() {
-        None => Ok(()),
-        Some(_) => Err(
-            "kmip-server backup and restore cover the SQLite store only so far: with \
-                        store = \"postgres://...\", back up the database with pg_dump or a base backup, \
-                        and keep the key-encryption key (kek.key or the HSM key) apart"
-                .into(),
-        ),
-    }
-}
-
 /// Writes a backup of `config`'s data directory to `out`, which must not
 /// exist, while a server may be serving it. Needs the key protector (to
 /// seal the CA keys under the sealing key).
 pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
-    refuse_postgres(config)?;
     crate::fsutil::refuse_existing(out)?;
     let data = &config.data_dir;
-    if !data.join(DB_FILE).exists() {
+    if config.postgres().is_none() && !data.join(DB_FILE).exists() {
         return Err(format!("{} holds no database to back up", data.display()));
     }
     let (sealer, _) = crate::setup::sealer(config, false)?;
@@ -190,10 +182,13 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
         .open(&snapshot_path)
         .map_err(|e| format!("{}: {e}", snapshot_path.display()))?;
     let snapshot = Scratch(Some(snapshot_path.clone()));
-    {
-        let conn = crate::store::open(data).map_err(|e| e.to_string())?;
-        conn.execute("VACUUM INTO ?1", [snapshot_path.to_string_lossy()])
-            .map_err(|e| format!("copying the database: {e}"))?;
+    match config.postgres() {
+        None => {
+            let conn = crate::store::open(data).map_err(|e| e.to_string())?;
+            conn.execute("VACUUM INTO ?1", [snapshot_path.to_string_lossy()])
+                .map_err(|e| format!("copying the database: {e}"))?;
+        }
+        Some(url) => from_postgres(config, url, &snapshot_path)?,
     }
     let mut summary = survey(
         &Connection::open_with_flags(&snapshot_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -225,6 +220,7 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
         "created": crate::store::unix_now(),
         "server_version": env!("CARGO_PKG_VERSION"),
         "key_protector": format!("{:?}", config.key_protector).to_lowercase(),
+        "store": if config.postgres().is_some() { "postgres" } else { "sqlite" },
         "summary": &summary,
     })
     .to_string();
@@ -266,7 +262,83 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
 /// Nothing is left in place unless the digest matches and the sealing key
 /// unwraps; every object's material is opened before it returns.
 pub fn restore(config: &Config, file: &Path, kek: Option<&Path>) -> Result<Summary, String> {
-    refuse_postgres(config)?;
+    let Some(url) = config.postgres() else {
+        return restore_files(config, file, kek);
+    };
+    let mut session = crate::cluster::connect(config, url)?;
+    crate::cluster::locked(&mut session, |session| {
+        let taken = Sql::query(
+            session,
+            "SELECT (SELECT count(*) FROM cluster_files) + (SELECT count(*) FROM scopes)",
+            &[],
+        )?;
+        if taken.first().and_then(|r| r.first()) != Some(&crate::store::sql::Value::Int(0)) {
+            return Err(format!(
+                "the PostgreSQL database of store = \"{url}\" is not empty: restore only into a new database"
+            ));
+        }
+        let summary = restore_files(config, file, kek)?;
+        into_postgres(config, session)?;
+        Ok(summary)
+    })
+}
+
+/// The cluster's database as of one moment, into a SQLite database at
+/// `path` (a backup's copy).
+fn from_postgres(config: &Config, url: &str, path: &Path) -> Result<(), String> {
+    let mut source = crate::cluster::connect(config, url)?;
+    let mut copy = crate::store::sqlite::schema::open_file(path)?;
+    Sql::execute(&mut source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &[])?;
+    Sql::execute(&mut copy, "BEGIN IMMEDIATE", &[])?;
+    copy::copy(&mut source, &mut copy)?;
+    Sql::execute(&mut copy, "COMMIT", &[])?;
+    let _ = Sql::execute(&mut source, "COMMIT", &[]);
+    // One self-contained file, no WAL beside it.
+    copy.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// The restored data directory's database into the (empty) cluster
+/// database, with what the nodes share, in one transaction; the local copy
+/// is removed after (a node keeps no objects of its own).
+fn into_postgres(config: &Config, session: &mut crate::store::postgres::Session) -> Result<(), String> {
+    let data = &config.data_dir;
+    let (sealer, _) = crate::setup::sealer(config, false)?;
+    let mut source = crate::store::open(data)?;
+    let left: i64 = source
+        .query_row(
+            "SELECT (SELECT count(*) FROM lifecycle_policies) + (SELECT count(*) FROM notify_sinks)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if left > 0 {
+        tracing::warn!(
+            "{left} lifecycle policies and notification sinks in the backup are not restored: \
+             a PostgreSQL store does not keep them yet"
+        );
+    }
+    Sql::execute(session, "BEGIN", &[])?;
+    let copied = copy::copy(&mut source, session)
+        .map_err(String::from)
+        .and_then(|_| crate::cluster::publish_within(session, data, &sealer));
+    match copied {
+        Ok(()) => Sql::execute(session, "COMMIT", &[])?,
+        Err(e) => {
+            let _ = Sql::execute(session, "ROLLBACK", &[]);
+            return Err(e);
+        }
+    };
+    drop(source);
+    for file in [DB_FILE.to_owned(), format!("{DB_FILE}-wal"), format!("{DB_FILE}-shm")] {
+        let _ = fs::remove_file(data.join(file));
+    }
+    Ok(())
+}
+
+/// [`restore`] into the data directory alone (SQLite).
+fn restore_files(config: &Config, file: &Path, kek: Option<&Path>) -> Result<Summary, String> {
     let data = &config.data_dir;
     let kek_path = data.join(crate::keys::soft::KEK_FILE);
     // Nothing of another installation may mix with the restored one (a
