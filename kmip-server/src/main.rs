@@ -112,7 +112,7 @@ enum NotifyCommand {
 fn notify_cmd(config: &Config, cmd: NotifyCommand) -> Result<(), String> {
     use kmip_server::lifecycle::notify;
     let registry = open_registry(config)?;
-    registry.with_conn(|conn| match cmd {
+    registry.with_sql(|conn| match cmd {
         NotifyCommand::Add {
             url,
             secret_file,
@@ -236,7 +236,7 @@ fn describe(p: &kmip_server::lifecycle::Policy) -> String {
 fn policy_cmd(config: &Config, cmd: PolicyCommand) -> Result<(), String> {
     use kmip_server::lifecycle::{self, Match, Policy};
     let registry = open_registry(config)?;
-    registry.with_conn(|conn| match cmd {
+    registry.with_sql(|conn| match cmd {
         PolicyCommand::Write {
             scope,
             name,
@@ -309,7 +309,7 @@ fn keys_cmd(config: &Config, cmd: KeysCommand) -> Result<(), String> {
         at: String,
     }
     let mut due = Vec::new();
-    registry.with_conn(|conn| -> Result<(), String> {
+    registry.with_sql(|conn| -> Result<(), String> {
         for policy in lifecycle::list(conn, scope.as_deref()).map_err(|e| e.to_string())? {
             for (object, steps) in worker::planned(conn, &policy, now).map_err(|e| e.to_string())? {
                 for step in steps.into_iter().filter(|s| s.at <= until) {

@@ -268,6 +268,25 @@ pub fn sealer(
     Ok((sealer, protector))
 }
 
+/// The anomaly detectors' connection: who fetched which key is a hint,
+/// not a record, so on SQLite it skips the fsync per new pair (an alert
+/// raised twice after a crash is better).
+fn alerts_database(config: &Config) -> Result<crate::store::sql::Database, String> {
+    use crate::store::sql::Database;
+    match config.postgres() {
+        None => {
+            let conn = crate::store::open(&config.data_dir)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|e| e.to_string())?;
+            Ok(Database::Sqlite(conn))
+        }
+        Some(url) => Ok(Database::Postgres(Box::new(crate::store::postgres::Session::connect(
+            &crate::cluster::connector(config, url)?,
+            &config.node(),
+        )?))),
+    }
+}
+
 /// Builds the shared server state from an initialised data directory.
 pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::server::Server>, String> {
     let Initialised {
@@ -294,7 +313,7 @@ pub fn server(config: &Config, initialised: Initialised) -> Result<Arc<crate::se
     .map_err(|e| format!("audit log {}: {e}", audit_path.unwrap_or_default().display()))?;
     let alerts = crate::observe::alerts::Alerts::start(
         config.alert_thresholds(),
-        &config.data_dir,
+        alerts_database(config)?,
         audit.clone(),
         Arc::clone(&metrics),
     )?;

@@ -24,6 +24,7 @@ use kmip_codec::messages::ops::locate::LocateRequest;
 fn bin(data: &Path, url: &str, node: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kmip-server"));
     c.env("RUST_LOG", "warn")
+        .env("KMIP_LIFECYCLE_INTERVAL_SECS", "1")
         .env("KMIP_STORE", url)
         .env("KMIP_NODE_NAME", node)
         .arg("--data-dir")
@@ -332,6 +333,12 @@ fn a_cluster_backup_restores_into_a_new_database_and_onto_one_server() {
         }
         keys
     });
+    ok(
+        &nodes.data("a"),
+        &nodes.url,
+        "a",
+        &["policy", "write", "default", "yearly", "--rotate-every", "365d"],
+    );
     let file = nodes.dir.path().join("cluster.backup");
     let said = ok(
         &nodes.data("a"),
@@ -352,6 +359,7 @@ fn a_cluster_backup_restores_into_a_new_database_and_onto_one_server() {
     let refused = run(&nodes.data("c"), &restored, "c", &["restore", file.to_str().unwrap()]);
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success() && why.contains("not empty"), "{why}");
+    assert!(ok(&nodes.data("b"), &restored, "b", &["policy", "list"]).contains("yearly"));
     let b = Node::start(&nodes.data("b"), &restored, "b");
     // ... and onto one server on SQLite, from the same backup.
     let single = nodes.dir.path().join("single");
@@ -367,6 +375,7 @@ fn a_cluster_backup_restores_into_a_new_database_and_onto_one_server() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(ok(&single, "", "s", &["policy", "list"]).contains("yearly"));
     let s = Node::start(&single, "", "s");
     rt.block_on(async {
         for node in [&b, &s] {
@@ -377,4 +386,93 @@ fn a_cluster_backup_restores_into_a_new_database_and_onto_one_server() {
             }
         }
     });
+}
+
+#[test]
+fn a_policy_rotates_each_key_once_however_many_nodes_run_the_lifecycle() {
+    use kmip_codec::enums::LinkType;
+    use kmip_codec::messages::ops::get_attributes::GetAttributesRequest;
+    use kmip_codec::messages::AttributeValue;
+    let Some(cluster) = Cluster::start() else { return };
+    let nodes = Nodes::init(&cluster, "rotating");
+    let (a, b) = (nodes.start("a"), nodes.start("b"));
+    let rt = runtime();
+    let keys = 20;
+    rt.block_on(async {
+        let mut c = a.client(&nodes.admin).await;
+        for i in 0..keys {
+            let uid = active_aes(&mut c, both()).await;
+            c.add_attribute(kmip_codec::messages::ops::add_attribute::AddAttributeRequest {
+                unique_identifier: Some(uid),
+                attribute: common::name(&format!("app-{i}")),
+            })
+            .await
+            .unwrap();
+        }
+    });
+    // Written through node b: the policy is the cluster's, and both nodes
+    // run their lifecycle passes every second against it.
+    ok(
+        &nodes.data("b"),
+        &nodes.url,
+        "b",
+        &[
+            "policy",
+            "write",
+            "default",
+            "rot",
+            "--match-name-prefix",
+            "app-",
+            "--rotate-every",
+            "1s",
+        ],
+    );
+    assert!(ok(&nodes.data("a"), &nodes.url, "a", &["policy", "list"]).contains("rot"));
+    std::thread::sleep(Duration::from_secs(6));
+    // Each key replaced at most once: no two keys name one predecessor.
+    let predecessors = rt.block_on(async {
+        let mut c = b.client(&nodes.admin).await;
+        let all = c
+            .locate(LocateRequest {
+                maximum_items: Some(100_000),
+                ..LocateRequest::default()
+            })
+            .await
+            .unwrap()
+            .unique_identifiers;
+        let mut predecessors = Vec::new();
+        for uid in all {
+            let attributes = c
+                .get_attributes(GetAttributesRequest {
+                    unique_identifier: Some(uid),
+                    attribute_names: vec![],
+                })
+                .await
+                .unwrap()
+                .attributes;
+            predecessors.extend(attributes.iter().filter_map(|a| match &a.value {
+                AttributeValue::Link(l) if l.link_type == LinkType::ReplacedObjectLink => {
+                    Some(l.linked_object_identifier.clone())
+                }
+                _ => None,
+            }));
+        }
+        predecessors
+    });
+    assert!(
+        predecessors.len() >= 2 * keys,
+        "rotated every second for 6 s: {}",
+        predecessors.len()
+    );
+    let mut unique = predecessors.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), predecessors.len(), "a key was rotated twice");
+    let due = ok(
+        &nodes.data("a"),
+        &nodes.url,
+        "a",
+        &["keys", "due", "--within", "1d", "--json"],
+    );
+    assert!(due.contains("rot"), "{due}");
 }

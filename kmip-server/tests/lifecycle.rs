@@ -40,7 +40,7 @@ fn named(n: &str) -> AttributeValue {
 fn write(server: &TestServer, policy: &Policy) {
     server
         .registry()
-        .with_conn(|c| kmip_server::lifecycle::write(c, policy))
+        .with_sql(|c| kmip_server::lifecycle::write(c, policy))
         .unwrap()
         .unwrap();
 }
@@ -273,7 +273,7 @@ fn subscribe(server: &TestServer, hook: &Receiver, events: &[String]) {
     std::fs::write(&secret, "s3cret\n").unwrap();
     server
         .registry()
-        .with_conn(|c| kmip_server::lifecycle::notify::add(c, &hook.url, &secret, events, Some(&hook.ca_file)))
+        .with_sql(|c| kmip_server::lifecycle::notify::add(c, &hook.url, &secret, events, Some(&hook.ca_file)))
         .unwrap()
         .unwrap();
 }

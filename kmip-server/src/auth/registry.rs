@@ -523,17 +523,18 @@ impl Registry {
         matches!(*lock(&self.db), Database::Postgres(_))
     }
 
-    /// Runs `f` on the registry's SQLite connection (the tables of the
-    /// admin CLI and tests that only SQLite has yet: lifecycle policies,
-    /// notification sinks).
+    /// Runs `f` on the registry's connection (the admin CLI's lifecycle
+    /// policies and notification sinks, which live in the same database).
+    pub fn with_sql<T>(&self, f: impl FnOnce(&mut dyn Sql) -> T) -> Result<T, String> {
+        Ok(f(lock(&self.db).sql()?))
+    }
+
+    /// Runs `f` on the registry's SQLite connection (tests that look at
+    /// rows directly); an error with a PostgreSQL registry.
     pub fn with_conn<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> Result<T, String> {
         match &*lock(&self.db) {
             Database::Sqlite(conn) => Ok(f(conn)),
-            Database::Postgres(_) => Err(
-                "lifecycle policies and notification sinks are not kept in PostgreSQL yet: \
-                 with store = \"postgres://...\" they are not available"
-                    .into(),
-            ),
+            Database::Postgres(_) => Err("the registry is in PostgreSQL, not SQLite".into()),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The registry and the objects copied from one store's database to
-//! another's, either way between SQLite and PostgreSQL, through the one SQL
+//! The registry, the objects and the lifecycle tables copied from one
+//! store's database to another's, either way between SQLite and PostgreSQL, through the one SQL
 //! interface both have ([`crate::store::sql`]).
 //!
 //! This is how a PostgreSQL store gets into a backup (the backup holds the
@@ -14,13 +14,30 @@
 use crate::store::sql::{Sql, Value};
 use crate::store::DbError;
 
-/// The registry's tables, parents first, with the columns both schemas share.
+/// The registry's tables and the lifecycle policies and sinks, parents
+/// first, with the columns both schemas share: few rows, read at once.
 const REGISTRY: &[(&str, &str)] = &[
     ("scopes", "name, created, max_objects, max_bytes"),
     ("roles", "scope, name, operations, tls_key_type, tls_ttl_secs, created"),
     (
         "credentials",
         "serial, scope, role, subject, not_after, created, revoked",
+    ),
+    (
+        "lifecycle_policies",
+        "scope, name, match_group, match_name_prefix, rotate_every, deactivate_after, archive_after, \
+         destroy_after, notify_before, created",
+    ),
+    ("notify_sinks", "id, url, secret_file, events, ca_file, created"),
+];
+
+/// The event outbox and its deliveries, in the order they were recorded
+/// (a webhook receives them in that order), read a batch at a time.
+const OUTBOX: &[(&str, &str)] = &[
+    ("lifecycle_events", "id, time, event, scope, policy, uid, due, detail"),
+    (
+        "notify_deliveries",
+        "event, sink, attempts, next_attempt, delivered, last_error",
     ),
 ];
 
@@ -43,22 +60,8 @@ pub fn copy(from: &mut dyn Sql, to: &mut dyn Sql) -> Result<u64, DbError> {
     if let Some(value) = generation.first().and_then(|r| r.first()) {
         to.execute("UPDATE registry_generation SET value = ?1", std::slice::from_ref(value))?;
     }
-    // The order of creation: SQLite's rowid, PostgreSQL's seq.
-    let order = match from.is_postgres() {
-        true => "seq",
-        false => "rowid",
-    };
-    let (mut after, mut copied) = (Value::Int(-1), 0u64);
-    loop {
-        let rows = from.query(
-            &format!("SELECT {order}, {OBJECT_COLUMNS} FROM objects WHERE {order} > ?1 ORDER BY {order} LIMIT ?2"),
-            &[after.clone(), Value::Int(BATCH as i64)],
-        )?;
-        let Some(last) = rows.last().and_then(|r| r.first()) else {
-            break;
-        };
-        after = last.clone();
-        let objects: Vec<Vec<Value>> = rows.iter().map(|r| r.iter().skip(1).cloned().collect()).collect();
+    let mut copied = 0u64;
+    pages(from, "objects", OBJECT_COLUMNS, |from, objects| {
         insert(to, "objects", OBJECT_COLUMNS, &objects)?;
         let uids: Vec<Value> = objects.iter().filter_map(|r| r.first().cloned()).collect();
         let marks = (1..=uids.len()).map(|n| format!("?{n}")).collect::<Vec<_>>().join(", ");
@@ -68,8 +71,49 @@ pub fn copy(from: &mut dyn Sql, to: &mut dyn Sql) -> Result<u64, DbError> {
         )?;
         insert(to, "attributes", ATTRIBUTE_COLUMNS, &attributes)?;
         copied = copied.saturating_add(objects.len() as u64);
+        Ok(())
+    })?;
+    for (table, columns) in OUTBOX {
+        pages(from, table, columns, |_, rows| insert(to, table, columns, &rows))?;
+    }
+    if to.is_postgres() {
+        // Sink numbers were copied as they were: new sinks come after them.
+        to.execute(
+            "SELECT setval(pg_get_serial_sequence('notify_sinks', 'id'), coalesce(max(id), 0) + 1, false) \
+             FROM notify_sinks",
+            &[],
+        )?;
     }
     Ok(copied)
+}
+
+/// The rows of `table` in the order they were written (SQLite's rowid,
+/// PostgreSQL's seq), `BATCH` at a time, handed to `each` with the source.
+fn pages(
+    from: &mut dyn Sql,
+    table: &str,
+    columns: &str,
+    mut each: impl FnMut(&mut dyn Sql, Vec<Vec<Value>>) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    let order = match from.is_postgres() {
+        true => "seq",
+        false => "rowid",
+    };
+    let mut after = Value::Int(-1);
+    loop {
+        let rows = from.query(
+            &format!("SELECT {order}, {columns} FROM {table} WHERE {order} > ?1 ORDER BY {order} LIMIT ?2"),
+            &[after.clone(), Value::Int(BATCH as i64)],
+        )?;
+        let Some(last) = rows.last().and_then(|r| r.first()) else {
+            return Ok(());
+        };
+        after = last.clone();
+        each(
+            &mut *from,
+            rows.into_iter().map(|r| r.into_iter().skip(1).collect()).collect(),
+        )?;
+    }
 }
 
 /// Inserts `rows` into `table`, as many rows per statement as the

@@ -306,19 +306,6 @@ fn into_postgres(config: &Config, session: &mut crate::store::postgres::Session)
     let data = &config.data_dir;
     let (sealer, _) = crate::setup::sealer(config, false)?;
     let mut source = crate::store::open(data)?;
-    let left: i64 = source
-        .query_row(
-            "SELECT (SELECT count(*) FROM lifecycle_policies) + (SELECT count(*) FROM notify_sinks)",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(|e| e.to_string())?;
-    if left > 0 {
-        tracing::warn!(
-            "{left} lifecycle policies and notification sinks in the backup are not restored: \
-             a PostgreSQL store does not keep them yet"
-        );
-    }
     Sql::execute(session, "BEGIN", &[])?;
     let copied = copy::copy(&mut source, session)
         .map_err(String::from)

@@ -48,10 +48,10 @@ pub mod notify;
 pub mod schedule;
 pub mod worker;
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::policy::Scope;
+use crate::store::sql::{Row, Sql, Value};
 use crate::store::DbError;
 
 /// Which keys of its scope a policy applies to.
@@ -120,44 +120,55 @@ pub fn format_duration(secs: u64) -> String {
     }
 }
 
-fn secs(v: Option<u64>) -> Option<i64> {
-    v.map(|n| i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-fn unsigned(v: Option<i64>) -> Option<u64> {
-    v.and_then(|n| u64::try_from(n).ok())
-}
-
 const COLUMNS: &str = "scope, name, match_group, match_name_prefix, rotate_every, deactivate_after, \
                        archive_after, destroy_after, notify_before";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Policy> {
-    let group: Option<String> = r.get(2)?;
-    let prefix: Option<String> = r.get(3)?;
+fn from_row(r: &Row) -> Result<Policy, DbError> {
+    let col = |i: usize| {
+        r.get(i)
+            .ok_or_else(|| DbError(format!("database: a policy row has no column {i}")))
+    };
+    let text = |i: usize| -> Result<Option<String>, DbError> {
+        match col(i)? {
+            Value::Null => Ok(None),
+            v => v.text().map(Some),
+        }
+    };
+    let unsigned =
+        |i: usize| -> Result<Option<u64>, DbError> { Ok(col(i)?.opt_int()?.and_then(|n| u64::try_from(n).ok())) };
     Ok(Policy {
-        scope: r.get(0)?,
-        name: r.get(1)?,
-        matches: match (group, prefix) {
+        scope: col(0)?.text()?,
+        name: col(1)?.text()?,
+        matches: match (text(2)?, text(3)?) {
             (Some(g), _) => Match::Group(g),
             (None, Some(p)) => Match::NamePrefix(p),
             (None, None) => Match::All,
         },
-        rotate_every: unsigned(r.get(4)?).unwrap_or(u64::MAX),
-        deactivate_after: unsigned(r.get(5)?),
-        archive_after: unsigned(r.get(6)?),
-        destroy_after: unsigned(r.get(7)?),
-        notify_before: unsigned(r.get(8)?),
+        rotate_every: unsigned(4)?.unwrap_or(u64::MAX),
+        deactivate_after: unsigned(5)?,
+        archive_after: unsigned(6)?,
+        destroy_after: unsigned(7)?,
+        notify_before: unsigned(8)?,
     })
 }
 
+fn opt(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, Value::from)
+}
+
+fn secs(v: Option<u64>) -> Value {
+    Value::from(v)
+}
+
 /// Creates or replaces a policy (its scope must exist).
-pub fn write(conn: &Connection, policy: &Policy) -> Result<(), DbError> {
+pub fn write(c: &mut dyn Sql, policy: &Policy) -> Result<(), DbError> {
     let scope = Scope::new(&policy.scope).map_err(DbError)?;
     crate::policy::RoleName::new(&policy.name).map_err(|e| DbError(e.replace("role", "policy")))?;
-    let known: Option<i64> = conn
-        .query_row("SELECT 1 FROM scopes WHERE name = ?1", [scope.as_str()], |r| r.get(0))
-        .optional()?;
-    if known.is_none() {
+    if c.query_int(
+        "SELECT count(*) FROM scopes WHERE name = ?1",
+        &[Value::from(scope.as_str())],
+    )? == 0
+    {
         return Err(DbError(format!(
             "scope \"{scope}\" does not exist (kmip-server scope create)"
         )));
@@ -167,49 +178,61 @@ pub fn write(conn: &Connection, policy: &Policy) -> Result<(), DbError> {
         Match::NamePrefix(p) => (None, Some(p.as_str())),
         Match::All => (None, None),
     };
-    conn.execute(
-        &format!("INSERT OR REPLACE INTO lifecycle_policies ({COLUMNS}, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        params![
-            policy.scope,
-            policy.name,
-            group,
-            prefix,
+    c.execute(
+        &format!(
+            "INSERT INTO lifecycle_policies ({COLUMNS}, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (scope, name) DO UPDATE SET match_group = excluded.match_group,
+               match_name_prefix = excluded.match_name_prefix, rotate_every = excluded.rotate_every,
+               deactivate_after = excluded.deactivate_after, archive_after = excluded.archive_after,
+               destroy_after = excluded.destroy_after, notify_before = excluded.notify_before,
+               created = excluded.created"
+        ),
+        &[
+            Value::from(policy.scope.as_str()),
+            Value::from(policy.name.as_str()),
+            opt(group),
+            opt(prefix),
             secs(Some(policy.rotate_every)),
             secs(policy.deactivate_after),
             secs(policy.archive_after),
             secs(policy.destroy_after),
             secs(policy.notify_before),
-            crate::store::unix_now(),
+            Value::Int(crate::store::unix_now()),
         ],
     )?;
     Ok(())
 }
 
 /// The policies of a scope, or of every scope.
-pub fn list(conn: &Connection, scope: Option<&str>) -> Result<Vec<Policy>, DbError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM lifecycle_policies WHERE ?1 IS NULL OR scope = ?1 ORDER BY scope, name"
-    ))?;
-    let rows = stmt.query_map([scope], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn list(c: &mut dyn Sql, scope: Option<&str>) -> Result<Vec<Policy>, DbError> {
+    c.query(
+        &format!(
+            "SELECT {COLUMNS} FROM lifecycle_policies WHERE CAST(?1 AS TEXT) IS NULL OR scope = ?1 ORDER BY scope, name"
+        ),
+        &[opt(scope)],
+    )?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 /// One policy.
-pub fn read(conn: &Connection, scope: &str, name: &str) -> Result<Policy, DbError> {
-    conn.query_row(
+pub fn read(c: &mut dyn Sql, scope: &str, name: &str) -> Result<Policy, DbError> {
+    c.query_opt(
         &format!("SELECT {COLUMNS} FROM lifecycle_policies WHERE scope = ?1 AND name = ?2"),
-        [scope, name],
-        from_row,
-    )
-    .optional()?
+        &[Value::from(scope), Value::from(name)],
+    )?
+    .as_ref()
+    .map(from_row)
+    .transpose()?
     .ok_or_else(|| DbError(format!("no policy \"{name}\" in scope \"{scope}\"")))
 }
 
 /// Deletes a policy; the keys it rotated stay as they are.
-pub fn delete(conn: &Connection, scope: &str, name: &str) -> Result<(), DbError> {
-    match conn.execute(
+pub fn delete(c: &mut dyn Sql, scope: &str, name: &str) -> Result<(), DbError> {
+    match c.execute(
         "DELETE FROM lifecycle_policies WHERE scope = ?1 AND name = ?2",
-        [scope, name],
+        &[Value::from(scope), Value::from(name)],
     )? {
         0 => Err(DbError(format!("no policy \"{name}\" in scope \"{scope}\""))),
         _ => Ok(()),

@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use crate::store::sql::{Row, Sql, Value};
 use crate::store::DbError;
 
 /// The events a sink may ask for.
@@ -128,7 +128,7 @@ fn read_secret(file: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
 
 /// Registers a sink; its number.
 pub fn add(
-    conn: &Connection,
+    c: &mut dyn Sql,
     url: &str,
     secret_file: &Path,
     events: &[String],
@@ -146,39 +146,56 @@ pub fn add(
         crate::net::tls::client_config(ca).map_err(DbError)?;
     }
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    conn.execute(
-        "INSERT INTO notify_sinks (url, secret_file, events, ca_file, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            url,
-            absolute(secret_file).to_string_lossy(),
-            events.join(","),
-            ca_file.map(|p| absolute(p).to_string_lossy().into_owned()),
-            crate::store::unix_now()
+    c.query_int(
+        "INSERT INTO notify_sinks (url, secret_file, events, ca_file, created) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        &[
+            Value::from(url),
+            Value::from(absolute(secret_file).to_string_lossy().into_owned()),
+            Value::from(events.join(",")),
+            ca_file.map_or(Value::Null, |p| Value::from(absolute(p).to_string_lossy().into_owned())),
+            Value::Int(crate::store::unix_now()),
         ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    )
+}
+
+/// Column `i` of a row.
+fn col(r: &Row, i: usize) -> Result<&Value, DbError> {
+    r.get(i)
+        .ok_or_else(|| DbError(format!("database: a row has no column {i}")))
+}
+
+/// A text column that may be NULL.
+fn opt_text(r: &Row, i: usize) -> Result<Option<String>, DbError> {
+    match col(r, i)? {
+        Value::Null => Ok(None),
+        v => v.text().map(Some),
+    }
 }
 
 /// Every sink.
-pub fn list(conn: &Connection) -> Result<Vec<Sink>, DbError> {
-    let mut stmt = conn.prepare("SELECT id, url, secret_file, events, ca_file FROM notify_sinks ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
-        let events: String = r.get(3)?;
+pub fn list(c: &mut dyn Sql) -> Result<Vec<Sink>, DbError> {
+    c.query(
+        "SELECT id, url, secret_file, events, ca_file FROM notify_sinks ORDER BY id",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        let events = col(r, 3)?.text()?;
         Ok(Sink {
-            id: r.get(0)?,
-            url: r.get(1)?,
-            secret_file: PathBuf::from(r.get::<_, String>(2)?),
+            id: col(r, 0)?.int()?,
+            url: col(r, 1)?.text()?,
+            secret_file: PathBuf::from(col(r, 2)?.text()?),
             events: events.split(',').filter(|e| !e.is_empty()).map(String::from).collect(),
-            ca_file: r.get::<_, Option<String>>(4)?.map(PathBuf::from),
+            ca_file: opt_text(r, 4)?.map(PathBuf::from),
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
+    .collect()
 }
 
 /// Removes a sink and what it had yet to receive.
-pub fn delete(conn: &Connection, id: i64) -> Result<(), DbError> {
-    conn.execute("DELETE FROM notify_deliveries WHERE sink = ?1", [id])?;
-    match conn.execute("DELETE FROM notify_sinks WHERE id = ?1", [id])? {
+pub fn delete(c: &mut dyn Sql, id: i64) -> Result<(), DbError> {
+    c.execute("DELETE FROM notify_deliveries WHERE sink = ?1", &[Value::Int(id)])?;
+    match c.execute("DELETE FROM notify_sinks WHERE id = ?1", &[Value::Int(id)])? {
         0 => Err(DbError(format!("no notification sink {id}"))),
         _ => Ok(()),
     }
@@ -211,33 +228,34 @@ pub(crate) struct Event<'a> {
 
 /// Records an event once (by its id) and queues it, in the same
 /// transaction, for every sink that wants it; whether it was new.
-pub(crate) fn record(conn: &Connection, e: &Event<'_>) -> Result<bool, DbError> {
+pub(crate) fn record(c: &mut dyn Sql, e: &Event<'_>) -> Result<bool, DbError> {
     let now = crate::store::unix_now();
-    let tx = conn.unchecked_transaction()?;
-    let added = tx.execute(
-        "INSERT OR IGNORE INTO lifecycle_events (id, time, event, scope, policy, uid, due, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            e.id,
-            now,
-            e.event,
-            e.scope,
-            e.source,
-            e.uid,
-            e.due,
-            e.detail.to_string()
-        ],
-    )?;
-    if added > 0 {
-        tx.execute(
-            "INSERT OR IGNORE INTO notify_deliveries (event, sink, next_attempt)
-             SELECT ?1, id, ?2 FROM notify_sinks
-             WHERE events = '' OR ',' || events || ',' LIKE '%,' || ?3 || ',%'",
-            params![e.id, now, e.event],
+    crate::store::sql::transaction(c, |c| {
+        let added = c.execute(
+            "INSERT INTO lifecycle_events (id, time, event, scope, policy, uid, due, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+            &[
+                Value::from(e.id),
+                Value::Int(now),
+                Value::from(e.event),
+                Value::from(e.scope),
+                Value::from(e.source),
+                Value::from(e.uid),
+                Value::Int(e.due),
+                Value::from(e.detail.to_string()),
+            ],
         )?;
-    }
-    tx.commit()?;
-    Ok(added > 0)
+        if added > 0 {
+            c.execute(
+                "INSERT INTO notify_deliveries (event, sink, next_attempt)
+                 SELECT CAST(?1 AS TEXT), id, CAST(?2 AS BIGINT) FROM notify_sinks
+                 WHERE events = '' OR ',' || events || ',' LIKE '%,' || CAST(?3 AS TEXT) || ',%'
+                 ON CONFLICT DO NOTHING",
+                &[Value::from(e.id), Value::Int(now), Value::from(e.event)],
+            )?;
+        }
+        Ok(added > 0)
+    })
 }
 
 /// A delivery that is due.
@@ -264,43 +282,52 @@ struct Body<'a> {
     detail: serde_json::Value,
 }
 
-fn due(conn: &Connection, now: i64) -> Result<Vec<Due>, DbError> {
-    let mut stmt = conn.prepare(
-        "SELECT d.event, d.sink, d.attempts, e.event, e.time, e.scope, e.policy, e.uid, e.due, e.detail,
-                s.url, s.secret_file, s.ca_file
-         FROM notify_deliveries d
-         JOIN lifecycle_events e ON e.id = d.event
-         JOIN notify_sinks s ON s.id = d.sink
-         WHERE d.delivered IS NULL AND d.next_attempt <= ?1
-         ORDER BY e.event = 'revoked' AND e.detail LIKE '%\"compromised\":true%' DESC, e.time, e.rowid
-         LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![now, i64::try_from(PER_PASS).unwrap_or(100)], |r| {
-        let (event_id, event): (String, String) = (r.get(0)?, r.get(3)?);
-        let detail: String = r.get(9)?;
+fn due(c: &mut dyn Sql, now: i64) -> Result<Vec<Due>, DbError> {
+    // Compromises first, then in the order they were recorded.
+    let order = match c.is_postgres() {
+        true => "e.seq",
+        false => "e.rowid",
+    };
+    c.query(
+        &format!(
+            "SELECT d.event, d.sink, d.attempts, e.event, e.time, e.scope, e.policy, e.uid, e.due, e.detail,
+                    s.url, s.secret_file, s.ca_file
+             FROM notify_deliveries d
+             JOIN lifecycle_events e ON e.id = d.event
+             JOIN notify_sinks s ON s.id = d.sink
+             WHERE d.delivered IS NULL AND d.next_attempt <= ?1
+             ORDER BY e.event = 'revoked' AND e.detail LIKE '%\"compromised\":true%' DESC, e.time, {order}
+             LIMIT ?2"
+        ),
+        &[Value::Int(now), Value::Int(i64::try_from(PER_PASS).unwrap_or(100))],
+    )?
+    .iter()
+    .map(|r| {
+        let (event_id, event) = (col(r, 0)?.text()?, col(r, 3)?.text()?);
+        let detail = col(r, 9)?.text()?;
         let body = Body {
             id: &event_id,
             event: &event,
-            time: super::worker::rfc3339(r.get(4)?),
-            scope: &r.get::<_, String>(5)?,
-            policy: &r.get::<_, String>(6)?,
-            uid: &r.get::<_, String>(7)?,
-            due: super::worker::rfc3339(r.get(8)?),
+            time: super::worker::rfc3339(col(r, 4)?.int()?),
+            scope: &col(r, 5)?.text()?,
+            policy: &col(r, 6)?.text()?,
+            uid: &col(r, 7)?.text()?,
+            due: super::worker::rfc3339(col(r, 8)?.int()?),
             detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
         };
         let body = serde_json::to_vec(&body).unwrap_or_default();
         Ok(Due {
-            sink: r.get(1)?,
-            attempts: r.get(2)?,
+            sink: col(r, 1)?.int()?,
+            attempts: col(r, 2)?.int()?,
             body,
-            url: r.get(10)?,
-            secret_file: PathBuf::from(r.get::<_, String>(11)?),
-            ca_file: r.get::<_, Option<String>>(12)?.map(PathBuf::from),
+            url: col(r, 10)?.text()?,
+            secret_file: PathBuf::from(col(r, 11)?.text()?),
+            ca_file: opt_text(r, 12)?.map(PathBuf::from),
             event_id,
             event,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
+    .collect()
 }
 
 /// What a round of deliveries did.
@@ -315,19 +342,19 @@ pub struct Delivered {
 }
 
 /// POSTs what is due.
-pub fn deliver_due(conn: &Connection, now: i64) -> Result<Delivered, DbError> {
+pub fn deliver_due(c: &mut dyn Sql, now: i64) -> Result<Delivered, DbError> {
     let mut failed = std::collections::HashSet::new();
     let mut delivered = 0u64;
-    for d in due(conn, now)? {
+    for d in due(c, now)? {
         if failed.contains(&d.sink) {
             continue;
         }
         match post(&d) {
             Ok(()) => {
-                conn.execute(
+                c.execute(
                     "UPDATE notify_deliveries SET delivered = ?1, attempts = attempts + 1, last_error = NULL
                      WHERE event = ?2 AND sink = ?3",
-                    params![now, d.event_id, d.sink],
+                    &[Value::Int(now), Value::from(d.event_id.as_str()), Value::Int(d.sink)],
                 )?;
                 delivered = delivered.saturating_add(1);
             }
@@ -343,25 +370,26 @@ pub fn deliver_due(conn: &Connection, now: i64) -> Result<Delivered, DbError> {
                     d.event,
                     d.event_id
                 );
-                conn.execute(
+                c.execute(
                     "UPDATE notify_deliveries SET attempts = ?1, last_error = ?2 WHERE event = ?3 AND sink = ?4",
-                    params![attempts, why, d.event_id, d.sink],
+                    &[
+                        Value::Int(attempts),
+                        Value::from(why),
+                        Value::from(d.event_id.as_str()),
+                        Value::Int(d.sink),
+                    ],
                 )?;
                 // The whole sink waits, so that its events still go in order.
-                conn.execute(
-                    "UPDATE notify_deliveries SET next_attempt = max(next_attempt, ?1)
+                c.execute(
+                    "UPDATE notify_deliveries SET next_attempt = CASE WHEN next_attempt > ?1 THEN next_attempt ELSE ?1 END
                      WHERE sink = ?2 AND delivered IS NULL",
-                    params![now.saturating_add(backoff), d.sink],
+                    &[Value::Int(now.saturating_add(backoff)), Value::Int(d.sink)],
                 )?;
                 failed.insert(d.sink);
             }
         }
     }
-    let pending: i64 = conn.query_row(
-        "SELECT count(*) FROM notify_deliveries WHERE delivered IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
+    let pending = c.query_int("SELECT count(*) FROM notify_deliveries WHERE delivered IS NULL", &[])?;
     Ok(Delivered {
         delivered,
         failed: u64::try_from(failed.len()).unwrap_or(u64::MAX),

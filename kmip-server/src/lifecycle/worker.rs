@@ -18,7 +18,6 @@ use kmip_codec::messages::ops::recover::RecoverRequest;
 use kmip_codec::messages::ops::rekey::ReKeyRequest;
 use kmip_codec::messages::ops::rekey_key_pair::ReKeyKeyPairRequest;
 use kmip_codec::messages::{Attribute, AttributeName, AttributeValue, DateTime, RequestPayload, ResponsePayload};
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::schedule::{schedule, Step, What};
@@ -26,6 +25,7 @@ use super::{Match, Policy};
 use crate::object::ManagedObject;
 use crate::policy::{Identity, OperationSet, RoleName, Scope};
 use crate::server::Server;
+use crate::store::sql::{Database, Sql, Value};
 use crate::store::{DbError, LocateFilter, Objects};
 
 /// The operations the worker's identity may run.
@@ -33,9 +33,9 @@ const OPERATIONS: &str = "operation_rekey,operation_rekey_keypair,operation_add_
                           operation_recover,operation_destroy";
 
 /// The keys of a policy's scope it may act on, with their steps.
-pub fn planned(conn: &Connection, policy: &Policy, now: i64) -> Result<Vec<(ManagedObject, Vec<Step>)>, DbError> {
+pub fn planned(db: &mut dyn Sql, policy: &Policy, now: i64) -> Result<Vec<(ManagedObject, Vec<Step>)>, DbError> {
     let scope = Scope::new(&policy.scope).map_err(DbError)?;
-    let objects = crate::store::objects::ScopedObjects::new(conn, &scope);
+    let objects = db.objects(&scope);
     let mut uids = Vec::new();
     for object_type in [ObjectType::SymmetricKey, ObjectType::PrivateKey] {
         for state in [State::Active, State::Deactivated] {
@@ -58,7 +58,7 @@ pub fn planned(conn: &Connection, policy: &Policy, now: i64) -> Result<Vec<(Mana
     let mut planned = Vec::new();
     for uid in uids {
         if let Some(object) = objects.load(&uid, None)? {
-            if !applies(&objects, policy, &object)? {
+            if !applies(&*objects, policy, &object)? {
                 continue;
             }
             let steps = schedule(policy, &object, now);
@@ -120,12 +120,15 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
     if every.is_zero() {
         return;
     }
-    if server.registry.is_postgres() {
-        tracing::warn!("lifecycle policies are not kept in PostgreSQL yet: with a PostgreSQL store none run");
-        return;
-    }
-    let conn = match crate::store::open(&server.config.data_dir) {
-        Ok(c) => Arc::new(Mutex::new(c)),
+    // Opened on the blocking pool: PostgreSQL's client may not be used on
+    // an async worker.
+    let config = server.config.clone();
+    let db = match tokio::task::spawn_blocking(move || database(&config)).await {
+        Ok(Ok(db)) => Arc::new(Mutex::new(db)),
+        Ok(Err(e)) => {
+            tracing::error!("lifecycle policies will not run: {e}");
+            return;
+        }
         Err(e) => {
             tracing::error!("lifecycle policies will not run: {e}");
             return;
@@ -137,10 +140,10 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
             _ = tick.tick() => {}
             _ = stop.changed() => return,
         }
-        let (server, conn) = (Arc::clone(&server), Arc::clone(&conn));
+        let (server, db) = (Arc::clone(&server), Arc::clone(&db));
         let done = tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            pass(&server, &conn, crate::store::unix_now())
+            let mut db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            once_per_cluster(db.sql()?, |db| pass(&server, db, crate::store::unix_now()))
         })
         .await;
         match done {
@@ -151,8 +154,37 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
     }
 }
 
+/// The worker's own connection: reads see what is committed.
+fn database(config: &crate::config::Config) -> Result<Database, String> {
+    Ok(match config.postgres() {
+        None => Database::Sqlite(crate::store::open(&config.data_dir)?),
+        Some(url) => Database::Postgres(Box::new(crate::store::postgres::Session::connect(
+            &crate::cluster::connector(config, url)?,
+            &config.node(),
+        )?)),
+    })
+}
+
+/// The advisory lock of a lifecycle pass ("kmlc" in ASCII).
+const PASS_LOCK: i64 = 0x6b6d_6c63;
+
+/// Runs `f` unless another node of a PostgreSQL cluster is running its
+/// pass now: the node that has the lock does the cluster's work (the
+/// data-directory lock already allows one SQLite server).
+fn once_per_cluster(db: &mut dyn Sql, f: impl FnOnce(&mut dyn Sql) -> Result<(), DbError>) -> Result<(), DbError> {
+    if !db.is_postgres() {
+        return f(db);
+    }
+    if db.query_int("SELECT pg_try_advisory_lock(?1)::INTEGER", &[Value::Int(PASS_LOCK)])? == 0 {
+        return Ok(());
+    }
+    let out = f(&mut *db);
+    db.execute("SELECT pg_advisory_unlock(?1)", &[Value::Int(PASS_LOCK)])?;
+    out
+}
+
 /// One pass over every policy.
-pub fn pass(server: &Server, conn: &Connection, now: i64) -> Result<(), DbError> {
+pub fn pass(server: &Server, conn: &mut dyn Sql, now: i64) -> Result<(), DbError> {
     let mut due: std::collections::HashMap<(String, &'static str), u64> = std::collections::HashMap::new();
     for policy in super::list(conn, None)? {
         let identity = Identity {
@@ -200,19 +232,20 @@ const REVOCATIONS_PER_PASS: i64 = 1000;
 /// Raises `revoked`, with the reason, once for each revoked key of any
 /// scope, policy or not (found through the partial index on Revocation
 /// Reason).
-fn revocations(server: &Server, conn: &Connection) -> Result<(), DbError> {
-    let mut stmt = conn.prepare_cached(
+fn revocations(server: &Server, conn: &mut dyn Sql) -> Result<(), DbError> {
+    let found = conn.query(
         "SELECT a.uid, o.scope FROM attributes a JOIN objects o ON o.uid = a.uid
          WHERE a.name = 'Revocation Reason'
            AND NOT EXISTS (SELECT 1 FROM lifecycle_events e WHERE e.uid = a.uid AND e.event = 'revoked')
          LIMIT ?1",
+        &[Value::Int(REVOCATIONS_PER_PASS)],
     )?;
-    let found: Vec<(String, String)> = stmt
-        .query_map([REVOCATIONS_PER_PASS], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (uid, scope) in found {
-        let scope = Scope::new(&scope).map_err(DbError)?;
-        let Some(object) = crate::store::objects::ScopedObjects::new(conn, &scope).load(&uid, None)? else {
+    for row in found {
+        let (Some(uid), Some(scope)) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let (uid, scope) = (uid.text()?, Scope::new(&scope.text()?).map_err(DbError)?);
+        let Some(object) = conn.objects(&scope).load(&uid, None)? else {
             continue;
         };
         let Some(reason) = object
@@ -276,7 +309,7 @@ fn audit_event(server: &Server, e: &super::notify::Event<'_>) {
 /// Does one due step; whether it changed the key.
 fn act(
     server: &Server,
-    conn: &Connection,
+    conn: &mut dyn Sql,
     identity: &Identity,
     policy: &Policy,
     object: &ManagedObject,
@@ -408,7 +441,7 @@ fn call(server: &Server, identity: &Identity, payloads: Vec<RequestPayload>) -> 
 
 fn record(
     server: &Server,
-    conn: &Connection,
+    conn: &mut dyn Sql,
     policy: &Policy,
     uid: &str,
     step: Step,
@@ -421,7 +454,7 @@ fn record(
 /// about), and, the first time, to the audit log.
 fn record_as(
     server: &Server,
-    conn: &Connection,
+    conn: &mut dyn Sql,
     policy: &Policy,
     uid: &str,
     event: &'static str,

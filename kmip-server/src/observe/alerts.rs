@@ -27,7 +27,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -36,6 +35,8 @@ use serde::Serialize;
 
 use super::metrics::{Cause, Metrics};
 use crate::audit::Audit;
+use crate::store::sql::{Database, Value};
+use crate::store::DbError;
 
 /// Events waiting for the detector thread, at most.
 pub const QUEUE: usize = 65_536;
@@ -123,22 +124,13 @@ pub struct Alerts {
 
 impl Alerts {
     /// Starts the detector thread; it records alerts in `audit` and
-    /// `metrics`, and keeps who fetched what in the database of `data_dir`.
-    pub fn start(
-        thresholds: Thresholds,
-        data_dir: &Path,
-        audit: Audit,
-        metrics: Arc<Metrics>,
-    ) -> Result<Alerts, String> {
-        let conn = crate::store::sqlite::schema::open(data_dir).map_err(|e| e.to_string())?;
-        // What this connection writes is a hint, not a record: an alert
-        // raised twice after a crash is better than an fsync per new pair.
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| e.to_string())?;
+    /// `metrics`, and keeps who fetched what in `db` (the store's
+    /// database, on a connection of its own).
+    pub fn start(thresholds: Thresholds, db: Database, audit: Audit, metrics: Arc<Metrics>) -> Result<Alerts, String> {
         let pending = Arc::new(Mutex::new(Vec::new()));
         let mut detector = Detector {
             t: thresholds,
-            conn,
+            db: std::cell::RefCell::new(db),
             audit,
             metrics: Arc::clone(&metrics),
             denied: Burst::default(),
@@ -226,7 +218,9 @@ struct Rate {
 
 struct Detector {
     t: Thresholds,
-    conn: rusqlite::Connection,
+    /// Who fetched what, and the alerts' outbox (a connection of the
+    /// detector thread's own; a cell because raising an alert reads only).
+    db: std::cell::RefCell<Database>,
     audit: Audit,
     metrics: Arc<Metrics>,
     denied: Burst<String>,
@@ -406,20 +400,24 @@ impl Detector {
         if pairs.is_empty() {
             return;
         }
-        let inserted = (|| -> rusqlite::Result<Vec<bool>> {
-            let tx = self.conn.unchecked_transaction()?;
-            let mut news = Vec::with_capacity(pairs.len());
-            {
-                let mut insert = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO material_readers (serial, uid, first) VALUES (?1, ?2, ?3)",
-                )?;
-                for p in &pairs {
-                    news.push(insert.execute(rusqlite::params![p.serial, p.uid, crate::store::unix_now()])? == 1);
-                }
-            }
-            tx.commit()?;
-            Ok(news)
-        })();
+        let inserted = self.db.get_mut().sql().and_then(|c| {
+            crate::store::sql::transaction(c, |c| {
+                pairs
+                    .iter()
+                    .map(|p| {
+                        let added = c.execute(
+                            "INSERT INTO material_readers (serial, uid, first) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                            &[
+                                Value::from(p.serial.as_str()),
+                                Value::from(p.uid.as_str()),
+                                Value::Int(crate::store::unix_now()),
+                            ],
+                        )?;
+                        Ok(added == 1)
+                    })
+                    .collect::<Result<Vec<bool>, DbError>>()
+            })
+        });
         let inserted = match inserted {
             Ok(news) => news,
             Err(e) => {
@@ -496,7 +494,12 @@ impl Detector {
             due: crate::store::unix_now(),
             detail: &detail,
         };
-        if let Err(e) = crate::lifecycle::notify::record(&self.conn, &event) {
+        if let Err(e) = self
+            .db
+            .borrow_mut()
+            .sql()
+            .and_then(|c| crate::lifecycle::notify::record(c, &event))
+        {
             tracing::warn!("alert {alert} not queued for the notification sinks: {e}");
         }
     }

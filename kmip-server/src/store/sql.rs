@@ -6,7 +6,8 @@
 use postgres::types::{ToSql, Type};
 
 use super::postgres::Session;
-use super::DbError;
+use super::{DbError, Objects};
+use crate::policy::Scope;
 
 /// A parameter or column value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +102,37 @@ pub trait Sql {
     fn query_opt(&mut self, sql: &str, args: &[Value]) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, args)?.into_iter().next())
     }
+    /// The first column of the first row of a count or similar query.
+    fn query_int(&mut self, sql: &str, args: &[Value]) -> Result<i64, DbError> {
+        self.query_opt(sql, args)?
+            .and_then(|r| r.into_iter().next())
+            .ok_or_else(|| DbError("database: a query that returns one row returned none".into()))?
+            .int()
+    }
+    /// The objects of `scope` on this connection, for reading outside the
+    /// store's writers (the lifecycle worker, the admin CLI).
+    fn objects<'a>(&'a mut self, scope: &'a Scope) -> Box<dyn Objects + 'a>;
+}
+
+/// Runs `f` in a transaction on `c`: committed if it succeeds, rolled
+/// back if not.
+pub fn transaction<T>(c: &mut dyn Sql, f: impl FnOnce(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
+    transaction_from(c, "BEGIN", f)
+}
+
+fn transaction_from<T>(
+    c: &mut dyn Sql,
+    begin: &str,
+    f: impl FnOnce(&mut dyn Sql) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    c.execute(begin, &[])?;
+    match f(&mut *c).and_then(|out| c.execute("COMMIT", &[]).map(|_| out)) {
+        Ok(out) => Ok(out),
+        Err(e) => {
+            let _ = c.execute("ROLLBACK", &[]);
+            Err(e)
+        }
+    }
 }
 
 impl rusqlite::ToSql for Value {
@@ -118,6 +150,9 @@ impl rusqlite::ToSql for Value {
 impl Sql for rusqlite::Connection {
     fn is_postgres(&self) -> bool {
         false
+    }
+    fn objects<'a>(&'a mut self, scope: &'a Scope) -> Box<dyn Objects + 'a> {
+        Box::new(crate::store::sqlite::objects::ScopedObjects::new(self, scope))
     }
     fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, DbError> {
         let n = self.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?;
@@ -201,6 +236,9 @@ impl Sql for Session {
     fn is_postgres(&self) -> bool {
         true
     }
+    fn objects<'a>(&'a mut self, scope: &'a Scope) -> Box<dyn Objects + 'a> {
+        Box::new(crate::store::postgres::objects::ScopedObjects::new(self, scope, false))
+    }
     fn execute(&mut self, sql: &str, args: &[Value]) -> Result<u64, DbError> {
         let (statement, params) = self.bind(sql, args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(AsRef::as_ref).collect();
@@ -240,20 +278,12 @@ impl Database {
     /// registry), so that two writers of the registry take turns.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
         let sql = self.sql()?;
-        let begin = match sql.is_postgres() {
-            true => "BEGIN",
-            false => "BEGIN IMMEDIATE",
-        };
-        sql.execute(begin, &[])?;
-        if sql.is_postgres() {
-            sql.execute("SELECT pg_advisory_xact_lock(?1)", &[Value::Int(REGISTRY_LOCK)])?;
-        }
-        match f(&mut *sql).and_then(|out| sql.execute("COMMIT", &[]).map(|_| out)) {
-            Ok(out) => Ok(out),
-            Err(e) => {
-                let _ = sql.execute("ROLLBACK", &[]);
-                Err(e)
-            }
+        match sql.is_postgres() {
+            false => transaction_from(sql, "BEGIN IMMEDIATE", f),
+            true => transaction(sql, |c| {
+                c.execute("SELECT pg_advisory_xact_lock(?1)", &[Value::Int(REGISTRY_LOCK)])?;
+                f(c)
+            }),
         }
     }
 }

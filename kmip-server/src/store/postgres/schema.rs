@@ -19,8 +19,9 @@ const MIGRATIONS: &[&str] = &[
     // 1: the credential registry (scopes with their quotas, roles,
     // credentials), managed objects and their attributes, the usage
     // counters kept by a trigger in every write's transaction, the row
-    // readiness probes write, and what the nodes of a cluster share
-    // (crate::cluster).
+    // readiness probes write, lifecycle policies with their event outbox
+    // and notification sinks, the anomaly detectors' memory of who read
+    // which key, and what the nodes of a cluster share (crate::cluster).
     "CREATE TABLE scopes (
         name TEXT PRIMARY KEY,
         created BIGINT NOT NULL,
@@ -48,6 +49,56 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX credentials_by_role ON credentials(scope, role);
      CREATE TABLE registry_generation (value BIGINT NOT NULL);
      INSERT INTO registry_generation VALUES (0);
+     CREATE TABLE lifecycle_policies (
+        scope TEXT NOT NULL REFERENCES scopes(name),
+        name TEXT NOT NULL,
+        match_group TEXT,
+        match_name_prefix TEXT,
+        rotate_every BIGINT NOT NULL,
+        deactivate_after BIGINT,
+        archive_after BIGINT,
+        destroy_after BIGINT,
+        notify_before BIGINT,
+        created BIGINT NOT NULL,
+        PRIMARY KEY (scope, name)
+     );
+     CREATE TABLE lifecycle_events (
+        seq BIGSERIAL NOT NULL,
+        id TEXT PRIMARY KEY,
+        time BIGINT NOT NULL,
+        event TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        due BIGINT NOT NULL,
+        detail TEXT NOT NULL
+     );
+     CREATE INDEX events_by_uid ON lifecycle_events(uid, event);
+     CREATE TABLE notify_sinks (
+        id BIGSERIAL PRIMARY KEY,
+        url TEXT NOT NULL,
+        secret_file TEXT NOT NULL,
+        events TEXT NOT NULL,
+        ca_file TEXT,
+        created BIGINT NOT NULL
+     );
+     CREATE TABLE notify_deliveries (
+        seq BIGSERIAL NOT NULL,
+        event TEXT NOT NULL REFERENCES lifecycle_events(id),
+        sink BIGINT NOT NULL REFERENCES notify_sinks(id) ON DELETE CASCADE,
+        attempts BIGINT NOT NULL DEFAULT 0,
+        next_attempt BIGINT NOT NULL,
+        delivered BIGINT,
+        last_error TEXT,
+        PRIMARY KEY (event, sink)
+     );
+     CREATE INDEX deliveries_due ON notify_deliveries(next_attempt) WHERE delivered IS NULL;
+     CREATE TABLE material_readers (
+        serial TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        first BIGINT NOT NULL,
+        PRIMARY KEY (serial, uid)
+     );
      CREATE TABLE cluster_files (
         name TEXT PRIMARY KEY,
         content BYTEA NOT NULL,
