@@ -320,3 +320,54 @@ fn with_store_ca_every_connection_is_tls_verified_against_it() {
     let plain = Session::connect(&connector(&url, None).unwrap(), "y");
     assert!(plain.is_err(), "no TLS, no connection");
 }
+
+#[test]
+fn a_node_whose_listener_stalls_stops_serving_from_its_cache_within_three_seconds() {
+    let Some(cluster) = Cluster::start() else { return };
+    let url = database(&cluster, "stalled");
+    let (a, b) = (node(&url, "a"), node(&url, "b"));
+    let (a, b): (&dyn ObjectStore, &dyn ObjectStore) = (&a, &b);
+    let created = opaque("k", b"v");
+    let uid = created.uid.clone();
+    a.create(&scope(), created).unwrap();
+    until_cached(b, &uid);
+    // The listeners' database processes stop answering (as over a broken
+    // network): no error reaches the nodes, no notification either.
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let listeners: Vec<i32> = admin
+        .query("SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(listeners.len(), 2);
+    /// Stops the processes; continues them when dropped, even if the test fails.
+    struct Stopped(Vec<i32>);
+    fn signal(pids: &[i32], sig: &str) {
+        for pid in pids {
+            let status = std::process::Command::new("kill")
+                .args([sig, &pid.to_string()])
+                .status();
+            assert!(status.unwrap().success());
+        }
+    }
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            signal(&self.0, "-CONT");
+        }
+    }
+    signal(&listeners, "-STOP");
+    let stopped = Stopped(listeners);
+    set_state(a, &uid, State::Deactivated);
+    let waited = until_state(b, &uid, State::Deactivated);
+    drop(stopped);
+    assert!(
+        waited < Duration::from_secs(5),
+        "B served its stale copy for {waited:?}"
+    );
+    eprintln!("with its listener stalled, B read the change after {waited:?}");
+    // Heard from again, B forgets what it held and caches once more.
+    until_cached(b, &uid);
+    set_state(a, &uid, State::Compromised);
+    until_state(b, &uid, State::Compromised);
+}

@@ -24,9 +24,19 @@
 //! So another node may serve its cached copy for as long as the
 //! notification takes to arrive (well under a millisecond on one host,
 //! a network round trip between hosts: the stated bound on staleness). A
-//! node whose listening connection is down serves nothing from its cache
-//! until it is back: it listens again, then forgets everything, then uses
-//! the cache again; notifications it may have missed cannot matter.
+//! node whose listening connection is down, or has not heard from the
+//! database for [`HEARD_WITHIN`] (3 s: the listener checks its connection
+//! after each quiet second), serves nothing from its cache until it is
+//! back: it listens again, then forgets everything, then uses the cache
+//! again; notifications it may have missed cannot matter. That is the
+//! bound on staleness when the network between a node and the database
+//! fails: 3 s.
+//!
+//! **Blocking client.** `postgres` runs each call on a small runtime of
+//! its own, which may not be entered from an async worker: every path to
+//! a [`Session`] runs on the blocking pool, a writer thread, the listener,
+//! the detectors' thread or the admin CLI (setup too: `crate::start`), and
+//! a session dropped on a worker closes on a thread of its own.
 //!
 //! **Once per cluster.** The time-driven state sweep takes a transaction's
 //! advisory lock; a node that cannot have it this second leaves the sweep
@@ -38,9 +48,9 @@ pub mod tls;
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -184,16 +194,60 @@ impl writer::Session for Session {
 type RegistryHook = Box<dyn Fn() + Send + Sync>;
 
 /// What the listener thread shares with the store.
-#[derive(Default)]
 struct Shared {
     cache: cache::Cache,
     /// The listener is connected and the cache may be used.
     coherent: AtomicBool,
+    /// When the listener last heard from the database, milliseconds after
+    /// `since`: a notification, or the answer to its check when quiet.
+    heard: AtomicU64,
+    since: Instant,
     /// Reloads the registry ([`Store::on_registry_change`]).
     on_registry: Mutex<Option<RegistryHook>>,
 }
 
+/// How long the listener may go without hearing from the database before
+/// the cache is off: a connection that stalls (a network partition, not
+/// yet a TCP error) cannot leave a node serving what another changed for
+/// longer than this.
+const HEARD_WITHIN: Duration = Duration::from_secs(3);
+
 impl Shared {
+    fn new() -> Shared {
+        Shared {
+            cache: cache::Cache::default(),
+            coherent: AtomicBool::new(false),
+            heard: AtomicU64::new(0),
+            since: Instant::now(),
+            on_registry: Mutex::new(None),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The listener heard from the database. After a silence long enough
+    /// to have turned the cache off, what it holds is forgotten: a
+    /// notification may have been lost in that silence.
+    fn heard(&self) {
+        let (now, limit) = (
+            self.now_ms(),
+            u64::try_from(HEARD_WITHIN.as_millis()).unwrap_or(u64::MAX),
+        );
+        let before = self.heard.swap(now, Ordering::AcqRel);
+        if now.saturating_sub(before) >= limit {
+            self.cache.clear();
+        }
+    }
+
+    /// Whether the cache may serve: the listener is connected and heard
+    /// from the database within [`HEARD_WITHIN`].
+    fn coherent(&self) -> bool {
+        let quiet = self.now_ms().saturating_sub(self.heard.load(Ordering::Acquire));
+        self.coherent.load(Ordering::Acquire) && u128::from(quiet) < HEARD_WITHIN.as_millis()
+    }
+
     fn registry_changed(&self) {
         if let Some(hook) = &*self.on_registry.lock().unwrap_or_else(PoisonError::into_inner) {
             hook();
@@ -236,7 +290,10 @@ fn config(url: &str) -> Result<postgres::Config, DbError> {
         .application_name("kmip-server")
         .connect_timeout(Duration::from_secs(10))
         .keepalives(true)
-        .keepalives_idle(Duration::from_secs(30));
+        .keepalives_idle(Duration::from_secs(10))
+        .keepalives_interval(Duration::from_secs(5))
+        .keepalives_retries(3)
+        .tcp_user_timeout(Duration::from_secs(20));
     Ok(config)
 }
 
@@ -258,7 +315,7 @@ impl Store {
             let session = Session::connect(connector, &format!("{node}#{n}"))?;
             writers.1.push(writer::Writer::start(session, metrics.clone())?);
         }
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared::new());
         let (listening, weak) = (connector.clone(), Arc::downgrade(&shared));
         std::thread::Builder::new()
             .name("kmip-store-listen".into())
@@ -302,9 +359,9 @@ impl Store {
         out
     }
 
-    /// Whether the listener is connected, so the cache may be used.
+    /// Whether the cache may be used ([`Shared::coherent`]).
     fn coherent(&self) -> bool {
-        self.shared.coherent.load(Ordering::Acquire)
+        self.shared.coherent()
     }
 }
 
@@ -462,6 +519,7 @@ fn listen(connector: &Connector, shared: &Weak<Shared>) {
                     let Some(store) = shared.upgrade() else { return };
                     // Listening from here on: what changed before is forgotten.
                     store.cache.clear();
+                    store.heard();
                     store.coherent.store(true, Ordering::Release);
                     store.registry_changed();
                     drop(store);
@@ -495,6 +553,7 @@ fn serve(client: &mut Client, shared: &Weak<Shared>) -> Result<(), postgres::Err
             let Some(store) = shared.upgrade() else {
                 return Ok(());
             };
+            store.heard();
             if notification.channel() == REGISTRY {
                 store.registry_changed();
                 continue;
@@ -514,5 +573,8 @@ fn serve(client: &mut Client, shared: &Weak<Shared>) -> Result<(), postgres::Err
         }
         // Quiet for a second: make sure the connection is still there.
         client.simple_query("SELECT 1")?;
+        if let Some(store) = shared.upgrade() {
+            store.heard();
+        }
     }
 }
