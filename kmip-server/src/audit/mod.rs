@@ -525,22 +525,49 @@ impl Drop for Audit {
 
 /// The current time in RFC 3339, UTC, with milliseconds.
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-        now.millisecond()
-    )
+    rfc3339_millis(time::OffsetDateTime::now_utc())
+}
+
+/// `t` as `2026-12-04T19:51:26.123Z`, written digit by digit: every audit
+/// line has one, and `format!` with seven padded fields was a tenth of a
+/// cached Get's user-space time (perf, issue 13).
+fn rfc3339_millis(t: time::OffsetDateTime) -> String {
+    let mut out = String::with_capacity(24);
+    let fields: [(u32, u32, char); 7] = [
+        (u32::try_from(t.year()).unwrap_or(0), 4, '-'),
+        (u32::from(u8::from(t.month())), 2, '-'),
+        (u32::from(t.day()), 2, 'T'),
+        (u32::from(t.hour()), 2, ':'),
+        (u32::from(t.minute()), 2, ':'),
+        (u32::from(t.second()), 2, '.'),
+        (u32::from(t.millisecond()), 3, 'Z'),
+    ];
+    for (value, width, then) in fields {
+        for place in (0..width).rev() {
+            let digit = value.checked_div(10u32.saturating_pow(place)).unwrap_or(0) % 10;
+            out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        }
+        out.push(then);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_with_milliseconds_zero_padded() {
+        for (unix_ms, expected) in [
+            (0i64, "1970-01-01T00:00:00.000Z"),
+            (1_796_413_886_007, "2026-12-04T19:51:26.007Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+        ] {
+            let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000).unwrap();
+            assert_eq!(rfc3339_millis(t), expected);
+        }
+        assert_eq!(now_rfc3339().len(), 24);
+    }
 
     fn open(path: Option<&Path>, sync: AuditSync) -> std::io::Result<Audit> {
         let options = AuditOptions {
