@@ -466,9 +466,10 @@ async fn an_undo_batch_cannot_bring_back_a_key_another_client_revoked_and_destro
     // keeps), many slow-enough Locates, then a failing item, with Undo.
     let mut r = server.connect(&reader).await.unwrap();
     let mut items = vec![RequestPayload::Get(get(&key))];
-    for _ in 0..3_000 {
+    // Each a different one, so that none is answered from the Locate cache.
+    for i in 0..3_000 {
         items.push(RequestPayload::Locate(locate::LocateRequest {
-            attributes: vec![attr(AttributeValue::ContactInformation("nobody".into()))],
+            attributes: vec![attr(AttributeValue::ContactInformation(format!("nobody {i}")))],
             ..Default::default()
         }));
     }

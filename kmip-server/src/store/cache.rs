@@ -11,16 +11,28 @@
 //! so a later request never sees an older state. A read that raced a write
 //! does not put what it read back: every removal advances a generation,
 //! and a read inserts only if the generation it started under is current.
+//!
+//! Locate answers are kept the same way, for as long as no change at all
+//! has been committed (any change may add, remove or alter a match): a
+//! client that locates the same key by Name again and again is answered
+//! from memory until something changes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::object::ManagedObject;
 use crate::policy::Scope;
+use crate::store::LocateFilter;
 
 /// The most objects kept; when full the cache starts again empty (simple,
 /// and a workload with more hot keys than this gains little from caching).
 pub const CAPACITY: usize = 16_384;
+
+/// Locate answers kept at most; when full they start again empty.
+pub const LOCATED_CAPACITY: usize = 1024;
+
+/// Longest Locate answer kept (a long list is a scan, not a lookup).
+pub const LOCATED_MAX_IDS: usize = 64;
 
 /// Entries by scope, then by Unique Identifier, so a lookup borrows both.
 #[derive(Default)]
@@ -28,6 +40,8 @@ struct Inner {
     generation: u64,
     entries: HashMap<Scope, HashMap<String, Entry>>,
     len: usize,
+    /// Locate answers of the current generation.
+    located: HashMap<(Scope, LocateFilter), Vec<String>>,
 }
 
 /// A cached object, and whether it was read with its material.
@@ -91,10 +105,37 @@ impl Cache {
         }
     }
 
-    /// Forgets objects a committed change touched.
+    /// The kept answer of this Locate, or the generation to pass to
+    /// [`Cache::keep_located`] after asking the store.
+    pub fn located(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, u64> {
+        let inner = self.lock();
+        // The key borrows nothing: a scope and filter are cloned per miss only.
+        match inner.located.get(&(scope.clone(), filter.clone())) {
+            Some(found) => Ok(found.clone()),
+            None => Err(inner.generation),
+        }
+    }
+
+    /// Keeps a Locate answer read under `generation`, unless a change
+    /// happened since or the answer is long.
+    pub fn keep_located(&self, scope: &Scope, filter: &LocateFilter, found: &[String], generation: u64) {
+        let mut inner = self.lock();
+        if inner.generation != generation || found.len() > LOCATED_MAX_IDS {
+            return;
+        }
+        if inner.located.len() >= LOCATED_CAPACITY {
+            inner.located.clear();
+        }
+        inner.located.insert((scope.clone(), filter.clone()), found.to_vec());
+    }
+
+    /// Forgets objects a committed change touched, and every Locate answer.
     pub fn remove<'a>(&self, scope: &Scope, uids: impl IntoIterator<Item = &'a String>) {
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1); // compared for equality only
+        if !inner.located.is_empty() {
+            inner.located.clear();
+        }
         let Inner { entries, len, .. } = &mut *inner;
         if let Some(objects) = entries.get_mut(scope) {
             for uid in uids {
@@ -111,6 +152,7 @@ impl Cache {
         inner.generation = inner.generation.wrapping_add(1); // compared for equality only
         inner.entries.clear();
         inner.len = 0;
+        inner.located.clear();
     }
 }
 
@@ -147,6 +189,41 @@ mod tests {
         );
         cache.clear();
         assert!(cache.get(&a, "k", true).is_err());
+    }
+
+    #[test]
+    fn a_locate_answer_is_kept_until_any_change_and_never_across_a_race() {
+        let cache = Cache::default();
+        let (a, b) = (Scope::new("a").unwrap(), Scope::new("b").unwrap());
+        let filter = LocateFilter {
+            attributes: vec![("Name".into(), vec![1, 2, 3])],
+            ..LocateFilter::default()
+        };
+        let found = vec!["k".to_owned()];
+        let generation = cache.located(&a, &filter).unwrap_err();
+        cache.keep_located(&a, &filter, &found, generation);
+        assert_eq!(cache.located(&a, &filter), Ok(found.clone()));
+        assert!(cache.located(&b, &filter).is_err(), "per scope");
+        let other = LocateFilter {
+            maximum_items: Some(1),
+            ..filter.clone()
+        };
+        assert!(cache.located(&a, &other).is_err(), "per filter");
+        // A change anywhere (another scope, another object) forgets it.
+        cache.remove(&b, [&"unrelated".to_owned()]);
+        let generation = cache.located(&a, &filter).unwrap_err();
+        // A Locate that raced a change is not kept.
+        cache.remove(&a, []);
+        cache.keep_located(&a, &filter, &found, generation);
+        assert!(cache.located(&a, &filter).is_err());
+        // Nor is a long answer.
+        let generation = cache.located(&a, &filter).unwrap_err();
+        let many: Vec<String> = (0..=LOCATED_MAX_IDS).map(|i| i.to_string()).collect();
+        cache.keep_located(&a, &filter, &many, generation);
+        assert!(cache.located(&a, &filter).is_err());
+        cache.keep_located(&a, &filter, &found, generation);
+        cache.clear();
+        assert!(cache.located(&a, &filter).is_err(), "the time sweep forgets it too");
     }
 
     #[test]

@@ -320,7 +320,7 @@ pub fn value_bytes(value: &AttributeValue) -> Vec<u8> {
 
 /// A filter for [`Objects::locate`]: objects having every attribute
 /// value listed (exact match of the value's TTLV).
-#[derive(Default)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct LocateFilter {
     /// Object Type, State and Unique Identifier, which are columns.
     pub object_type: Option<u32>,

@@ -112,10 +112,20 @@ impl ObjectStore for Store {
     }
 
     fn locate(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, DbError> {
-        self.read(|c| ScopedObjects::new(c, scope).locate(filter))
+        let generation = match self.cache.located(scope, filter) {
+            Ok(found) => return Ok(found),
+            Err(generation) => generation,
+        };
+        let found = self.read(|c| ScopedObjects::new(c, scope).locate(filter))?;
+        self.cache.keep_located(scope, filter, &found, generation);
+        Ok(found)
     }
 
     fn located_quickly(&self, scope: &Scope, filter: &LocateFilter) -> Option<Result<Vec<String>, DbError>> {
+        let generation = match self.cache.located(scope, filter) {
+            Ok(found) => return Some(Ok(found)),
+            Err(generation) => generation,
+        };
         // SQLite calls the handler every QUICK_LOCATE_STEPS virtual-machine
         // instructions; the first call interrupts the query, which is then
         // not quick and runs again on the blocking pool.
@@ -135,7 +145,12 @@ impl ObjectStore for Store {
         });
         match interrupted.load(std::sync::atomic::Ordering::Relaxed) {
             true => None,
-            false => Some(located),
+            false => {
+                if let Ok(found) = &located {
+                    self.cache.keep_located(scope, filter, found, generation);
+                }
+                Some(located)
+            }
         }
     }
 
