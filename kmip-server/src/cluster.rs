@@ -27,9 +27,10 @@ use crate::keys::Sealer;
 use crate::store::postgres::{self, Session};
 use crate::store::sql::{Sql, Value};
 
-/// How a shared file is kept in the database.
+/// How a shared file is kept in the database (and in a backup, where the
+/// CA keys are sealed the same way).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Form {
+pub(crate) enum Form {
     /// As it is (a certificate).
     Public,
     /// Sealed under the sealing key (a CA key).
@@ -38,13 +39,15 @@ enum Form {
     Wrapped,
 }
 
-/// The shared files, by their path in a data directory.
-const FILES: &[(&str, Form)] = &[
+/// The files of a data directory its nodes share, and a backup holds
+/// beside the database, by their path; the sealing key first, since the
+/// CA keys open with it.
+pub(crate) const FILES: &[(&str, Form)] = &[
+    (crate::keys::SEALING_KEY_FILE, Form::Wrapped),
     ("ca/ca.pem", Form::Public),
     ("ca/ca.key", Form::Sealed),
     ("ca/certify/ca.pem", Form::Public),
     ("ca/certify/ca.key", Form::Sealed),
-    (crate::keys::SEALING_KEY_FILE, Form::Wrapped),
 ];
 
 /// The "scope" CA keys are sealed under: no scope can have this name (it

@@ -152,18 +152,22 @@ fn join(config: &Config, session: &mut crate::store::postgres::Session) -> Resul
     crate::cluster::fetch(session, &paths.data_dir, Some(&sealer))
 }
 
-/// The registry: in the data directory's SQLite database, or in the
-/// cluster's PostgreSQL database.
+/// A connection of this server's own to its store's database: the data
+/// directory's SQLite file, or the cluster's PostgreSQL database.
+pub fn database(config: &Config) -> Result<crate::store::sql::Database, String> {
+    use crate::store::{postgres, sql::Database};
+    Ok(match config.postgres() {
+        None => Database::Sqlite(crate::store::open(&config.data_dir)?),
+        Some(url) => Database::Postgres(Box::new(postgres::Session::connect(
+            &crate::cluster::connector(config, url)?,
+            &config.node(),
+        )?)),
+    })
+}
+
+/// The registry, on a connection of its own ([`database`]).
 pub fn registry(config: &Config) -> Result<Registry, String> {
-    use crate::store::postgres;
-    match config.postgres() {
-        None => Registry::open(&config.data_dir).map_err(|e| e.to_string()),
-        Some(url) => {
-            let session = postgres::Session::connect(&crate::cluster::connector(config, url)?, &config.node())?;
-            let db = crate::store::sql::Database::Postgres(Box::new(session));
-            Ok(Registry::on(db, &config.data_dir))
-        }
-    }
+    Ok(Registry::on(database(config)?, &config.data_dir))
 }
 
 /// What `init` does for one data directory. A node `joining` a cluster
@@ -272,19 +276,12 @@ pub fn sealer(
 /// not a record, so on SQLite it skips the fsync per new pair (an alert
 /// raised twice after a crash is better).
 fn alerts_database(config: &Config) -> Result<crate::store::sql::Database, String> {
-    use crate::store::sql::Database;
-    match config.postgres() {
-        None => {
-            let conn = crate::store::open(&config.data_dir)?;
-            conn.pragma_update(None, "synchronous", "NORMAL")
-                .map_err(|e| e.to_string())?;
-            Ok(Database::Sqlite(conn))
-        }
-        Some(url) => Ok(Database::Postgres(Box::new(crate::store::postgres::Session::connect(
-            &crate::cluster::connector(config, url)?,
-            &config.node(),
-        )?))),
+    let db = database(config)?;
+    if let crate::store::sql::Database::Sqlite(conn) = &db {
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| e.to_string())?;
     }
+    Ok(db)
 }
 
 /// Builds the shared server state from an initialised data directory.

@@ -152,25 +152,41 @@ fn an_object_created_on_one_node_is_read_located_and_kept_coherent_on_the_other(
     );
 }
 
+/// Two nodes on a new database `name`, and an object created on A that
+/// B's cache serves (its listener is up).
+fn cached_on_b(cluster: &Cluster, name: &str) -> (String, Store, Store, String) {
+    let url = database(cluster, name);
+    let (a, b) = (node(&url, "a"), node(&url, "b"));
+    let created = opaque("k", b"v");
+    let uid = created.uid.clone();
+    (&a as &dyn ObjectStore).create(&scope(), created).unwrap();
+    until_cached(&b, &uid);
+    (url, a, b, uid)
+}
+
+/// The database processes serving the nodes' listeners, one per node.
+fn listeners(url: &str) -> Vec<i32> {
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let pids: Vec<i32> = admin
+        .query("SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(pids.len(), 2, "one listener per node");
+    pids
+}
+
 #[test]
 fn a_node_that_lost_its_listener_serves_nothing_stale_and_listens_again() {
     let Some(cluster) = Cluster::start() else { return };
-    let url = database(&cluster, "listener");
-    let (a, b) = (node(&url, "a"), node(&url, "b"));
+    let (url, a, b, uid) = cached_on_b(&cluster, "listener");
     let (a, b): (&dyn ObjectStore, &dyn ObjectStore) = (&a, &b);
-    let created = opaque("k", b"v");
-    let uid = created.uid.clone();
-    a.create(&scope(), created).unwrap();
-    until_cached(b, &uid);
     // Cut every listening connection: B misses the next notification.
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    let cut = admin
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
-            &[],
-        )
-        .unwrap();
-    assert_eq!(cut.len(), 2, "one listener per node");
+    for pid in listeners(&url) {
+        admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).unwrap();
+    }
     set_state(a, &uid, State::Deactivated);
     until_state(b, &uid, State::Deactivated);
     // And B listens again: its cache is used and kept coherent once more.
@@ -324,23 +340,11 @@ fn with_store_ca_every_connection_is_tls_verified_against_it() {
 #[test]
 fn a_node_whose_listener_stalls_stops_serving_from_its_cache_within_three_seconds() {
     let Some(cluster) = Cluster::start() else { return };
-    let url = database(&cluster, "stalled");
-    let (a, b) = (node(&url, "a"), node(&url, "b"));
+    let (url, a, b, uid) = cached_on_b(&cluster, "stalled");
     let (a, b): (&dyn ObjectStore, &dyn ObjectStore) = (&a, &b);
-    let created = opaque("k", b"v");
-    let uid = created.uid.clone();
-    a.create(&scope(), created).unwrap();
-    until_cached(b, &uid);
     // The listeners' database processes stop answering (as over a broken
     // network): no error reaches the nodes, no notification either.
-    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    let listeners: Vec<i32> = admin
-        .query("SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%'", &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    assert_eq!(listeners.len(), 2);
+    let listeners = listeners(&url);
     /// Stops the processes; continues them when dropped, even if the test fails.
     struct Stopped(Vec<i32>);
     fn signal(pids: &[i32], sig: &str) {

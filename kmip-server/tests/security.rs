@@ -595,15 +595,7 @@ async fn a_request_that_cannot_be_audited_is_refused_and_changes_nothing() {
     let server = TestServer::start_with(full(true)).await;
     let mut c = server.admin_client().await;
     assert_eq!(refusal(c.create(aes(vec![])).await), Some(ResultReason::GeneralFailure));
-    let scope = kmip_server::policy::Scope::new("default").unwrap();
-    let count = server
-        .registry()
-        .with_conn(|conn| {
-            kmip_server::store::objects::ScopedObjects::new(conn, &scope)
-                .count()
-                .unwrap()
-        })
-        .unwrap();
+    let count = server.objects_in("default");
     assert_eq!(count, 0, "nothing was created");
     server.stop().await;
     // Fail-open, when so configured, serves on.
@@ -781,15 +773,7 @@ async fn a_batch_of_more_key_pair_generations_than_the_budget_is_refused_before_
         .batch_items
         .iter()
         .all(|i| i.result_reason == Some(ResultReason::InvalidMessage)));
-    let scope = kmip_server::policy::Scope::new("default").unwrap();
-    let count = server
-        .registry()
-        .with_conn(|conn| {
-            kmip_server::store::objects::ScopedObjects::new(conn, &scope)
-                .count()
-                .unwrap()
-        })
-        .unwrap();
+    let count = server.objects_in("default");
     assert_eq!(count, 0, "none of them ran");
     let within = c.request(pairs(2));
     let answer = c.send(&within).await.unwrap();
@@ -836,15 +820,7 @@ async fn a_client_that_closes_its_connection_cancels_the_rest_of_its_batch() {
         done < 150,
         "{done} of 200 key pairs were made for a client that had left"
     );
-    let scope = kmip_server::policy::Scope::new("default").unwrap();
-    let count = server
-        .registry()
-        .with_conn(|conn| {
-            kmip_server::store::objects::ScopedObjects::new(conn, &scope)
-                .count()
-                .unwrap()
-        })
-        .unwrap();
+    let count = server.objects_in("default");
     assert_eq!(count, 2 * done as u64, "what ran is kept, nothing else");
     server.stop().await;
 }

@@ -34,6 +34,7 @@ use aws_lc_rs::digest::{Context, SHA256};
 use rusqlite::Connection;
 use zeroize::Zeroizing;
 
+use crate::cluster::{Form, FILES};
 use crate::config::Config;
 use crate::fsutil::{create_private_dir, write_private, write_public};
 use crate::keys::{Sealer, SEALING_KEY_FILE};
@@ -46,16 +47,6 @@ pub const MAGIC: &[u8] = b"KMIP-SERVER-BACKUP 1\n";
 /// The scope the CA keys are sealed under (with their path as the UID),
 /// so that no object's sealed material can pass for one.
 const SEALED_SCOPE: &str = "backup";
-
-/// The files of the data directory a backup holds besides the database,
-/// and whether each is a secret sealed in the backup.
-const FILES: &[(&str, bool)] = &[
-    (SEALING_KEY_FILE, false),
-    ("ca/ca.pem", false),
-    ("ca/ca.key", true),
-    ("ca/certify/ca.pem", false),
-    ("ca/certify/ca.key", true),
-];
 
 /// The manifest's name: what the backup is, for a person reading it.
 const MANIFEST: &str = "manifest.json";
@@ -226,10 +217,10 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, String> {
     .to_string();
     entry_head(&mut w, MANIFEST, manifest.len() as u64).map_err(io)?;
     w.write_all(manifest.as_bytes()).map_err(io)?;
-    for (name, secret) in FILES {
+    for (name, form) in FILES {
         let path = data.join(name);
         let bytes = Zeroizing::new(fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?);
-        let bytes = match secret {
+        let bytes = match *form == Form::Sealed {
             true => Zeroizing::new(sealer.seal(name, SEALED_SCOPE, &bytes).map_err(|e| e.to_string())?),
             false => bytes,
         };
@@ -431,7 +422,7 @@ fn unpack(config: &Config, file: &Path) -> Result<Summary, String> {
         if name == MANIFEST {
             continue;
         }
-        let Some(&(known, secret)) = FILES.iter().find(|(f, _)| *f == name) else {
+        let Some(&(known, form)) = FILES.iter().find(|(f, _)| *f == name) else {
             return Err(format!("the backup is damaged: unknown entry {name:?}"));
         };
         if small.iter().any(|(n, _)| *n == known) {
@@ -448,7 +439,7 @@ fn unpack(config: &Config, file: &Path) -> Result<Summary, String> {
             })?;
             sealer = Some(Sealer::new(&key).map_err(|e| e.to_string())?);
         }
-        if secret {
+        if form == Form::Sealed {
             let Some(sealer) = &sealer else {
                 return Err("the backup is damaged: a CA key comes before the sealing key".into());
             };

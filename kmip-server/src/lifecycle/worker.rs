@@ -25,7 +25,7 @@ use super::{Match, Policy};
 use crate::object::ManagedObject;
 use crate::policy::{Identity, OperationSet, RoleName, Scope};
 use crate::server::Server;
-use crate::store::sql::{Database, Sql, Value};
+use crate::store::sql::{Sql, Value};
 use crate::store::{DbError, LocateFilter, Objects};
 
 /// The operations the worker's identity may run.
@@ -123,7 +123,7 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
     // Opened on the blocking pool: PostgreSQL's client may not be used on
     // an async worker.
     let config = server.config.clone();
-    let db = match tokio::task::spawn_blocking(move || database(&config)).await {
+    let db = match tokio::task::spawn_blocking(move || crate::setup::database(&config)).await {
         Ok(Ok(db)) => Arc::new(Mutex::new(db)),
         Ok(Err(e)) => {
             tracing::error!("lifecycle policies will not run: {e}");
@@ -152,17 +152,6 @@ pub async fn run(server: Arc<Server>, mut stop: tokio::sync::watch::Receiver<boo
             Err(e) => tracing::warn!("lifecycle pass failed: {e}"),
         }
     }
-}
-
-/// The worker's own connection: reads see what is committed.
-fn database(config: &crate::config::Config) -> Result<Database, String> {
-    Ok(match config.postgres() {
-        None => Database::Sqlite(crate::store::open(&config.data_dir)?),
-        Some(url) => Database::Postgres(Box::new(crate::store::postgres::Session::connect(
-            &crate::cluster::connector(config, url)?,
-            &config.node(),
-        )?)),
-    })
 }
 
 /// The advisory lock of a lifecycle pass ("kmlc" in ASCII).

@@ -40,8 +40,10 @@ struct Inner {
     generation: u64,
     entries: HashMap<Scope, HashMap<String, Entry>>,
     len: usize,
-    /// Locate answers of the current generation.
-    located: HashMap<(Scope, LocateFilter), Vec<String>>,
+    /// Locate answers of the current generation, by scope then filter, so
+    /// a lookup borrows both.
+    located: HashMap<Scope, HashMap<LocateFilter, Vec<String>>>,
+    located_len: usize,
 }
 
 /// A cached object, and whether it was read with its material.
@@ -109,8 +111,7 @@ impl Cache {
     /// [`Cache::keep_located`] after asking the store.
     pub fn located(&self, scope: &Scope, filter: &LocateFilter) -> Result<Vec<String>, u64> {
         let inner = self.lock();
-        // The key borrows nothing: a scope and filter are cloned per miss only.
-        match inner.located.get(&(scope.clone(), filter.clone())) {
+        match inner.located.get(scope).and_then(|answers| answers.get(filter)) {
             Some(found) => Ok(found.clone()),
             None => Err(inner.generation),
         }
@@ -123,18 +124,23 @@ impl Cache {
         if inner.generation != generation || found.len() > LOCATED_MAX_IDS {
             return;
         }
-        if inner.located.len() >= LOCATED_CAPACITY {
+        if inner.located_len >= LOCATED_CAPACITY {
             inner.located.clear();
+            inner.located_len = 0;
         }
-        inner.located.insert((scope.clone(), filter.clone()), found.to_vec());
+        let answers = inner.located.entry(scope.clone()).or_default();
+        if answers.insert(filter.clone(), found.to_vec()).is_none() {
+            inner.located_len = inner.located_len.saturating_add(1);
+        }
     }
 
     /// Forgets objects a committed change touched, and every Locate answer.
     pub fn remove<'a>(&self, scope: &Scope, uids: impl IntoIterator<Item = &'a String>) {
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1); // compared for equality only
-        if !inner.located.is_empty() {
+        if inner.located_len > 0 {
             inner.located.clear();
+            inner.located_len = 0;
         }
         let Inner { entries, len, .. } = &mut *inner;
         if let Some(objects) = entries.get_mut(scope) {
@@ -153,6 +159,7 @@ impl Cache {
         inner.entries.clear();
         inner.len = 0;
         inner.located.clear();
+        inner.located_len = 0;
     }
 }
 

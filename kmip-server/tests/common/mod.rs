@@ -81,6 +81,18 @@ impl TestServer {
         Registry::open(&self.config.data_dir).expect("registry")
     }
 
+    /// How many objects scope `scope` holds in the store, read directly.
+    pub fn objects_in(&self, scope: &str) -> u64 {
+        let scope = Scope::new(scope).unwrap();
+        self.registry()
+            .with_conn(|conn| {
+                kmip_server::store::objects::ScopedObjects::new(conn, &scope)
+                    .count()
+                    .unwrap()
+            })
+            .unwrap()
+    }
+
     pub fn ca(&self) -> Ca {
         Ca::load(&Paths::new(&self.config.data_dir).ca_dir()).expect("ca")
     }
