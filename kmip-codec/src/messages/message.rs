@@ -364,16 +364,30 @@ impl Codec for ResponseMessage {
     }
 
     fn encode(&self, tag: Tag, w: &mut Writer) {
-        let s = w.begin(tag);
-        let mut header = self.header.clone();
-        header.batch_count = i32::try_from(self.batch_items.len()).unwrap_or(i32::MAX);
-        header.encode(Tag::ResponseHeader, w);
-        for item in &self.batch_items {
-            item.encode(Tag::BatchItem, w);
-        }
-        w.end(s);
+        encode_response(tag, &self.header, &self.batch_items, w);
     }
 }
+
+/// A Response Message of `header` and `items`, its Batch Count set to theirs.
+fn encode_response<'a, I>(tag: Tag, header: &ResponseHeader, items: I, w: &mut Writer)
+where
+    I: IntoIterator<Item = &'a ResponseBatchItem>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let items = items.into_iter();
+    let s = w.begin(tag);
+    let mut header = header.clone();
+    header.batch_count = i32::try_from(items.len()).unwrap_or(i32::MAX);
+    header.encode(Tag::ResponseHeader, w);
+    for item in items {
+        item.encode(Tag::BatchItem, w);
+    }
+    w.end(s);
+}
+
+/// Room a message buffer starts with: most responses fit, so encoding one
+/// does not grow its buffer step by step from nothing.
+const MESSAGE_CAPACITY: usize = 512;
 
 /// Either kind of message, told apart by the top-level tag.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -450,8 +464,18 @@ impl ResponseMessage {
 
     /// Encodes to bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        self.encode(Tag::ResponseMessage, &mut w);
+        ResponseMessage::encode_parts(&self.header, &self.batch_items)
+    }
+
+    /// Encodes a response from its header and borrowed batch items, without
+    /// gathering them into a message first (Batch Count is theirs).
+    pub fn encode_parts<'a, I>(header: &ResponseHeader, items: I) -> Vec<u8>
+    where
+        I: IntoIterator<Item = &'a ResponseBatchItem>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let mut w = Writer::with_buffer(Vec::with_capacity(MESSAGE_CAPACITY));
+        encode_response(Tag::ResponseMessage, header, items, &mut w);
         w.into_bytes()
     }
 }

@@ -98,19 +98,16 @@ pub fn placeholder(payload: &ResponsePayload) -> Option<&str> {
 /// had a payload with Response Too Large instead.
 pub fn encode(version: ProtocolVersion, mut outcomes: Vec<Outcome>, max: Option<usize>) -> (Vec<u8>, Vec<Outcome>) {
     let build = |outcomes: &[Outcome]| {
-        let bytes = ResponseMessage {
-            header: ResponseHeader {
-                protocol_version: version.clone(),
-                time_stamp: DateTime(unix_now()),
-                nonce: None,
-                attestation_types: vec![],
-                client_correlation_value: None,
-                server_correlation_value: None,
-                batch_count: i32::try_from(outcomes.len()).unwrap_or(i32::MAX),
-            },
-            batch_items: outcomes.iter().map(|o| o.item.clone()).collect(),
-        }
-        .to_bytes();
+        let header = ResponseHeader {
+            protocol_version: version.clone(),
+            time_stamp: DateTime(unix_now()),
+            nonce: None,
+            attestation_types: vec![],
+            client_correlation_value: None,
+            server_correlation_value: None,
+            batch_count: 0, // set from the items
+        };
+        let bytes = ResponseMessage::encode_parts(&header, outcomes.iter().map(|o| &o.item));
         // Each client is answered in its own version (KMIP 1.4 §6.1).
         if version.major == 1 && version.minor < kmip_codec::versions::LATEST_MINOR {
             kmip_codec::versions::downgrade(&bytes, version.minor)
