@@ -115,7 +115,7 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    fn record<'a>(text: &'a str, uids: Vec<&'a str>, reason: Option<Cow<'static, str>>) -> Record<'a> {
+    fn record<'a>(text: &'a str, uids: &'a [String], reason: Option<Cow<'static, str>>) -> Record<'a> {
         Record {
             time: "2026-12-08T01:02:03.456Z",
             peer: "127.0.0.1:5000",
@@ -134,10 +134,11 @@ mod tests {
     #[test]
     fn a_record_is_written_as_serde_json_writes_it() {
         let awkward = "CN=\"quote\" \\ back\nline\ttab\r\u{8}\u{c}\u{0}\u{1f}\u{7f} é ✓ end";
+        let uids = ["a".to_owned(), awkward.to_owned()];
         for r in [
-            record("plain", vec![], None),
-            record(awkward, vec!["a", awkward], Some(Cow::Borrowed("Item Not Found"))),
-            record("", vec!["only"], None),
+            record("plain", &[], None),
+            record(awkward, &uids, Some(Cow::Borrowed("Item Not Found"))),
+            record("", &uids[..1], None),
         ] {
             let mut ours = Vec::new();
             r.write(&mut ours).unwrap();

@@ -82,7 +82,7 @@ pub struct Record<'a> {
     /// The operation, or `null` when the item could not be decoded.
     pub operation: Option<Cow<'static, str>>,
     /// Unique Identifiers named in the request or returned.
-    pub uids: Vec<&'a str>,
+    pub uids: &'a [String],
     /// Result Status.
     pub status: Cow<'static, str>,
     /// Result Reason, on failure.
@@ -626,7 +626,7 @@ mod tests {
             scope: "default",
             role: "admin",
             operation: Some(Cow::Borrowed("Get")),
-            uids: vec!["u"],
+            uids: &["u".to_owned()],
             status: Cow::Borrowed("Success"),
             reason: None,
             duration_us: 1,

@@ -176,13 +176,13 @@ fn once_per_cluster(db: &mut dyn Sql, f: impl FnOnce(&mut dyn Sql) -> Result<(),
 pub fn pass(server: &Server, conn: &mut dyn Sql, now: i64) -> Result<(), DbError> {
     let mut due: std::collections::HashMap<(String, &'static str), u64> = std::collections::HashMap::new();
     for policy in super::list(conn, None)? {
-        let identity = Identity {
+        let identity = std::sync::Arc::new(Identity {
             serial: "lifecycle".into(),
             subject: format!("lifecycle policy {}/{}", policy.scope, policy.name),
             scope: Scope::new(&policy.scope).map_err(DbError)?,
             role: RoleName::new("lifecycle").map_err(DbError)?,
             operations: OperationSet::parse(OPERATIONS).map_err(DbError)?,
-        };
+        });
         let horizon =
             now.saturating_add(i64::try_from(policy.notify_before.unwrap_or(DUE_HORIZON)).unwrap_or(i64::MAX));
         for (object, steps) in planned(conn, &policy, now)? {
@@ -299,7 +299,7 @@ fn audit_event(server: &Server, e: &super::notify::Event<'_>) {
 fn act(
     server: &Server,
     conn: &mut dyn Sql,
-    identity: &Identity,
+    identity: &std::sync::Arc<Identity>,
     policy: &Policy,
     object: &ManagedObject,
     step: Step,
@@ -390,7 +390,7 @@ fn act(
 
 /// Sends one request (a batch that stops at its first failure) to the
 /// server's own request path; the last item's payload.
-fn call(server: &Server, identity: &Identity, payloads: Vec<RequestPayload>) -> Result<ResponsePayload, String> {
+fn call(server: &Server, identity: &std::sync::Arc<Identity>, payloads: Vec<RequestPayload>) -> Result<ResponsePayload, String> {
     let several = payloads.len() > 1;
     let message = RequestMessage {
         header: RequestHeader::new(

@@ -35,6 +35,7 @@ use serde::Serialize;
 
 use super::metrics::{Cause, Metrics};
 use crate::audit::Audit;
+use crate::policy::Identity;
 use crate::store::sql::{Database, Value};
 use crate::store::DbError;
 
@@ -83,10 +84,8 @@ pub enum Event {
     },
     /// A batch item was answered.
     Item {
-        /// The credential's serial.
-        serial: String,
-        /// Its scope.
-        scope: String,
+        /// Who asked (shared with the connection: no copy per item).
+        identity: Arc<Identity>,
         /// The operation.
         operation: Option<Operation>,
         /// Result Reason, on failure.
@@ -289,24 +288,24 @@ impl Detector {
                 }
             }
             Event::Item {
-                serial,
-                scope,
+                identity,
                 operation,
                 reason,
                 success,
                 uids,
             } => {
+                let (serial, scope) = (&identity.serial, identity.scope.as_str());
                 match reason {
                     Some(ResultReason::PermissionDenied) => {
                         if let Some(n) = self.denied.hit(&serial, window, self.t.permission_denied) {
                             let detail = format!("{n} requests refused Permission Denied");
-                            self.raise("permission_denied_burst", &serial, Some(&scope), None, n, detail);
+                            self.raise("permission_denied_burst", serial, Some(scope), None, n, detail);
                         }
                     }
                     Some(ResultReason::ItemNotFound) => {
                         if let Some(n) = self.not_found.hit(&serial, window, self.t.not_found) {
                             let detail = format!("{n} requests for objects this credential cannot see");
-                            self.raise("not_found_burst", &serial, Some(&scope), None, n, detail);
+                            self.raise("not_found_burst", serial, Some(scope), None, n, detail);
                         }
                     }
                     _ => {}
@@ -329,12 +328,12 @@ impl Detector {
                     )
                 );
                 for uid in uids {
-                    self.used(&scope, &uid, window);
+                    self.used(scope, &uid, window);
                     let watched = (fetched && self.t.new_material_reader) || introduces;
-                    if watched && !self.readers.get(&serial).is_some_and(|known| known.contains(&uid)) {
+                    if watched && !self.readers.get(serial).is_some_and(|known| known.contains(&uid)) {
                         pairs.push(Pair {
                             serial: serial.clone(),
-                            scope: scope.clone(),
+                            scope: scope.to_owned(),
                             uid,
                             fetched,
                         });

@@ -28,6 +28,7 @@ pub mod respond;
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use kmip_codec::enums::{BatchErrorContinuationOption, ResultStatus};
@@ -49,14 +50,14 @@ impl Server {
 
     /// Answers one decoded request message from `identity`; `gone` turns
     /// true when the client has closed its connection.
-    pub fn process(&self, identity: &Identity, peer: &str, request: Request, gone: &AtomicBool) -> Vec<u8> {
+    pub fn process(&self, identity: &Arc<Identity>, peer: &str, request: Request, gone: &AtomicBool) -> Vec<u8> {
         self.answer(identity, peer, &request, gone, None).unwrap_or_default()
     }
 
     /// Answers a request on the calling (async) thread if it is a read the
     /// cache can serve ([`crate::store::inline`]); `None` when it must go
     /// to the blocking pool after all, having changed nothing.
-    pub fn try_inline(&self, identity: &Identity, peer: &str, request: &Request) -> Option<Vec<u8>> {
+    pub fn try_inline(&self, identity: &Arc<Identity>, peer: &str, request: &Request) -> Option<Vec<u8>> {
         if !request.may_run_inline() {
             return None;
         }
@@ -68,7 +69,7 @@ impl Server {
     /// `None` if that view could not serve them), else on the store.
     fn answer(
         &self,
-        identity: &Identity,
+        identity: &Arc<Identity>,
         peer: &str,
         request: &Request,
         gone: &AtomicBool,
@@ -108,8 +109,7 @@ impl Server {
             }
         };
         let (response, outcomes) = respond::encode(request.version.clone(), outcomes, max_response);
-        let audited = self.audit_items(identity, peer, &outcomes);
-        self.observe_items(identity, &outcomes);
+        let audited = self.account(identity, peer, outcomes);
         // Fail-closed for reads: once the log cannot be written, reads are
         // not answered.
         if let (Err(_), Some(_), Ok(batch), true) = (&audited, inline, &request.batch, self.config.audit_fail_closed) {
@@ -272,11 +272,20 @@ impl Server {
         ops::dispatch(&ctx, payload)
     }
 
-    /// Writes the outcome records of a request and pushes them to the file.
-    fn audit_items(&self, identity: &Identity, peer: &str, outcomes: &[Outcome]) -> std::io::Result<()> {
+    /// Writes each answered item's audit record, counts it in the metrics
+    /// and hands it to the anomaly detectors; whether the records could
+    /// be written.
+    fn account(&self, identity: &Arc<Identity>, peer: &str, outcomes: Vec<Outcome>) -> std::io::Result<()> {
         let time = audit::now_rfc3339();
         let mut written = Ok(());
         for outcome in outcomes {
+            let (operation, status, reason) = (
+                outcome.item.operation,
+                outcome.item.result_status,
+                outcome.item.result_reason,
+            );
+            let micros = outcome.micros;
+            let uids = outcome.into_uids();
             let record = self.audit.record(&Record {
                 time: &time,
                 peer,
@@ -284,13 +293,22 @@ impl Server {
                 subject: &identity.subject,
                 scope: identity.scope.as_str(),
                 role: identity.role.as_str(),
-                operation: outcome.item.operation.map(|o| name_of(o.name(), o.0)),
-                uids: outcome.uids(),
-                status: name_of(outcome.item.result_status.name(), outcome.item.result_status.0),
-                reason: outcome.item.result_reason.map(|r| name_of(r.name(), r.0)),
-                duration_us: outcome.micros,
+                operation: operation.map(|o| name_of(o.name(), o.0)),
+                uids: &uids,
+                status: name_of(status.name(), status.0),
+                reason: reason.map(|r| name_of(r.name(), r.0)),
+                duration_us: micros,
             });
             written = written.and(record);
+            self.metrics
+                .request(operation, status, reason, identity.scope.as_str(), micros);
+            self.alerts.observe(crate::observe::alerts::Event::Item {
+                identity: Arc::clone(identity),
+                operation,
+                reason,
+                success: status == ResultStatus::Success,
+                uids,
+            });
         }
         let written = written.and(self.audit.flush());
         if let Err(e) = &written {
@@ -298,29 +316,6 @@ impl Server {
             tracing::error!("audit log write failed: {e}");
         }
         written
-    }
-
-    /// Counts the answered items in the metrics and hands them to the
-    /// anomaly detectors.
-    fn observe_items(&self, identity: &Identity, outcomes: &[Outcome]) {
-        for outcome in outcomes {
-            let item = &outcome.item;
-            self.metrics.request(
-                item.operation,
-                item.result_status,
-                item.result_reason,
-                identity.scope.as_str(),
-                outcome.micros,
-            );
-            self.alerts.observe(crate::observe::alerts::Event::Item {
-                serial: identity.serial.clone(),
-                scope: identity.scope.as_str().to_owned(),
-                operation: item.operation,
-                reason: item.result_reason,
-                success: item.result_status == ResultStatus::Success,
-                uids: outcome.uids().into_iter().map(str::to_owned).collect(),
-            });
-        }
     }
 }
 

@@ -23,13 +23,14 @@ pub struct Outcome {
 
 impl Outcome {
     /// The managed objects the item named or returned, each once, for the
-    /// audit record.
-    pub fn uids(&self) -> Vec<&str> {
-        let mut uids: Vec<&str> = self.request_uids.iter().map(String::as_str).collect();
+    /// audit record and the anomaly detectors: the request's first (moved,
+    /// not copied), then those only the answer names.
+    pub fn into_uids(self) -> Vec<String> {
+        let mut uids = self.request_uids;
         let returned = self.item.payload.as_ref().map(ResponsePayload::object_uids);
         for uid in returned.into_iter().flatten() {
-            if !uids.contains(&uid) {
-                uids.push(uid);
+            if !uids.iter().any(|known| known == uid) {
+                uids.push(uid.to_owned());
             }
         }
         uids
@@ -152,7 +153,7 @@ mod tests {
             request_uids: vec!["pub".into()],
             micros: 0,
         };
-        assert_eq!(outcome.uids(), ["pub", "priv"], "request's first, each once");
+        assert_eq!(outcome.into_uids(), ["pub", "priv"], "request's first, each once");
     }
 
     #[test]
