@@ -11,9 +11,11 @@
 //!
 //! Lines are serialised straight into one in-memory buffer, in order, and
 //! reach the file as `audit_sync` says: with `batch` (the default) a
-//! flusher thread writes the buffer every [`BATCH_INTERVAL`] (an intent
-//! line, and a buffer past [`BATCH_BYTES`], are written at once), so a read
-//! costs no system call; with `always` each request's lines are written and
+//! flusher thread writes the buffer every [`BATCH_INTERVAL`], or sooner
+//! when woken by a buffer past [`BATCH_BYTES`] (an intent line is written
+//! at once), so a read costs no system call and never waits on the disk:
+//! only a buffer past [`BATCH_LIMIT`], a disk slower than the requests, is
+//! written by the request that finds it so; with `always` each request's lines are written and
 //! fdatasync'd before it runs and before it is answered. A failed write is
 //! remembered until one succeeds: reads are then refused (fail-closed), and
 //! what the buffer held is dropped, with an error logged, rather than kept
@@ -144,8 +146,12 @@ pub struct Intent<'a> {
 
 /// How often the flusher writes buffered lines (`audit_sync = "batch"`).
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(10);
-/// Buffered bytes that are written at once, without waiting for the flusher.
+/// Buffered bytes that wake the flusher before its interval is up.
 pub const BATCH_BYTES: usize = 64 * 1024;
+/// Buffered bytes past which a request writes them itself: the flusher is
+/// behind, and the buffer must not grow without bound (nor requests go on
+/// faster than the disk takes their records).
+pub const BATCH_LIMIT: usize = 16 * BATCH_BYTES;
 
 /// How the audit file is written, rotated and copied (the `audit_*` settings).
 #[derive(Clone, Debug, Default)]
@@ -226,6 +232,8 @@ struct Shared {
     kinds: bool,
     /// The last write failed.
     failing: AtomicBool,
+    /// The flusher thread (`batch`), woken early by a full buffer.
+    flusher: std::sync::OnceLock<std::thread::Thread>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -412,17 +420,19 @@ impl Audit {
                 syslog,
             }),
             failing: AtomicBool::new(false),
+            flusher: std::sync::OnceLock::new(),
         });
         if sync == AuditSync::Batch {
             // The thread holds a weak reference: it ends with the Audit.
             let weak = Arc::downgrade(&shared);
-            std::thread::Builder::new()
+            let flusher = std::thread::Builder::new()
                 .name("kmip-audit".into())
                 .spawn(move || loop {
-                    std::thread::sleep(BATCH_INTERVAL);
+                    std::thread::park_timeout(BATCH_INTERVAL);
                     let Some(shared) = weak.upgrade() else { return };
                     let _ = shared.write(false);
                 })?;
+            let _ = shared.flusher.set(flusher.thread().clone());
         }
         Ok(Audit {
             file: Some(shared),
@@ -491,8 +501,17 @@ impl Audit {
                     tracing::debug!(target: "kmip_audit", "{}", text()?);
                 }
                 let buffered = file.append(value, kind)?;
-                if buffered >= BATCH_BYTES && self.sync == AuditSync::Batch {
-                    file.write(false)?;
+                if self.sync == AuditSync::Batch {
+                    // A request that wrote the file itself waited on the
+                    // disk and on the flusher's write (perf, issue 13):
+                    // wake the flusher instead, unless it is far behind.
+                    if buffered >= BATCH_LIMIT {
+                        file.write(false)?;
+                    } else if buffered >= BATCH_BYTES {
+                        if let Some(flusher) = file.flusher.get() {
+                            flusher.unpark();
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -618,6 +637,7 @@ mod tests {
     }
 
     fn record() -> Record<'static> {
+        static UIDS: std::sync::LazyLock<[String; 1]> = std::sync::LazyLock::new(|| ["u".to_owned()]);
         Record {
             time: "t",
             peer: "p",
@@ -626,7 +646,7 @@ mod tests {
             scope: "default",
             role: "admin",
             operation: Some(Cow::Borrowed("Get")),
-            uids: &["u".to_owned()],
+            uids: &*UIDS,
             status: Cow::Borrowed("Success"),
             reason: None,
             duration_us: 1,

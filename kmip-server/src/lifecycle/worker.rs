@@ -390,7 +390,11 @@ fn act(
 
 /// Sends one request (a batch that stops at its first failure) to the
 /// server's own request path; the last item's payload.
-fn call(server: &Server, identity: &std::sync::Arc<Identity>, payloads: Vec<RequestPayload>) -> Result<ResponsePayload, String> {
+fn call(
+    server: &Server,
+    identity: &std::sync::Arc<Identity>,
+    payloads: Vec<RequestPayload>,
+) -> Result<ResponsePayload, String> {
     let several = payloads.len() > 1;
     let message = RequestMessage {
         header: RequestHeader::new(

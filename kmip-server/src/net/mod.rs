@@ -229,45 +229,25 @@ async fn serve_connection(
     });
     let peer_text = Arc::new(peer.to_string());
     loop {
-        let mut header = [0u8; HEADER_LEN];
         // Wait for the next request, as long as the idle timeout allows and
         // the server is not shutting down.
         let first = tokio::select! {
             r = timeout(server.config.idle_timeout(), stream.read_u8()) => r,
             _ = stop.changed() => return End::Closed,
         };
-        match first {
+        let first = match first {
             Err(_) => return End::Closed,
             Ok(Err(_)) => return End::Closed, // clean EOF between requests
-            Ok(Ok(b)) => header[0] = b,
-        }
-        let rest = timeout(server.config.read_timeout(), stream.read_exact(&mut header[1..])).await;
-        if !matches!(rest, Ok(Ok(_))) {
-            return End::Error(Cause::Malformed, "incomplete message header".into());
-        }
-        // A KMIP request is a Request Message Structure; anything else is
-        // not KMIP and gets no KMIP answer.
-        if header[..4] != [0x42, 0x00, 0x78, 0x01] {
-            return End::Error(Cause::Malformed, "not a KMIP request message".into());
-        }
-        let len = frame_length(&header);
-        if len > server.config.max_message_size {
-            return End::Error(
-                Cause::Malformed,
-                format!(
-                    "request of {len} bytes exceeds the maximum message size of {}",
-                    server.config.max_message_size
-                ),
-            );
-        }
-        let mut request = Vec::with_capacity(len);
-        request.extend_from_slice(&header);
-        let mut body = (&mut stream).take(u64::try_from(len.saturating_sub(HEADER_LEN)).unwrap_or(u64::MAX));
-        match timeout(server.config.read_timeout(), body.read_to_end(&mut request)).await {
-            Ok(Ok(_)) if request.len() == len => {}
-            Ok(_) => return End::Error(Cause::Malformed, "connection ended inside a message".into()),
+            Ok(Ok(b)) => b,
+        };
+        // The rest of it within the read timeout: one deadline for the
+        // header and the body.
+        let read = read_request(&mut stream, first, server.config.max_message_size);
+        let request = match timeout(server.config.read_timeout(), read).await {
+            Ok(Ok(request)) => request,
+            Ok(Err(end)) => return end,
             Err(_) => return End::Error(Cause::Timeout, "message not received within the read timeout".into()),
-        }
+        };
         // Re-check the credential: a revocation takes effect here.
         let identity = match server.recheck(&serial, &mut known) {
             Ok(id) => id,
@@ -303,6 +283,36 @@ async fn serve_connection(
                 )
             }
         }
+    }
+}
+
+/// Reads the rest of a request message whose first byte was `first`: the
+/// 8-byte header, checked to open a Request Message no longer than `max`
+/// before the body is read or allocated, then the body.
+async fn read_request<S: tokio::io::AsyncRead + Unpin>(stream: &mut S, first: u8, max: usize) -> Result<Vec<u8>, End> {
+    let mut header = [0u8; HEADER_LEN];
+    header[0] = first;
+    if stream.read_exact(&mut header[1..]).await.is_err() {
+        return Err(End::Error(Cause::Malformed, "incomplete message header".into()));
+    }
+    // A KMIP request is a Request Message Structure; anything else is
+    // not KMIP and gets no KMIP answer.
+    if header[..4] != [0x42, 0x00, 0x78, 0x01] {
+        return Err(End::Error(Cause::Malformed, "not a KMIP request message".into()));
+    }
+    let len = frame_length(&header);
+    if len > max {
+        return Err(End::Error(
+            Cause::Malformed,
+            format!("request of {len} bytes exceeds the maximum message size of {max}"),
+        ));
+    }
+    let mut request = Vec::with_capacity(len);
+    request.extend_from_slice(&header);
+    let mut body = stream.take(u64::try_from(len.saturating_sub(HEADER_LEN)).unwrap_or(u64::MAX));
+    match body.read_to_end(&mut request).await {
+        Ok(_) if request.len() == len => Ok(request),
+        _ => Err(End::Error(Cause::Malformed, "connection ended inside a message".into())),
     }
 }
 

@@ -297,13 +297,13 @@ impl Detector {
                 let (serial, scope) = (&identity.serial, identity.scope.as_str());
                 match reason {
                     Some(ResultReason::PermissionDenied) => {
-                        if let Some(n) = self.denied.hit(&serial, window, self.t.permission_denied) {
+                        if let Some(n) = self.denied.hit(serial, window, self.t.permission_denied) {
                             let detail = format!("{n} requests refused Permission Denied");
                             self.raise("permission_denied_burst", serial, Some(scope), None, n, detail);
                         }
                     }
                     Some(ResultReason::ItemNotFound) => {
-                        if let Some(n) = self.not_found.hit(&serial, window, self.t.not_found) {
+                        if let Some(n) = self.not_found.hit(serial, window, self.t.not_found) {
                             let detail = format!("{n} requests for objects this credential cannot see");
                             self.raise("not_found_burst", serial, Some(scope), None, n, detail);
                         }
