@@ -15,11 +15,11 @@
 //! when woken by a buffer past [`BATCH_BYTES`] (an intent line is written
 //! at once), so a read costs no system call and never waits on the disk:
 //! only a buffer past [`BATCH_LIMIT`], a disk slower than the requests, is
-//! written by the request that finds it so; with `always` each request's lines are written and
-//! fdatasync'd before it runs and before it is answered. A failed write is
-//! remembered until one succeeds: reads are then refused (fail-closed), and
-//! what the buffer held is dropped, with an error logged, rather than kept
-//! to grow without bound on a dead disk.
+//! written by the request that finds it so; with `always` each request's
+//! lines are written and fdatasync'd before it runs and before it is
+//! answered. A failed write is remembered until one succeeds: reads are
+//! then refused (fail-closed), and what the buffer held is dropped, with
+//! an error logged, rather than kept to grow without bound on a dead disk.
 //!
 //! Each line of the file carries `prev`, the SHA-256 of the line before it
 //! (64 zeros on a chain's first line), so that an edited, removed or
