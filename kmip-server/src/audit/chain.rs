@@ -21,9 +21,11 @@ pub(crate) fn hash(line: &[u8]) -> [u8; 32] {
     out
 }
 
+/// Lower-case hexadecimal digits.
+pub(crate) const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Lower-case hex, without an allocation per byte (this runs per record).
 pub(crate) fn hex(bytes: &[u8; 32]) -> [u8; 64] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 64];
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
         if let [high, low] = pair {

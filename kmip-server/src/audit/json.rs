@@ -11,6 +11,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::chain::DIGITS;
 use super::Record;
 
 /// What can be written as one JSON object.
@@ -30,18 +31,18 @@ impl<T: Serialize + ?Sized> Json for Serde<'_, T> {
 
 impl Json for Record<'_> {
     fn write(&self, out: &mut Vec<u8>) -> io::Result<()> {
-        out.extend_from_slice(b"{\"time\":");
-        string(out, self.time);
-        out.extend_from_slice(b",\"peer\":");
-        string(out, self.peer);
-        out.extend_from_slice(b",\"serial\":");
-        string(out, self.serial);
-        out.extend_from_slice(b",\"subject\":");
-        string(out, self.subject);
-        out.extend_from_slice(b",\"scope\":");
-        string(out, self.scope);
-        out.extend_from_slice(b",\"role\":");
-        string(out, self.role);
+        let texts: [(&[u8], &str); 6] = [
+            (b"{\"time\":", self.time),
+            (b",\"peer\":", self.peer),
+            (b",\"serial\":", self.serial),
+            (b",\"subject\":", self.subject),
+            (b",\"scope\":", self.scope),
+            (b",\"role\":", self.role),
+        ];
+        for (key, value) in texts {
+            out.extend_from_slice(key);
+            string(out, value);
+        }
         out.extend_from_slice(b",\"operation\":");
         optional(out, self.operation.as_deref());
         out.extend_from_slice(b",\"uids\":[");
@@ -100,7 +101,6 @@ fn string(out: &mut Vec<u8>, value: &str) {
         out.push(b'\\');
         out.push(short);
         if short == b'u' {
-            const DIGITS: &[u8; 16] = b"0123456789abcdef";
             out.extend_from_slice(b"00");
             out.push(DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
             out.push(DIGITS.get(usize::from(b & 0xf)).copied().unwrap_or(b'0'));

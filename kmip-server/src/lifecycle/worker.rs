@@ -176,7 +176,7 @@ fn once_per_cluster(db: &mut dyn Sql, f: impl FnOnce(&mut dyn Sql) -> Result<(),
 pub fn pass(server: &Server, conn: &mut dyn Sql, now: i64) -> Result<(), DbError> {
     let mut due: std::collections::HashMap<(String, &'static str), u64> = std::collections::HashMap::new();
     for policy in super::list(conn, None)? {
-        let identity = std::sync::Arc::new(Identity {
+        let identity = Arc::new(Identity {
             serial: "lifecycle".into(),
             subject: format!("lifecycle policy {}/{}", policy.scope, policy.name),
             scope: Scope::new(&policy.scope).map_err(DbError)?,
@@ -299,7 +299,7 @@ fn audit_event(server: &Server, e: &super::notify::Event<'_>) {
 fn act(
     server: &Server,
     conn: &mut dyn Sql,
-    identity: &std::sync::Arc<Identity>,
+    identity: &Arc<Identity>,
     policy: &Policy,
     object: &ManagedObject,
     step: Step,
@@ -390,11 +390,7 @@ fn act(
 
 /// Sends one request (a batch that stops at its first failure) to the
 /// server's own request path; the last item's payload.
-fn call(
-    server: &Server,
-    identity: &std::sync::Arc<Identity>,
-    payloads: Vec<RequestPayload>,
-) -> Result<ResponsePayload, String> {
+fn call(server: &Server, identity: &Arc<Identity>, payloads: Vec<RequestPayload>) -> Result<ResponsePayload, String> {
     let several = payloads.len() > 1;
     let message = RequestMessage {
         header: RequestHeader::new(
